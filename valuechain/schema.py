@@ -1,0 +1,514 @@
+"""Every table of the data model, defined once.
+
+Ingest validates uploads against these definitions, the store derives its DDL from them and the
+tests build fixtures from them, so a column is never described in two places. Validation is lazy,
+pandera-style: it runs every check and returns all failures as one table an analyst can read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+DType = Literal["text", "int", "float", "bool", "timestamp"]
+
+FLOW_KINDS = ("goods", "knowledge", "investment")
+ACTOR_TYPES = ("business", "research", "public", "civil_society")
+PRIORITY_DIMENSIONS = ("economic", "scientific", "policy")
+VERSION_STATUSES = ("current", "superseded", "deleted")
+TOTAL_SECTOR = "TOTAL"  # observations over the whole economy, the denominator of location quotients
+LIST_SEPARATOR = ";"  # multi-valued text cells (stages of an actor, partner regions of a project)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether it must be filled, and the checks its values must pass."""
+
+    name: str
+    dtype: DType
+    description: str
+    example: object = None
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+    pattern: str | None = None
+    references: str | None = None  # "table.column" whose values this column must use
+    is_list: bool = False  # LIST_SEPARATOR-separated values, each checked against `references`
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the data model; `versioned` rows belong to a dataset version (see store)."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    versioned: bool = True
+    uploadable: bool = True
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+NUTS_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+YEAR = {"min": 1990, "max": 2100}
+
+REGIONS = Table(
+    "regions",
+    "Regions",
+    "NUTS 2021 regions, levels 0–3, with their parent and the Interreg BSR programme-area flag.",
+    (
+        Column("nuts_id", "text", "NUTS 2021 code", "SE33", pattern=NUTS_PATTERN),
+        Column("name", "text", "Name in Latin script", "Övre Norrland"),
+        Column("country", "text", "ISO country code as used by NUTS", "SE", pattern=r"^[A-Z]{2}$"),
+        Column("level", "int", "NUTS level, 0 (country) to 3", 2, min=0, max=3),
+        Column("parent_id", "text", "Code of the region one level up", "SE3", required=False),
+        Column("bsr", "bool", "Inside the Interreg BSR 2021–2027 programme area", True),
+        Column("lon", "float", "Label point longitude, WGS84", 18.95, required=False, min=-180, max=180),
+        Column("lat", "float", "Label point latitude, WGS84", 65.62, required=False, min=-90, max=90),
+    ),
+    key=("nuts_id",),
+)
+
+VALUE_CHAINS = Table(
+    "value_chains",
+    "Value chains",
+    "A value chain, whose ordered stages are in the stages table.",
+    (
+        Column("chain_id", "text", "Short identifier", "circular_bioeconomy", pattern=ID_PATTERN),
+        Column("name", "text", "Display name", "Circular bioeconomy"),
+        Column("description", "text", "What the chain covers", "From forest and farm biomass …", required=False),
+    ),
+    key=("chain_id",),
+)
+
+STAGES = Table(
+    "stages",
+    "Value-chain stages",
+    "Ordered stages of a value chain; `feeds_back_to` closes a loop (end-of-life back to supply).",
+    (
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", references="value_chains.chain_id"),
+        Column("stage_id", "text", "Short identifier", "processing", pattern=ID_PATTERN),
+        Column("position", "int", "Order along the chain, 1 = first", 2, min=1, max=50),
+        Column("name", "text", "Display name", "Processing"),
+        Column("description", "text", "What happens in this stage", "Pulp, sawmills, food …", required=False),
+        Column("feeds_back_to", "text", "Stage this one loops back to", "biomass_supply", required=False),
+    ),
+    key=("chain_id", "stage_id"),
+)
+
+SECTORS = Table(
+    "sectors",
+    "Sectors",
+    "NACE Rev. 2 divisions (two-digit codes with their section letter, e.g. C16).",
+    (
+        Column("nace", "text", "NACE Rev. 2 code (section letter + division), or TOTAL", "C16",
+               pattern=r"^([A-U][0-9]{2}|TOTAL)$"),
+        Column("name", "text", "Division title", "Manufacture of wood and of products of wood and cork"),
+        Column("section", "text", "NACE section letter (empty for TOTAL)", "C", required=False, pattern=r"^[A-U]$"),
+    ),
+    key=("nace",),
+)
+
+STAGE_SECTORS = Table(
+    "stage_sectors",
+    "Sector → stage mapping",
+    "Which NACE divisions make up each stage of a value chain (one stage per division and chain).",
+    (
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", references="value_chains.chain_id"),
+        Column("stage_id", "text", "Stage", "processing", references="stages.stage_id"),
+        Column("nace", "text", "NACE Rev. 2 division", "C16", references="sectors.nace"),
+        Column("rationale", "text", "Why this division belongs to the stage", "Sawmilling …", required=False),
+    ),
+    key=("chain_id", "nace"),
+)
+
+INDICATORS = Table(
+    "indicators",
+    "Indicators",
+    "What an observation measures; `additive` values may be summed over regions and sectors.",
+    (
+        Column("indicator_id", "text", "Short identifier", "employment", pattern=ID_PATTERN),
+        Column("name", "text", "Display name", "Employment"),
+        Column("unit", "text", "Unit of the values", "persons"),
+        Column("additive", "bool", "Values can be summed (counts, money), not rates", True),
+        Column("nonnegative", "bool", "Negative values are impossible", True),
+        Column("description", "text", "Definition and usual source", "Persons employed …", required=False),
+    ),
+    key=("indicator_id",),
+)
+
+OBSERVATIONS = Table(
+    "observations",
+    "Observations",
+    "Quantitative data by region, NACE sector (or TOTAL for the whole economy), indicator and year.",
+    (
+        Column("region_id", "text", "NUTS 2021 code", "FI1D", references="regions.nuts_id"),
+        Column("sector", "text", "NACE Rev. 2 division, or TOTAL", "C17", references="sectors.nace"),
+        Column("indicator", "text", "Indicator identifier", "employment", references="indicators.indicator_id"),
+        Column("year", "int", "Reference year", 2022, **YEAR),
+        Column("value", "float", "The value", 5120.0),
+        Column("unit", "text", "Unit", "persons"),
+        Column("source", "text", "Where the value comes from", "Eurostat sbs_r_nuts2021"),
+        Column("flag", "text", "Eurostat-style flag (p provisional, e estimated, …)", "p", required=False),
+    ),
+    key=("region_id", "sector", "indicator", "year"),
+)
+
+FLOWS = Table(
+    "flows",
+    "Flows",
+    "Inter-regional flows along a value chain: goods, knowledge or investment, stage to stage.",
+    (
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", references="value_chains.chain_id"),
+        Column("from_region", "text", "Supplying region (NUTS)", "SE33", references="regions.nuts_id"),
+        Column("from_stage", "text", "Supplying stage", "biomass_supply", references="stages.stage_id"),
+        Column("to_region", "text", "Receiving region (NUTS)", "FI1D", references="regions.nuts_id"),
+        Column("to_stage", "text", "Receiving stage", "processing", references="stages.stage_id"),
+        Column("year", "int", "Reference year", 2022, **YEAR),
+        Column("kind", "text", "goods, knowledge or investment", "goods", choices=FLOW_KINDS),
+        Column("value", "float", "Size of the flow", 12.5, min=0),
+        Column("unit", "text", "Unit", "EUR million"),
+        Column("source", "text", "Where the value comes from", "Regional input-output estimate"),
+    ),
+    key=("chain_id", "from_region", "from_stage", "to_region", "to_stage", "year", "kind"),
+)
+
+ACTORS = Table(
+    "actors",
+    "Actors",
+    "Key actors of the regional ecosystem, typed by the quadruple helix.",
+    (
+        Column("actor_id", "text", "Short identifier", "aalto", pattern=ID_PATTERN),
+        Column("name", "text", "Name", "Aalto University"),
+        Column("type", "text", "business, research, public or civil_society", "research", choices=ACTOR_TYPES),
+        Column("region_id", "text", "NUTS 2021 code of the seat", "FI1B", references="regions.nuts_id"),
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", required=False,
+               references="value_chains.chain_id"),
+        Column("stages", "text", "Stages it works in, separated by ;", "processing;bio_products",
+               required=False, references="stages.stage_id", is_list=True),
+        Column("competences", "text", "What it is good at", "Wood-based textile fibres", required=False),
+        Column("website", "text", "Web address", "https://www.aalto.fi", required=False,
+               pattern=r"^https?://[^\s<>\"']+$"),
+    ),
+    key=("actor_id",),
+)
+
+PRIORITIES = Table(
+    "priorities",
+    "S3 priorities",
+    "Smart-specialisation priorities in Eye@RIS3 style: economic (NACE), scientific (Frascati "
+    "field) or policy-objective codes, with the region's own wording.",
+    (
+        Column("region_id", "text", "NUTS 2021 code", "SE33", references="regions.nuts_id"),
+        Column("code", "text", "Domain code, e.g. NACE:C17, FOS:2.7, POL:circular", "NACE:C16",
+               pattern=r"^(NACE|FOS|POL):[A-Za-z0-9_.\-]+$"),
+        Column("dimension", "text", "economic, scientific or policy", "economic", choices=PRIORITY_DIMENSIONS),
+        Column("label", "text", "Short name of the priority", "Wood construction"),
+        Column("description", "text", "The region's own wording", "Industrial timber construction …",
+               required=False),
+    ),
+    key=("region_id", "code"),
+)
+
+PROJECTS = Table(
+    "projects",
+    "Projects and funding",
+    "Projects with public or public-private funding, their partners and the stages they serve.",
+    (
+        Column("project_id", "text", "Short identifier", "bsr-s3-ecosystem", pattern=ID_PATTERN),
+        Column("title", "text", "Title", "BSR S3 Ecosystem"),
+        Column("programme", "text", "Funding programme", "Interreg Baltic Sea Region"),
+        Column("budget_eur", "float", "Total budget in EUR", 1_500_000.0, min=0),
+        Column("public_funding_eur", "float", "Public (incl. EU) share in EUR", 1_200_000.0, min=0,
+               required=False),
+        Column("partner_regions", "text", "NUTS codes of partner regions, separated by ;", "SE33;FI1C",
+               references="regions.nuts_id", is_list=True),
+        Column("partner_actors", "text", "Actor identifiers, separated by ;", "aalto", required=False,
+               references="actors.actor_id", is_list=True),
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", required=False,
+               references="value_chains.chain_id"),
+        Column("stages", "text", "Stages it serves, separated by ;", "processing", required=False,
+               references="stages.stage_id", is_list=True),
+        Column("start_year", "int", "First year", 2020, **YEAR),
+        Column("end_year", "int", "Last year", 2023, **YEAR),
+        Column("source", "text", "Where the record comes from", "keep.eu"),
+    ),
+    key=("project_id",),
+)
+
+IDEAS = Table(
+    "ideas",
+    "Joint investment ideas",
+    "Idea cards for joint investment projects, written in workshops (BSR step 4).",
+    (
+        Column("idea_id", "int", "Number", 1, min=1),
+        Column("title", "text", "Title", "Lignin value chain pilot"),
+        Column("chain_id", "text", "Value chain", "circular_bioeconomy", required=False),
+        Column("regions", "text", "NUTS codes, separated by ;", "SE33;FI1D"),
+        Column("actors", "text", "Actor identifiers, separated by ;", "aalto", required=False),
+        Column("stages", "text", "Stages, separated by ;", "processing", required=False),
+        Column("description", "text", "What the pair or group would do", "…", required=False),
+        Column("next_steps", "text", "Who does what next", "…", required=False),
+        Column("created_by", "text", "Editor", "anna"),
+        Column("created_at", "timestamp", "Created", None),
+        Column("updated_at", "timestamp", "Last changed", None),
+    ),
+    key=("idea_id",),
+    versioned=False,
+    uploadable=False,
+)
+
+DATASETS = Table(
+    "datasets",
+    "Datasets",
+    "A named source of rows for one table (the demo data, or one analyst's upload series).",
+    (
+        Column("dataset_id", "int", "Number", 1),
+        Column("table_name", "text", "Table the rows go to", "observations"),
+        Column("name", "text", "Display name", "Eurostat sbs_r_nuts2021"),
+        Column("origin", "text", "demo or upload", "demo", choices=("demo", "upload")),
+        Column("created_at", "timestamp", "Created", None),
+    ),
+    key=("dataset_id",),
+    versioned=False,
+    uploadable=False,
+)
+
+DATASET_VERSIONS = Table(
+    "dataset_versions",
+    "Dataset versions",
+    "Each load of a dataset; readers only see rows of the version whose status is current.",
+    (
+        Column("version_id", "int", "Number", 1),
+        Column("dataset_id", "int", "Dataset", 1),
+        Column("created_at", "timestamp", "Loaded at", None),
+        Column("created_by", "text", "Who loaded it", "demo generator"),
+        Column("file_name", "text", "File it came from", "observations.csv"),
+        Column("rows", "int", "Number of rows", 1000, min=0),
+        Column("content_hash", "text", "SHA-256 of the loaded rows", "ab12…"),
+        Column("status", "text", "current, superseded or deleted", "current", choices=VERSION_STATUSES),
+        Column("note", "text", "Free note", "", required=False),
+    ),
+    key=("version_id",),
+    versioned=False,
+    uploadable=False,
+)
+
+COLUMN_MAPPINGS = Table(
+    "column_mappings",
+    "Remembered column mappings",
+    "How the columns of a source's files map onto a table, remembered for the next upload.",
+    (
+        Column("source_key", "text", "Source the mapping belongs to", "eurostat-tsv"),
+        Column("table_name", "text", "Target table", "observations"),
+        Column("mapping", "text", "JSON object: file column → table column", "{}"),
+        Column("updated_at", "timestamp", "Last changed", None),
+    ),
+    key=("source_key", "table_name"),
+    versioned=False,
+    uploadable=False,
+)
+
+META = Table(
+    "meta",
+    "Store metadata",
+    "Schema version and the revision counter that invalidates caches after every write.",
+    (
+        Column("key", "text", "Name", "revision"),
+        Column("value", "text", "Value", "1"),
+    ),
+    key=("key",),
+    versioned=False,
+    uploadable=False,
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        REGIONS, VALUE_CHAINS, STAGES, SECTORS, STAGE_SECTORS, INDICATORS, OBSERVATIONS, FLOWS,
+        ACTORS, PRIORITIES, PROJECTS, IDEAS, DATASETS, DATASET_VERSIONS, COLUMN_MAPPINGS, META,
+    )
+}
+VERSIONED_TABLES = tuple(t.name for t in TABLES.values() if t.versioned)
+# Load order: a table's references point only to tables before it.
+LOAD_ORDER = (
+    "regions", "value_chains", "stages", "sectors", "stage_sectors", "indicators",
+    "observations", "flows", "actors", "priorities", "projects",
+)
+
+ERROR_COLUMNS = ["file", "row", "column", "value", "check", "message", "severity"]
+
+
+@dataclass
+class Report:
+    """All failures of one validation run, as one table; `clean` holds the coerced rows."""
+
+    table: Table
+    clean: pd.DataFrame
+    failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.failures[self.failures["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.failures[self.failures["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.errors.empty
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"{len(self.clean)} rows valid for {self.table.title}."
+        first = self.errors.iloc[0]
+        return (
+            f"{len(self.errors)} problem(s) in {first['file']}; first: row {first['row']}, "
+            f"column '{first['column']}': {first['message']}"
+        )
+
+
+Suggest = Callable[[str, str], str | None]  # (reference "table.column", bad value) → hint
+
+
+class _Collector:
+    def __init__(self, file: str, row_offset: int) -> None:
+        self.file, self.row_offset, self.rows = file, row_offset, []
+
+    def add(self, index: object, column: str, value: object, check: str, message: str,
+            severity: str = "error") -> None:
+        row = None if index is None else int(index) + self.row_offset  # type: ignore[call-overload]
+        shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        self.rows.append((self.file, row, column, shown[:200], check, message, severity))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=ERROR_COLUMNS)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | s.astype("string").str.strip().eq("")
+
+
+def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Cast the table's columns to their storage types (invalid cells become missing)."""
+    out = pd.DataFrame(index=df.index)
+    for col in table.columns:
+        s = df[col.name] if col.name in df.columns else pd.Series(pd.NA, index=df.index)
+        out[col.name] = _cast(s, col.dtype)
+    return out
+
+
+def _cast(s: pd.Series, dtype: DType) -> pd.Series:
+    if dtype == "text":
+        t = s.astype("string").str.strip()
+        return t.mask(t.eq(""))
+    if dtype in ("int", "float"):
+        num = pd.to_numeric(s, errors="coerce")
+        if dtype == "int":
+            whole = num.where(num.isna() | (num == np.floor(num)))
+            return whole.astype("Int64")
+        return num.astype("Float64")
+    if dtype == "bool":
+        if s.dtype == bool:
+            return s.astype("boolean")
+        mapped = s.astype("string").str.strip().str.lower().map(
+            {"true": True, "1": True, "yes": True, "t": True, "false": False, "0": False, "no": False, "f": False}
+        )
+        return mapped.astype("boolean")
+    return pd.to_datetime(s, errors="coerce", utc=True)
+
+
+def validate(
+    df: pd.DataFrame,
+    table: Table,
+    *,
+    file: str = "(data)",
+    row_offset: int = 2,
+    known: Mapping[str, set[str]] | None = None,
+    suggest: Suggest | None = None,
+) -> Report:
+    """Check `df` against `table`, collecting every failure instead of stopping at the first.
+
+    `row_offset` turns a 0-based data index into the row an analyst sees in the file (2 for a CSV
+    with one header line). `known` maps "table.column" to its valid values for reference checks.
+    """
+    found = _Collector(file, row_offset)
+    df = df.reset_index(drop=True)
+    missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
+    for name in missing:
+        found.add(None, name, None, "column_present", f"required column '{name}' is missing")
+    extra = [c for c in df.columns if c not in table.column_names]
+    for name in extra:
+        found.add(None, str(name), None, "column_known", f"column '{name}' is not part of {table.name}; ignored",
+                  "warning")
+    clean = coerce(df, table)
+    for col in table.columns:
+        if col.name not in df.columns:
+            continue
+        _check_column(df[col.name], clean[col.name], col, found, known or {}, suggest)
+    present_key = [k for k in table.key if k in df.columns]
+    if present_key and len(present_key) == len(table.key):
+        dup = clean.duplicated(list(table.key), keep="first") & clean[list(table.key)].notna().all(axis=1)
+        for i in clean.index[dup]:
+            value = " / ".join(str(clean.at[i, k]) for k in table.key)
+            found.add(i, "+".join(table.key), value, "unique_key",
+                      f"duplicate of an earlier row with the same {', '.join(table.key)}")
+    if table is PROJECTS and {"start_year", "end_year"} <= set(df.columns):
+        bad = clean["end_year"] < clean["start_year"]
+        for i in clean.index[bad.fillna(False)]:
+            found.add(i, "end_year", clean.at[i, "end_year"], "year_order", "end_year is before start_year")
+    return Report(table, clean, found.frame())
+
+
+def _check_column(raw: pd.Series, val: pd.Series, col: Column, found: _Collector,
+                  known: Mapping[str, set[str]], suggest: Suggest | None) -> None:
+    blank = _blank(raw)
+    if col.required:
+        for i in raw.index[blank]:
+            found.add(i, col.name, None, "not_null", f"'{col.name}' must not be empty")
+    bad_type = ~blank & val.isna()
+    for i in raw.index[bad_type]:
+        found.add(i, col.name, raw.at[i], "dtype", f"'{raw.at[i]}' is not a valid {_TYPE_WORDS[col.dtype]}")
+    ok = val.notna()
+    if col.min is not None:
+        for i in val.index[ok & (val < col.min)]:
+            found.add(i, col.name, val.at[i], "min", f"must be at least {col.min:g}")
+    if col.max is not None:
+        for i in val.index[ok & (val > col.max)]:
+            found.add(i, col.name, val.at[i], "max", f"must be at most {col.max:g}")
+    if col.choices is not None:
+        for i in val.index[ok & ~val.isin(col.choices)]:
+            found.add(i, col.name, val.at[i], "choices", f"must be one of: {', '.join(col.choices)}")
+    if col.pattern is not None:
+        rx = re.compile(col.pattern)
+        for i in val.index[ok]:
+            if not rx.match(str(val.at[i])):
+                found.add(i, col.name, val.at[i], "pattern", f"'{val.at[i]}' is not a valid {col.description}")
+    if col.references is not None and col.references in known:
+        valid = known[col.references]
+        for i in val.index[ok]:
+            items = str(val.at[i]).split(LIST_SEPARATOR) if col.is_list else [str(val.at[i])]
+            for item in (x.strip() for x in items):
+                if item and item not in valid:
+                    hint = suggest(col.references, item) if suggest else None
+                    message = f"unknown {col.references.split('.')[0].rstrip('s')} '{item}'"
+                    found.add(i, col.name, item, "reference", message + (f"; {hint}" if hint else ""))
+
+
+_TYPE_WORDS = {"text": "text", "int": "whole number", "float": "number", "bool": "true/false value",
+               "timestamp": "date and time"}

@@ -1,0 +1,427 @@
+"""One store interface over an embedded DuckDB file or a PostgreSQL server.
+
+Rows of data tables belong to dataset versions. A write inserts a whole version and makes it
+current in one transaction, so a reader (one SQL statement over current versions) never sees half
+a dataset, and a failed or killed write leaves the previous version in place. Every write bumps a
+revision counter that callers use as a small, hashable cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from valuechain import schema
+from valuechain.schema import TABLES, Table
+
+SCHEMA_VERSION = "1"
+DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.duckdb"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says what happened and what to do."""
+
+
+class PermissionDenied(StoreError):
+    """A write was attempted by someone who may only read."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: viewers read, editors may write (checked here, not only in the UI)."""
+
+    name: str
+    role: str = "viewer"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in ("editor", "system")
+
+
+SYSTEM = Identity("demo generator", "system")
+
+_SQL_TYPES = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN",
+              "timestamp": "TIMESTAMP"}
+
+
+def ddl(table: Table) -> str:
+    """CREATE TABLE statement valid in both DuckDB and PostgreSQL."""
+    cols = [f"{c.name} {_SQL_TYPES[c.dtype]}" for c in table.columns]
+    if table.versioned:
+        cols.append("version_id BIGINT NOT NULL")
+    else:
+        cols.append(f"PRIMARY KEY ({', '.join(table.key)})")
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(cols)})"
+
+
+class Backend(Protocol):
+    """What the store needs of a database: transactions, queries to DataFrames, bulk insert."""
+
+    url: str
+
+    def transaction(self) -> Any: ...
+
+    def query(self, sql: str, params: tuple = ()) -> pd.DataFrame: ...
+
+    def insert(self, cur: Any, table: str, frame: pd.DataFrame) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    """An embedded DuckDB file; one connection per process, a cursor per call."""
+
+    def __init__(self, path: str | Path) -> None:
+        import duckdb
+
+        self.path = Path(path)
+        self.url = f"duckdb:///{self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"The database file {self.path} could not be opened ({_first_line(exc)}). If it is damaged, "
+                "move it away or delete it: the app then creates a new one with the demo data. If another "
+                "program has it open, close that program."
+            ) from exc
+        self._write_lock = threading.Lock()  # DuckDB lets one writer at a time change a row
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+
+    def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
+
+    def insert(self, cur: Any, table: str, frame: pd.DataFrame) -> None:
+        cols = ", ".join(frame.columns)
+        cur.register("_incoming", frame)
+        try:
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            cur.unregister("_incoming")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class PostgresBackend:
+    """A PostgreSQL server; one connection per thread, COPY for bulk inserts."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self._psycopg = psycopg
+        self._local = threading.local()
+        self._connect()  # fail now, with a clear message, rather than on first use
+
+    def _connect(self) -> Any:
+        con = getattr(self._local, "con", None)
+        if con is not None and not con.closed:
+            return con
+        try:
+            con = self._psycopg.connect(self.url, connect_timeout=5, autocommit=True)
+        except self._psycopg.Error as exc:
+            raise StoreError(
+                f"PostgreSQL at {_redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
+                "the server runs and VALUECHAIN_DB_URL is right, or unset VALUECHAIN_DB_URL to use the "
+                "embedded DuckDB file."
+            ) from exc
+        self._local.con = con
+        return con
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        con = self._connect()
+        with con.transaction(), con.cursor() as cur:
+            yield cur
+
+    def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        con = self._connect()
+        with con.cursor() as cur:
+            cur.execute(sql.replace("?", "%s"), params)
+            rows = cur.fetchall()
+            names = [d.name for d in cur.description]
+        return pd.DataFrame.from_records(rows, columns=names)
+
+    def insert(self, cur: Any, table: str, frame: pd.DataFrame) -> None:
+        cols = ", ".join(frame.columns)
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
+                copy.write_row(row)
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+
+
+def _execute(cur: Any, sql: str, params: tuple = ()) -> Any:
+    """Run one statement on a cursor of either backend (DuckDB takes ?, psycopg %s)."""
+    if type(cur).__module__.startswith("psycopg"):
+        sql = sql.replace("?", "%s")
+    return cur.execute(sql, params)
+
+
+def _fetchone(cur: Any, sql: str, params: tuple = ()) -> tuple:
+    _execute(cur, sql, params)
+    return cur.fetchone()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a connection URL before it is shown."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+
+
+def content_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of the rows as stored, independent of row order."""
+    ordered = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+    digest = hashlib.sha256()
+    digest.update(ordered.to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version_id: int
+    dataset_id: int
+    table: str
+    rows: int
+    content_hash: str
+    replaced_version: int | None
+
+
+class Store:
+    """The data model's tables in one database, with versioned, transactional writes."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.url = backend.url
+        try:
+            self._ensure_schema()
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"The database at {_redact(self.url)} could not be prepared ({_first_line(exc)}). If it is a "
+                "DuckDB file, it may be damaged or from an incompatible version: move it away and restart."
+            ) from exc
+
+    # --- schema and bookkeeping ---------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        with self.backend.transaction() as cur:
+            for table in TABLES.values():
+                _execute(cur, ddl(table))
+            for seq in ("dataset_seq", "version_seq", "idea_seq"):
+                _execute(cur, f"CREATE SEQUENCE IF NOT EXISTS {seq}")
+            if _fetchone(cur, "SELECT COUNT(*) FROM meta WHERE key = 'revision'")[0] == 0:
+                _execute(cur, "INSERT INTO meta (key, value) VALUES ('revision', '0'), ('schema_version', ?)",
+                         (SCHEMA_VERSION,))
+
+    def revision(self) -> int:
+        """Counter bumped by every write: part of every cache key."""
+        return int(self.backend.query("SELECT value FROM meta WHERE key = 'revision'").iloc[0, 0])
+
+    def is_empty(self) -> bool:
+        return int(self.backend.query("SELECT COUNT(*) AS n FROM dataset_versions").iloc[0, 0]) == 0
+
+    @staticmethod
+    def _bump(cur: Any) -> None:
+        _execute(cur, "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'revision'")
+
+    @staticmethod
+    def _require_writer(who: Identity) -> None:
+        if not who.can_write:
+            raise PermissionDenied(f"{who.name} may only read: writing needs the editor role.")
+
+    # --- reading --------------------------------------------------------------------------------
+    def current(self, table: str) -> pd.DataFrame:
+        """All rows of `table` that belong to current dataset versions (or all rows if unversioned)."""
+        t = TABLES[table]
+        cols = ", ".join(t.column_names)
+        if t.versioned:
+            sql = (f"SELECT {cols} FROM {t.name} WHERE version_id IN "
+                   "(SELECT version_id FROM dataset_versions WHERE status = 'current')")
+        else:
+            sql = f"SELECT {cols} FROM {t.name}"
+        return schema.coerce(self.backend.query(sql), t)
+
+    def rows_of_version(self, version_id: int) -> pd.DataFrame:
+        table = self._version_table(version_id)
+        t = TABLES[table]
+        sql = f"SELECT {', '.join(t.column_names)} FROM {t.name} WHERE version_id = ?"
+        return schema.coerce(self.backend.query(sql, (version_id,)), t)
+
+    def versions(self, table: str | None = None) -> pd.DataFrame:
+        """Every dataset version with its dataset, newest first."""
+        sql = ("SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
+               "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
+               "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id")
+        params: tuple = ()
+        if table is not None:
+            sql += " WHERE d.table_name = ?"
+            params = (table,)
+        return self.backend.query(sql + " ORDER BY v.version_id DESC", params)
+
+    def datasets_on_screen(self) -> pd.DataFrame:
+        """Current versions: which data is shown (for the dataset badge)."""
+        v = self.versions()
+        return v[v["status"] == "current"].reset_index(drop=True)
+
+    def _version_table(self, version_id: int) -> str:
+        found = self.backend.query(
+            "SELECT d.table_name FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id "
+            "WHERE v.version_id = ?", (version_id,))
+        if found.empty:
+            raise StoreError(f"There is no dataset version {version_id}.")
+        return str(found.iloc[0, 0])
+
+    # --- writing --------------------------------------------------------------------------------
+    def commit_version(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        who: Identity,
+        dataset: str,
+        origin: str = "upload",
+        file_name: str = "",
+        note: str = "",
+    ) -> VersionInfo:
+        """Store `frame` as the new current version of dataset `dataset`, all rows or none."""
+        self._require_writer(who)
+        t = TABLES[table]
+        if not t.versioned:
+            raise StoreError(f"{table} is not a versioned data table.")
+        rows = schema.coerce(frame, t)
+        digest = content_hash(rows)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self.backend.transaction() as cur:
+            found = _fetchone(cur, "SELECT MIN(dataset_id) FROM datasets WHERE table_name = ? AND name = ?",
+                              (table, dataset))
+            dataset_id = found[0]
+            if dataset_id is None:
+                dataset_id = _fetchone(cur, "SELECT nextval('dataset_seq')")[0]
+                _execute(cur, "INSERT INTO datasets (dataset_id, table_name, name, origin, created_at) "
+                              "VALUES (?, ?, ?, ?, ?)", (dataset_id, table, dataset, origin, now))
+            previous = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
+                                      "AND status = 'current'", (dataset_id,))[0]
+            version_id = _fetchone(cur, "SELECT nextval('version_seq')")[0]
+            _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
+                          "AND status = 'current'", (dataset_id,))
+            _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, "
+                          "file_name, rows, content_hash, status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)",
+                     (version_id, dataset_id, now, who.name, file_name, len(rows), digest, note))
+            if len(rows):
+                self.backend.insert(cur, t.name, rows.assign(version_id=version_id))
+            self._bump(cur)
+        return VersionInfo(int(version_id), int(dataset_id), table, len(rows), digest,
+                           None if previous is None else int(previous))
+
+    def set_current(self, version_id: int, *, who: Identity) -> None:
+        """Make an earlier version of its dataset current again (rollback)."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            row = _fetchone(cur, "SELECT dataset_id, status FROM dataset_versions WHERE version_id = ?",
+                            (version_id,))
+            if row is None:
+                raise StoreError(f"There is no dataset version {version_id}.")
+            if row[1] == "deleted":
+                raise StoreError(f"Version {version_id} was deleted and cannot be made current.")
+            _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
+                          "AND status = 'current'", (row[0],))
+            _execute(cur, "UPDATE dataset_versions SET status = 'current' WHERE version_id = ?", (version_id,))
+            self._bump(cur)
+
+    def delete_version(self, version_id: int, *, who: Identity) -> None:
+        """Delete a version's rows; its record stays, marked deleted, for the audit trail."""
+        self._require_writer(who)
+        table = self._version_table(version_id)
+        with self.backend.transaction() as cur:
+            _execute(cur, f"DELETE FROM {table} WHERE version_id = ?", (version_id,))
+            _execute(cur, "UPDATE dataset_versions SET status = 'deleted' WHERE version_id = ?", (version_id,))
+            self._bump(cur)
+
+    def save_mapping(self, source_key: str, table: str, mapping: dict[str, str], *, who: Identity) -> None:
+        """Remember how a source's columns map onto a table, for its next upload."""
+        self._require_writer(who)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self.backend.transaction() as cur:
+            _execute(cur, "DELETE FROM column_mappings WHERE source_key = ? AND table_name = ?", (source_key, table))
+            _execute(cur, "INSERT INTO column_mappings (source_key, table_name, mapping, updated_at) "
+                          "VALUES (?, ?, ?, ?)", (source_key, table, json.dumps(mapping), now))
+            self._bump(cur)
+
+    def mapping(self, source_key: str, table: str) -> dict[str, str]:
+        found = self.backend.query("SELECT mapping FROM column_mappings WHERE source_key = ? AND table_name = ?",
+                                   (source_key, table))
+        return {} if found.empty else json.loads(found.iloc[0, 0])
+
+    def save_idea(self, idea: dict[str, Any], *, who: Identity) -> int:
+        """Insert an idea card, or update it when it has an idea_id; returns its id."""
+        self._require_writer(who)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        fields = [c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at",
+                                                                         "updated_at")]
+        values = tuple(idea.get(f) for f in fields)
+        with self.backend.transaction() as cur:
+            idea_id = idea.get("idea_id")
+            if idea_id is None:
+                idea_id = _fetchone(cur, "SELECT nextval('idea_seq')")[0]
+                cols = ", ".join(["idea_id", *fields, "created_by", "created_at", "updated_at"])
+                marks = ", ".join("?" * (len(fields) + 4))
+                _execute(cur, f"INSERT INTO ideas ({cols}) VALUES ({marks})",
+                         (idea_id, *values, who.name, now, now))
+            else:
+                sets = ", ".join(f"{f} = ?" for f in fields)
+                _execute(cur, f"UPDATE ideas SET {sets}, updated_at = ? WHERE idea_id = ?", (*values, now, idea_id))
+            self._bump(cur)
+        return int(idea_id)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
+    """The configured store: PostgreSQL when `VALUECHAIN_DB_URL` is set, else the DuckDB file."""
+    url = url if url is not None else os.environ.get("VALUECHAIN_DB_URL", "").strip()
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {_redact(url)!r}).")
+        return Store(PostgresBackend(url))
+    path = path or os.environ.get("VALUECHAIN_DB_PATH") or DEFAULT_DB_PATH
+    return Store(DuckDBBackend(path))
