@@ -1,0 +1,52 @@
+"""The app's one store and the current data bundle, cached by small keys (store URL, revision)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from valuechain import demo
+from valuechain.query import Data
+from valuechain.store import Store, StoreError, open_store
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _store(config_key: str) -> Store:
+    """One store per configuration; `config_key` changes when the env vars do."""
+    store = open_store()
+    if store.is_empty():
+        demo.seed_store(store)
+    return store
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _data(config_key: str, revision: int) -> Data:
+    """Every current table of one revision; a write bumps the revision, so pages see it at once."""
+    return Data.load(_store(config_key))
+
+
+def _config_key() -> str:
+    import os
+
+    return "|".join(os.environ.get(k, "") for k in ("VALUECHAIN_DB_URL", "VALUECHAIN_DB_PATH"))
+
+
+def store() -> Store:
+    """The configured store, or a clear message and a stop when it cannot be used."""
+    try:
+        with st.spinner("Opening the database (the first start loads the demo data)…"):
+            return _store(_config_key())
+    except StoreError as exc:
+        st.error(f"**The database is not available.** {exc}", icon="🛑")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+
+
+def data() -> Data:
+    """The current data bundle for this rerun."""
+    s = store()
+    try:
+        return _data(_config_key(), s.revision())
+    except Exception as exc:  # a server that went away after start, a file removed under us
+        st.error(f"**The data could not be read.** {exc}", icon="🛑")
+        st.stop()
+        raise

@@ -1,0 +1,57 @@
+"""The pages of the app in one list: app.py registers them, the home page explains them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    section: str
+    purpose: str
+    url_path: str | None = None
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+_ALL = (
+    PageSpec("pages/home.py", "Home", ":material/home:", "Explore",
+             "The loaded data in numbers and what each page is for."),
+    PageSpec("pages/map.py", "Map", ":material/map:", "Explore",
+             "Where each stage is strong, how big, and who is linked to whom (BSR step 1).", "map"),
+    PageSpec("pages/flows.py", "Value-chain flows", ":material/account_tree:", "Explore",
+             "How goods, knowledge and investment flow from stage to stage and region to region.", "flows"),
+    PageSpec("pages/profile.py", "Region profile", ":material/location_city:", "Benchmark & match",
+             "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).", "profile"),
+    PageSpec("pages/matchmaking.py", "Matchmaking", ":material/handshake:", "Benchmark & match",
+             "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
+             "matchmaking"),
+    PageSpec("pages/data.py", "Data", ":material/upload_file:", "Data",
+             "Upload, validate, version and roll back datasets (editors only).", "data"),
+    PageSpec("pages/about.py", "About & method", ":material/menu_book:", "Method",
+             "The four BSR S3 steps, every indicator formula, data sources, versions and licences.", "about"),
+)
+# A page appears once its file exists: nothing is registered before it works.
+PAGES = tuple(spec for spec in _ALL if (REPO / spec.path).exists())
+
+
+def pages() -> dict[str, list[st.Page]]:
+    """st.navigation's input, grouped by section."""
+    out: dict[str, list[st.Page]] = {}
+    for i, spec in enumerate(PAGES):
+        page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0,
+                       **({"url_path": spec.url_path} if spec.url_path else {}))
+        out.setdefault(spec.section, []).append(page)
+    return out
+
+
+def page_directory() -> None:
+    """One link per page with what it is for."""
+    for spec in PAGES[1:]:
+        st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)

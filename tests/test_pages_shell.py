@@ -1,0 +1,87 @@
+"""AppTest of the app shell, the home page and the About page, on the demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from valuechain import demo, indicators
+from valuechain.query import Data, Selection, headline
+from valuechain.store import open_store
+
+from .apptest import open_app
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo database for the module (the app would seed it on first start, too)."""
+    return tmp_path_factory.mktemp("apptest") / "app.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_home_shows_headline_numbers_of_the_demo_data(seeded_db: Path) -> None:
+    at = open_app()
+    store = open_store(path=seeded_db)
+    data = Data.load(store)
+    expected = headline(data, Selection(chain_id="circular_bioeconomy", year=max(data.years())))
+    shown = metrics(at)
+    assert shown["Regions"] == "56"
+    assert shown["Actors"] == f"{expected.actors:,}"
+    assert shown["Flows"] == f"{expected.flows:,}"
+    assert shown["Funding"] == f"€{expected.funding_eur / 1e6:,.1f} M"
+    captions = " ".join(c.value for c in at.caption)
+    assert "demo data (synthetic)" in captions
+    assert "Demo data (synthetic)" in " ".join(c.value for c in at.sidebar.caption)
+    store.close()
+
+
+def test_filters_start_from_the_url() -> None:
+    # Bound widgets put their shown label in the URL: codes for countries, names for chains.
+    at = open_app(country=["SE", "FI"], level="1", chain="Offshore wind energy")
+    assert at.selectbox(key="chain").value == "offshore_wind"
+    assert at.multiselect(key="country").value == ["SE", "FI"]
+    assert at.radio(key="level").value == 1
+    # SE has 3 NUTS-1 regions, FI 2 (mainland and Åland): 5 in view.
+    assert metrics(at)["Regions"] == "5"
+    assert "Offshore wind" in at.subheader[0].value
+
+
+def test_changing_a_filter_changes_the_numbers() -> None:
+    before = metrics(open_app())
+    after = metrics(open_app(country=["EE"]))
+    assert after["Regions"] == "1"
+    assert after["Actors"] != before["Actors"]
+
+
+def test_region_options_follow_level_and_countries() -> None:
+    at = open_app(country=["LV"])
+    assert at.selectbox(key="region").options == ["LV00 Latvija"]
+
+
+def test_about_page_lists_every_formula_and_the_data_on_screen() -> None:
+    at = open_app("pages/about.py")
+    latex = " ".join(e.value for e in at.latex)
+    for _name, formula in indicators.FORMULAS.values():
+        assert formula in latex
+    headers = [h.value for h in at.header]
+    assert headers == ["Indicators and their formulas", "Value chains", "Data on screen", "Boundaries and licences"]
+    on_screen = at.dataframe[-1].value
+    assert set(on_screen["dataset"]) == {demo.DEMO_DATASET}
+    assert "observations" in set(on_screen["table_name"])
+    text = " ".join(m.value for m in at.markdown)
+    assert "© EuroGeographics for the administrative boundaries" in text
+
+
+def test_large_type_mode_is_in_the_url() -> None:
+    at = open_app(present="true")
+    assert at.toggle(key="present").value is True
+    assert any("font-size: 21px" in str(getattr(e, "proto", "")) for e in at.get("html"))

@@ -1,0 +1,33 @@
+"""The one CSV writer for every download: safe to open in a spreadsheet.
+
+A cell that starts with = + - @, a tab or a carriage return can be run as a formula by Excel or
+LibreOffice (CSV injection). Such text cells get a leading apostrophe; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would evaluate; leave everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (and column names) cannot start a formula."""
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(neutralise, na_action="ignore")
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """RFC 4180 CSV in UTF-8 with BOM (Excel then reads Nordic and Baltic letters), formulas neutralised."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

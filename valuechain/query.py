@@ -1,0 +1,218 @@
+"""What is on screen: the user's selection and the data it picks from the current store revision.
+
+Pages hand a `Selection` (small, frozen, hashable: a good cache key) and a `Data` bundle to these
+functions and get plain DataFrames back, so the same logic serves the map, the Sankey, profiles and
+tests without Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from valuechain import schema
+from valuechain.schema import LIST_SEPARATOR, TOTAL_SECTOR
+
+DEFAULT_LEVEL = 2
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The global filters. Empty tuples mean "all"."""
+
+    chain_id: str
+    year: int
+    level: int = DEFAULT_LEVEL
+    countries: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    region: str | None = None
+
+
+@dataclass
+class Data:
+    """Every current table of one store revision, with lookups the views share."""
+
+    frames: dict[str, pd.DataFrame]
+    revision: int = 0
+    origin: str = "demo"
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.frames[table]
+
+    @classmethod
+    def load(cls, store: object) -> Data:
+        """Read every versioned table and the idea cards from `store` (a valuechain.store.Store)."""
+        frames = {name: store.current(name) for name in (*schema.LOAD_ORDER, "ideas")}  # type: ignore[attr-defined]
+        return cls(frames, revision=store.revision())  # type: ignore[attr-defined]
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        return dict(zip(self["regions"]["nuts_id"], self["regions"]["name"], strict=True))
+
+    @cached_property
+    def indicator_table(self) -> pd.DataFrame:
+        return self["indicators"].set_index("indicator_id")
+
+    def is_additive(self, indicator: str) -> bool:
+        table = self.indicator_table
+        return indicator in table.index and bool(table.at[indicator, "additive"])
+
+    def chains(self) -> pd.DataFrame:
+        return self["value_chains"].sort_values("name").reset_index(drop=True)
+
+    def stages(self, chain_id: str) -> pd.DataFrame:
+        s = self["stages"]
+        return s[s["chain_id"] == chain_id].sort_values("position").reset_index(drop=True)
+
+    def stage_sectors(self, chain_id: str) -> pd.DataFrame:
+        m = self["stage_sectors"]
+        return m[m["chain_id"] == chain_id].reset_index(drop=True)
+
+    def years(self) -> list[int]:
+        years = set(self["observations"]["year"].dropna().astype(int)) | set(self["flows"]["year"].dropna().astype(int))
+        return sorted(years)
+
+    def levels_with_data(self) -> list[int]:
+        """NUTS levels the observations can be shown at (their own level and every coarser one)."""
+        codes = self["observations"]["region_id"].dropna().unique()
+        finest = max((len(c) - 2 for c in codes), default=-1)
+        return list(range(0, finest + 1))
+
+    def countries(self) -> list[str]:
+        r = self["regions"]
+        return sorted(r.loc[r["bsr"].fillna(False).astype(bool) & (r["level"] == 0), "nuts_id"])
+
+    def data_source(self) -> str:
+        """The sources behind the observations on screen, for captions."""
+        return "; ".join(sorted(self["observations"]["source"].dropna().unique())) or "no data"
+
+
+def region_level(codes: pd.Series) -> pd.Series:
+    """NUTS level from the code length (DE = 0, DE6 = 1, DE60 = 2, DE600 = 3)."""
+    return codes.str.len() - 2
+
+
+def ancestor(codes: pd.Series, level: int) -> pd.Series:
+    """The region containing each code at `level` (NUTS codes nest by prefix)."""
+    return codes.str.slice(0, 2 + level)
+
+
+def regions_in_view(data: Data, sel: Selection) -> pd.DataFrame:
+    """Programme-area regions at the selected level and countries."""
+    r = data["regions"]
+    keep = (r["level"] == sel.level) & r["bsr"].fillna(False).astype(bool)
+    if sel.countries:
+        keep &= r["country"].isin(sel.countries)
+    return r[keep].reset_index(drop=True)
+
+
+def sectors_in_selection(data: Data, sel: Selection) -> list[str]:
+    """NACE divisions the selection covers: the chosen sectors, else those of the chosen stages."""
+    mapping = data.stage_sectors(sel.chain_id)
+    if sel.stages:
+        mapping = mapping[mapping["stage_id"].isin(sel.stages)]
+    sectors = mapping["nace"].tolist()
+    if sel.sectors:
+        sectors = [s for s in sectors if s in sel.sectors]
+    return sectors
+
+
+def observations_at_level(data: Data, indicator: str, level: int) -> pd.DataFrame:
+    """Observations of one indicator at `level`, summed up from the nearest finer level if needed.
+
+    Only additive indicators are summed; a rate uploaded at NUTS-3 is not shown at NUTS-2.
+    """
+    key = ("obs_level", indicator, level)
+    if key not in data._cache:
+        obs = data["observations"]
+        obs = obs[obs["indicator"] == indicator]
+        levels = region_level(obs["region_id"])
+        source_level = min((lv for lv in levels.unique() if lv >= level), default=None)
+        if source_level is None:
+            out = obs.iloc[0:0]
+        elif source_level == level:
+            out = obs[levels == level]
+        elif data.is_additive(indicator):
+            finer = obs[levels == source_level].assign(region_id=lambda f: ancestor(f["region_id"], level))
+            out = (finer.groupby(["region_id", "sector", "indicator", "year"], as_index=False)
+                   .agg(value=("value", "sum"), unit=("unit", "first"), source=("source", "first"),
+                        flag=("flag", _combined_flag)))
+        else:
+            out = obs.iloc[0:0]
+        data._cache[key] = out.reset_index(drop=True)
+    return data._cache[key]
+
+
+def _combined_flag(flags: pd.Series) -> str | None:
+    present = sorted({f for f in flags.dropna() if f})
+    return "".join(present) or None
+
+
+def indicator_by_region(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
+    """One value per region in view: the indicator summed over the selection's sectors.
+
+    Columns: region_id, name, country, value, unit, source, flag. Regions without data get NaN.
+    """
+    obs = observations_at_level(data, indicator, sel.level)
+    obs = obs[(obs["year"] == sel.year) & obs["sector"].isin(sectors_in_selection(data, sel))]
+    per_region = (obs.groupby("region_id", as_index=False)
+                  .agg(value=("value", "sum"), unit=("unit", "first"), source=("source", "first"),
+                       flag=("flag", _combined_flag)))
+    view = regions_in_view(data, sel)[["nuts_id", "name", "country"]].rename(columns={"nuts_id": "region_id"})
+    return view.merge(per_region, on="region_id", how="left")
+
+
+def total_by_region(data: Data, sel: Selection, indicator: str) -> pd.Series:
+    """The whole-economy (TOTAL) value per region, the denominator of shares and quotients."""
+    obs = observations_at_level(data, indicator, sel.level)
+    obs = obs[(obs["year"] == sel.year) & (obs["sector"] == TOTAL_SECTOR)]
+    return obs.groupby("region_id")["value"].sum()
+
+
+def split_list(cell: object) -> list[str]:
+    """Values of a LIST_SEPARATOR-separated cell."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or cell is pd.NA:
+        return []
+    return [v.strip() for v in str(cell).split(LIST_SEPARATOR) if v.strip()]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The home page's "in numbers"."""
+
+    regions: int
+    countries: int
+    actors: int
+    flows: int
+    flow_value: float
+    flow_unit: str
+    projects: int
+    funding_eur: float
+    year: int
+
+
+def headline(data: Data, sel: Selection) -> Headline:
+    """Counts of what the selection covers, for the home page."""
+    view = regions_in_view(data, sel)
+    codes = set(view["nuts_id"])
+    countries = {c[:2] for c in codes}
+    actors = data["actors"]
+    actors = actors[actors["region_id"].str.slice(0, 2).isin(countries)
+                    & (actors["chain_id"].isna() | (actors["chain_id"] == sel.chain_id))]
+    flows = data["flows"]
+    flows = flows[(flows["chain_id"] == sel.chain_id) & (flows["year"] == sel.year)
+                  & flows["from_region"].str.slice(0, 2).isin(countries)]
+    goods = flows[flows["kind"] == "goods"]
+    projects = data["projects"]
+    in_view = projects["partner_regions"].map(lambda cell: any(c[:2] in countries for c in split_list(cell)))
+    projects = projects[in_view & (projects["chain_id"].isna() | (projects["chain_id"] == sel.chain_id))]
+    funding = projects["public_funding_eur"].fillna(projects["budget_eur"]).sum()
+    return Headline(
+        regions=len(codes), countries=len(countries), actors=len(actors), flows=len(flows),
+        flow_value=float(goods["value"].sum()), flow_unit=str(goods["unit"].iloc[0]) if len(goods) else "",
+        projects=len(projects), funding_eur=float(funding), year=sel.year,
+    )
