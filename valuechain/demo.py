@@ -642,6 +642,10 @@ def _actors(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage
         row = {k: v for k, v in partner.items() if k != "nuts3"}
         if row["chain_id"] not in chain_ids:
             row["chain_id"], row["stages"] = None, None
+        elif row["stages"]:  # keep only stages the (possibly edited) chain still has
+            valid = set(stages.loc[stages["chain_id"] == row["chain_id"], "stage_id"].astype(str))
+            kept = [s for s in str(row["stages"]).split(LIST_SEPARATOR) if s in valid]
+            row["stages"] = LIST_SEPARATOR.join(kept) or None
         rows.append({**row, "region_id": region})
 
     per_chain = {}
