@@ -8,6 +8,7 @@ from components import filters, layout, nav
 st.set_page_config(page_title="BSR S3 Value Chain Explorer", page_icon="🌊", layout="wide")
 
 navigation = st.navigation(nav.pages())
+nav.mark_shell()
 data = app_data.data()
 st.sidebar.title("BSR S3 Value Chain Explorer")
 filters.sidebar(data)

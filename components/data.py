@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import nav
 from valuechain import demo
 from valuechain.query import Data
 from valuechain.store import Store, StoreError, open_store
@@ -42,7 +43,8 @@ def store() -> Store:
 
 
 def data() -> Data:
-    """The current data bundle for this rerun."""
+    """The current data bundle for this rerun; every page starts here (so it also checks the shell ran)."""
+    nav.ensure_shell()
     s = store()
     try:
         return _data(_config_key(), s.revision())

@@ -55,3 +55,26 @@ def page_directory() -> None:
     """One link per page with what it is for."""
     for spec in PAGES[1:]:
         st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)
+
+
+_SHELL = "_shell_ran"
+
+
+def mark_shell() -> None:
+    """Called by app.py: this session runs pages through st.navigation."""
+    st.session_state[_SHELL] = True
+
+
+def ensure_shell() -> None:
+    """Make a deep link work on a freshly started server.
+
+    Until some session has called st.navigation, Streamlit treats a `pages/` folder the legacy way and
+    runs a deep-linked page (e.g. /map) without app.py, so without filters. Switch that mode off for
+    the process and rerun: the rerun goes through app.py and st.navigation picks the same page.
+    """
+    if st.session_state.get(_SHELL):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

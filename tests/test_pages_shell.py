@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from valuechain import demo, indicators
 from valuechain.query import Data, Selection, headline
 from valuechain.store import open_store
 
-from .apptest import open_app
+from .apptest import REPO, open_app
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -85,3 +86,32 @@ def test_large_type_mode_is_in_the_url() -> None:
     at = open_app(present="true")
     assert at.toggle(key="present").value is True
     assert any("font-size: 21px" in str(getattr(e, "proto", "")) for e in at.get("html"))
+
+
+def test_corrupt_database_file_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 500)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(broken))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "The database is not available" in message and str(broken) in message
+    assert "move it away or delete it" in message
+
+
+def test_unreachable_postgres_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_URL", "postgresql://app:hunter2@127.0.0.1:9/valuechain")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "could not be reached" in message and "VALUECHAIN_DB_URL" in message
+    assert "hunter2" not in message
+
+
+def test_missing_boundaries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("VALUECHAIN_GEO_DIR", raising=False)
+    monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "empty-cache"))
+    at = open_app()
+    warning = " ".join(w.value for w in at.warning)
+    assert "Maps need region boundaries" in warning
+    assert "VALUECHAIN_GEO_DIR" in warning
