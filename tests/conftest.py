@@ -62,6 +62,12 @@ def _postgres_database() -> Iterator[str]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database."""
+    yield from _postgres_database()
+
+
 @pytest.fixture(params=["duckdb", "postgresql"])
 def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Where a fresh, empty store lives: a DuckDB file path or a PostgreSQL URL."""

@@ -115,3 +115,12 @@ def test_missing_boundaries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
     warning = " ".join(w.value for w in at.warning)
     assert "Maps need region boundaries" in warning
     assert "VALUECHAIN_GEO_DIR" in warning
+
+
+def test_postgresql_shows_the_same_data_as_duckdb(monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> None:
+    """VALUECHAIN_DB_URL switches the app to PostgreSQL, seeded with the same demo data."""
+    on_duckdb = metrics(open_app(country=["FI", "SE"]))
+    monkeypatch.setenv("VALUECHAIN_DB_URL", postgres_url)
+    at = open_app(country=["FI", "SE"])
+    assert metrics(at) == on_duckdb, at.error[0].value if at.error else ""
+    assert "Demo data (synthetic)" in " ".join(c.value for c in at.sidebar.caption)
