@@ -10,7 +10,10 @@ REQ=requirements.txt; [ "${1:-app}" = dev ] && REQ=requirements-dev.txt
 STAMP=.venv/.installed-$(cat requirements.txt "$REQ" | sha256sum | cut -c1-16)
 if [ ! -f "$STAMP" ]; then
   echo "== installing Python packages from $REQ"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r "$REQ"
-  touch "$STAMP"
+  if .venv/bin/python -m pip install -q --upgrade pip >.venv/pip.log 2>&1 \
+     && .venv/bin/python -m pip install -q -r "$REQ" >>.venv/pip.log 2>&1; then
+    touch "$STAMP"
+  else
+    cat .venv/pip.log; echo "pip install failed (log above)"; exit 1
+  fi
 fi
