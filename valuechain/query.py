@@ -73,14 +73,19 @@ class Data:
         return m[m["chain_id"] == chain_id].reset_index(drop=True)
 
     def years(self) -> list[int]:
-        years = set(self["observations"]["year"].dropna().astype(int)) | set(self["flows"]["year"].dropna().astype(int))
-        return sorted(years)
+        """Years with observations or flows (computed once per revision: the sidebar asks every rerun)."""
+        if "years" not in self._cache:
+            years = set(self["observations"]["year"].dropna().unique()) | set(self["flows"]["year"].dropna().unique())
+            self._cache["years"] = sorted(int(y) for y in years)
+        return self._cache["years"]
 
     def levels_with_data(self) -> list[int]:
         """NUTS levels the observations can be shown at (their own level and every coarser one)."""
-        codes = self["observations"]["region_id"].dropna().unique()
-        finest = max((len(c) - 2 for c in codes), default=-1)
-        return list(range(0, finest + 1))
+        if "levels" not in self._cache:
+            codes = self["observations"]["region_id"].dropna().unique()
+            finest = max((len(c) - 2 for c in codes), default=-1)
+            self._cache["levels"] = list(range(0, finest + 1))
+        return self._cache["levels"]
 
     def countries(self) -> list[str]:
         r = self["regions"]

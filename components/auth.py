@@ -1,0 +1,131 @@
+"""Who is using the app: everyone reads; editors, once signed in, may write.
+
+Two ways to sign in, chosen by `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`):
+
+- an `[auth]` section configured for OpenID Connect: editors sign in with `st.login` at their identity
+  provider (Microsoft Entra ID, Google, Okta, …). `editor_emails` may list who is an editor; without it,
+  everyone the provider lets in is one.
+- otherwise one shared editor password, `editor_password`; each editor gives a name, recorded with every
+  change. Without a configured password nobody is an editor.
+
+The store checks the role again on every write, so this module only decides who the app says the user is.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from components import layout
+from valuechain.store import Identity
+
+VIEWER = Identity("viewer", "viewer")
+_EDITOR = "_auth_editor"
+_ERROR = "_auth_error"
+_WRONG_PASSWORD_DELAY = 1.0  # seconds: slows down guessing without bothering a person who mistyped
+_SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "client_secret",
+                     "server_metadata_url", "client_kwargs"}
+
+
+def _secret(key: str) -> Any:
+    try:
+        return st.secrets.get(key)
+    except FileNotFoundError:  # no secrets file at all
+        return None
+
+
+def _editor_password() -> str | None:
+    """The configured editor password, or None when editing is switched off."""
+    value = _secret("editor_password")
+    return str(value) if value else None
+
+
+def oidc_configured() -> bool:
+    """Whether secrets hold an `[auth]` section, i.e. editors sign in with st.login (OIDC)."""
+    return bool(_secret("auth"))
+
+
+def _provider() -> str | None:
+    """The named provider of `[auth.NAME]` when exactly one is configured, else the unnamed default."""
+    section = _secret("auth") or {}
+    named = [k for k, v in dict(section).items() if k not in _SHARED_AUTH_KEYS and isinstance(v, Mapping)]
+    return named[0] if len(named) == 1 else None
+
+
+def _oidc_identity() -> Identity:
+    user = st.user
+    if not user.is_logged_in:
+        return VIEWER
+    email = str(user.get("email") or "")
+    allowed = _secret("editor_emails")
+    if allowed and email.lower() not in {str(e).lower() for e in allowed}:
+        return Identity(str(user.get("name") or email or "signed-in user"), "viewer")
+    return Identity(str(user.get("name") or email or "editor"), "editor")
+
+
+def identity() -> Identity:
+    """The signed-in editor, or a viewer."""
+    if oidc_configured():
+        return _oidc_identity()
+    name = st.session_state.get(_EDITOR)
+    return Identity(str(name), "editor") if name else VIEWER
+
+
+def _sign_in() -> None:
+    password = _editor_password()
+    name = str(st.session_state.get("login_name") or "").strip()
+    given = str(st.session_state.get("login_password") or "")
+    st.session_state["login_password"] = ""
+    if password is None:
+        st.session_state[_ERROR] = "Editing is switched off."
+    elif not name:
+        st.session_state[_ERROR] = "Give your name: it is recorded with every change."
+    elif not hmac.compare_digest(given.encode(), password.encode()):
+        time.sleep(_WRONG_PASSWORD_DELAY)
+        st.session_state[_ERROR] = "That password is not right."
+    else:
+        st.session_state[_EDITOR] = name
+        st.session_state.pop(_ERROR, None)
+
+
+def logout() -> None:
+    """Sign out: back to viewer (with OIDC also at the identity provider's session cookie)."""
+    if oidc_configured():
+        st.logout()
+        return
+    st.session_state.pop(_EDITOR, None)
+
+
+def login_form() -> None:
+    """Sign in as editor, or sign out; says so when no way to sign in is configured."""
+    who = identity()
+    if who.can_write:
+        cols = st.columns([4, 1], vertical_alignment="center")
+        cols[0].caption(f"Signed in as editor: {layout.plain(who.name)}")
+        cols[1].button("Sign out", key="logout", on_click=logout)
+        return
+    if oidc_configured():
+        if st.user.is_logged_in:
+            st.warning(f"{layout.plain(who.name)} is signed in but not an editor (not in `editor_emails`).",
+                       icon="🔒")
+            st.button("Sign out", key="logout", on_click=logout)
+            return
+        st.button("Sign in as editor", key="login_oidc", type="primary", on_click=st.login, args=(_provider(),),
+                  help="Opens your organisation's sign-in page; you come back here signed in.")
+        return
+    if _editor_password() is None:
+        st.info("Editing is switched off: no editor password is configured (`editor_password` in "
+                "`.streamlit/secrets.toml`). You can read and export everything.", icon="🔒")
+        return
+    with st.form("login", border=True):
+        st.markdown("**Sign in as editor** to write and change idea cards and to upload data.")
+        st.text_input("Your name", key="login_name")
+        st.text_input("Editor password", type="password", key="login_password")
+        st.form_submit_button("Sign in", on_click=_sign_in)
+    error = st.session_state.pop(_ERROR, None)
+    if error:
+        st.error(error)

@@ -1,0 +1,30 @@
+"""The look the profile and matchmaking charts share, and labels that stay text.
+
+Plotly renders a few HTML tags in labels and hover text, so every name from the data goes through
+`esc()` before it becomes part of a figure.
+"""
+
+from __future__ import annotations
+
+import html
+
+FONT_SIZE = 15  # readable when a facilitator shares the screen
+CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
+
+
+def esc(text: object) -> str:
+    """Text for a plotly label or hover: tags and entities shown as typed, never interpreted."""
+    return html.escape(str(text), quote=False)
+
+
+def layout(height: int, **extra: object) -> dict[str, object]:
+    """Plotly layout defaults: larger type, small margins, legend on top."""
+    return {"height": height, "font": {"size": FONT_SIZE}, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "legend": LEGEND, **extra}
+
+
+def vertical_line(x: float, width: int = 1, dash: str = "solid") -> dict[str, object]:
+    """A reference line across the whole plot height at `x`."""
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+            "line": {"color": "#444444", "width": width, "dash": dash}}

@@ -1,0 +1,55 @@
+"""Matchmaking: complementary partner regions with reasons, a synergy matrix, matched actors and idea cards."""
+
+import streamlit as st
+
+from components import benchmark, filters, idea_cards, layout, partner_view, region_card
+from components import data as app_data
+from valuechain import matching
+from valuechain.query import regions_in_view
+
+data = app_data.data()
+sel = filters.current()
+st.title("Matchmaking")
+region = benchmark.require_region(data, sel, "find partners for")
+indicator, threshold, spare = benchmark.controls(data)
+pairs = benchmark.pair_scores(data, sel, indicator, threshold)
+names = pairs.bench.names
+st.header(f"Partners for {layout.plain(matching.label(region, names))}")
+if sel.stages:
+    st.caption(f"Looking for partners next to: {layout.plain(pairs.bench.stage_list(sel.stages))} (sidebar stages)")
+weights = partner_view.weights()
+if not any(weights.values()):
+    st.warning("Give at least one component a weight above zero to rank partners.")
+    st.stop()
+candidates = [c for c in regions_in_view(data, sel)["nuts_id"] if c in names]
+top = spare.slider("Suggestions shown", 5, 50, 10, key="top", bind="query-params")
+ranked = matching.rank_partners(pairs, region, candidates, weights, top=top)
+chain_name = data.chains().set_index("chain_id").at[sel.chain_id, "name"]
+if ranked.empty:
+    st.info("No other region is in view: add countries in the sidebar to find partners.", icon="🔎")
+    idea_cards.listing(data, sel.chain_id, chain_name)
+    st.stop()
+partner_view.ranked_list(ranked)
+partner_view.score_bars(ranked, weights)
+partner_view.ranked_table(ranked, region)
+layout.source_caption(data, "flows, projects and priorities from their tables · formulas: About & method")
+
+st.subheader("Synergy matrix")
+limit = st.slider("Regions in the matrix", 10, 100, 60, step=5, key="matrix", bind="query-params")
+matrix = matching.synergy_matrix(pairs, weights, candidates, region, limit)
+partner_view.synergy_heatmap(matrix, names, region)
+shown = f"{len(matrix)} of {len(candidates)} regions in view" + (
+    f": {names[region]} and its best-scoring partners" if len(matrix) < len(candidates) else "")
+layout.source_caption(data, f"rows look for partners in columns · {layout.plain(shown)} · grouped by country")
+
+st.subheader("A closer look at one pair")
+partner = partner_view.partner_picker(ranked)
+partner_view.pair_detail(ranked, partner)
+actors = matching.matched_actors(data, pairs.bench, region, partner)
+partner_view.matched_actors(actors, names[region], names[partner])
+st.caption(f"Source: {region_card.dataset_names(data, 'actors')} · actors whose stages meet along the chain")
+
+st.subheader("Joint investment ideas")
+draft = matching.suggested_idea(pairs, region, partner, [*actors["actor_a_id"][:1], *actors["actor_b_id"][:1]])
+idea_cards.editor(data, draft, names)
+idea_cards.listing(data, sel.chain_id, chain_name)

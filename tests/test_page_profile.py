@@ -1,0 +1,136 @@
+"""AppTest of the region profile on the demo data: numbers and charts equal what the domain computes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from components.chart_style import esc
+from components.layout import plain
+from valuechain import matching
+from valuechain.query import Data, Selection, sectors_in_selection
+from valuechain.store import open_store
+
+from .apptest import open_app
+
+REGION, REGION_LABEL = "SE33", "SE33 Övre Norrland"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("apptest-profile") / "app.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
+
+
+def domain(seeded_db: Path) -> tuple[Data, Selection, matching.Benchmark]:
+    """What the page should show, computed by the domain package from the same database."""
+    store = open_store(path=seeded_db)
+    data = Data.load(store)
+    store.close()
+    sel = Selection(chain_id="circular_bioeconomy", year=max(data.years()), region=REGION)
+    return data, sel, matching.benchmark(data, sel)
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart(at, index: int) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def numbers(array: object) -> list[float]:
+    """A plotly data array as a list: plain JSON, or plotly's typed array {"dtype", "bdata"} (base64)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)  # type: ignore[call-overload]
+
+
+def test_profile_from_a_deep_link(seeded_db: Path) -> None:
+    at = open_app("pages/profile.py", region=REGION_LABEL)
+    data, sel, bench = domain(seeded_db)
+    assert at.header[0].value == plain(REGION_LABEL)
+    since = min(data.years())
+    sizes = matching.size_and_growth(bench, sectors_in_selection(data, sel), since)
+    stages = matching.stage_profile(bench, REGION, since)
+    shown = metrics(at)
+    assert shown["Size (share of BSR)"] == f"{sizes.at[REGION, 'share']:.1%}"
+    assert shown["Growth a year"] == f"{sizes.at[REGION, 'growth']:+.1%}"
+    assert shown["Rank by size"] == f"{int(sizes.at[REGION, 'rank_size'])}"
+    assert shown["Specialised stages"] == f"{int(stages['specialised'].sum())}/5"
+
+    # Stage chart: the region's LQs as bars in chain order, the five most similar regions as markers.
+    spec = chart(at, 0)
+    bars = spec["data"][0]
+    assert bars["type"] == "bar" and bars["name"] == REGION_LABEL
+    assert numbers(bars["x"]) == pytest.approx(bench.stage_lq.loc[REGION].round(3).tolist())
+    assert bars["y"] == [esc(n) for n in bench.stages["name"]]  # "&" travels as "&amp;", plotly shows "&"
+    peers = matching.similar_regions(bench, REGION, sectors_in_selection(data, sel), bench.regions["nuts_id"])
+    assert [t["name"] for t in spec["data"][1:]] == [matching.label(c, bench.names) for c in peers["region_id"]]
+    assert {s["x0"] for s in spec["layout"]["shapes"]} == {1.0}  # the BSR reference line
+    assert spec["layout"]["xaxis"]["title"]["text"] == "Location quotient (solid line: BSR = 1)"
+    # Sector chart: one bar trace per stage, LQs of its divisions.
+    sectors = chart(at, 1)
+    assert [t["name"] for t in sectors["data"]] == [esc(n) for n in bench.stages["name"]]
+    assert numbers(sectors["data"][0]["x"]) == pytest.approx(bench.sector_lq.loc[REGION, ["A01", "A02", "A03"]].round(3)
+                                                    .tolist())
+
+    peer_table = at.dataframe[1].value
+    assert peer_table["region_id"].tolist() == [REGION, *peers["region_id"]]
+    assert peer_table["similarity"].tolist()[1:] == pytest.approx(peers["similarity"].tolist())
+    assert at.dataframe[2].value["code"].tolist() == matching.priorities_of(data, REGION)["code"].tolist()
+    captions = " ".join(c.value for c in at.caption)
+    assert "demo data (synthetic)" in captions and "Demo data (synthetic)" in captions
+    assert "reference: all 56 BSR regions at NUTS 2" in captions
+    assert f"of 56 BSR regions · LQ {sizes.at[REGION, 'lq']:.2f}" in captions
+
+
+def test_threshold_and_growth_period_are_page_widgets(seeded_db: Path) -> None:
+    at = open_app("pages/profile.py", region=REGION_LABEL)
+    at.radio(key="threshold").set_value(1.25).run()
+    data, sel, _ = domain(seeded_db)
+    strict = matching.benchmark(data, sel, threshold=1.25)
+    expected = int(strict.stage_m.loc[REGION].sum())
+    assert metrics(at)["Specialised stages"] == f"{expected}/5"
+    assert expected < int(matching.benchmark(data, sel).stage_m.loc[REGION].sum())
+    shapes = chart(at, 0)["layout"]["shapes"]
+    assert sorted(s["x0"] for s in shapes) == [1.0, 1.25]  # the threshold line joins the reference
+
+    at.selectbox(key="since").set_value(2021).run()
+    sizes = matching.size_and_growth(strict, sectors_in_selection(data, sel), 2021)
+    assert metrics(at)["Growth a year"] == f"{sizes.at[REGION, 'growth']:+.1%}"
+    assert "since 2021" in [c.value for c in at.caption]
+
+
+def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
+    at = open_app("pages/profile.py", region=REGION_LABEL, peers=["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"],
+                  stage=["Processing", "Bio-based products"])
+    spec = chart(at, 0)
+    assert spec["data"][0]["y"] == ["Processing", "Bio-based products"]
+    assert [t["name"] for t in spec["data"][1:]] == ["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"]
+    assert at.dataframe[0].value["stage"].tolist() == ["Processing", "Bio-based products"]
+    # Sectors follow the stages in view: C10, C11, C16, C17 and C20, C22, C31, M72.
+    assert [t["name"] for t in chart(at, 1)["data"]] == ["Processing", "Bio-based products"]
+
+
+def test_without_a_region_the_page_asks_for_one() -> None:
+    at = open_app("pages/profile.py")
+    assert "Choose a region to see its profile" in at.info[0].value
+    assert at.selectbox(key="_picked_region").options[0] == "DE30 Berlin"
+    assert not at.get("plotly_chart")
+
+
+def test_the_first_year_has_no_growth(seeded_db: Path) -> None:
+    data, _, _ = domain(seeded_db)
+    at = open_app("pages/profile.py", region=REGION_LABEL, year=str(min(data.years())))
+    assert metrics(at)["Growth a year"] == "–"
+    assert "no earlier year in the data" in [c.value for c in at.caption]
+    assert all(s.key != "since" for s in at.selectbox)
