@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from components import nav
@@ -25,9 +27,8 @@ def _data(config_key: str, revision: int) -> Data:
     return Data.load(_store(config_key))
 
 
-def _config_key() -> str:
-    import os
-
+def config_key() -> str:
+    """Which database the env vars point at: part of every cache key, so two stores never share results."""
     return "|".join(os.environ.get(k, "") for k in ("VALUECHAIN_DB_URL", "VALUECHAIN_DB_PATH"))
 
 
@@ -35,7 +36,7 @@ def store() -> Store:
     """The configured store, or a clear message and a stop when it cannot be used."""
     try:
         with st.spinner("Opening the database (the first start loads the demo data)…"):
-            return _store(_config_key())
+            return _store(config_key())
     except StoreError as exc:
         st.error(f"**The database is not available.** {exc}", icon="🛑")
         st.stop()
@@ -47,7 +48,7 @@ def data() -> Data:
     nav.ensure_shell()
     s = store()
     try:
-        return _data(_config_key(), s.revision())
+        return _data(config_key(), s.revision())
     except Exception as exc:  # a server that went away after start, a file removed under us
         st.error(f"**The data could not be read.** {exc}", icon="🛑")
         st.stop()
