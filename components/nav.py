@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import auth
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -16,6 +18,7 @@ class PageSpec:
     section: str
     purpose: str
     url_path: str | None = None
+    editors_only: bool = False  # viewers reach it only by its URL (to sign in); it is not listed for them
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,7 +36,7 @@ _ALL = (
              "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
              "matchmaking"),
     PageSpec("pages/data.py", "Data", ":material/upload_file:", "Data",
-             "Upload, validate, version and roll back datasets (editors only).", "data"),
+             "Upload, validate, version and roll back datasets (editors only).", "data", editors_only=True),
     PageSpec("pages/about.py", "About & method", ":material/menu_book:", "Method",
              "The four BSR S3 steps, every indicator formula, data sources, versions and licences.", "about"),
 )
@@ -44,8 +47,10 @@ PAGES = tuple(spec for spec in _ALL if (REPO / spec.path).exists())
 def pages() -> dict[str, list[st.Page]]:
     """st.navigation's input, grouped by section."""
     out: dict[str, list[st.Page]] = {}
+    editor = auth.identity().can_write
     for i, spec in enumerate(PAGES):
         page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0,
+                       visibility="hidden" if spec.editors_only and not editor else "visible",
                        **({"url_path": spec.url_path} if spec.url_path else {}))
         out.setdefault(spec.section, []).append(page)
     return out
@@ -53,7 +58,10 @@ def pages() -> dict[str, list[st.Page]]:
 
 def page_directory() -> None:
     """One link per page with what it is for."""
+    editor = auth.identity().can_write
     for spec in PAGES[1:]:
+        if spec.editors_only and not editor:
+            continue
         st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)
 
 

@@ -12,12 +12,12 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -26,6 +26,10 @@ from valuechain.schema import TABLES, Table
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.duckdb"
+INSERT_CHUNK_ROWS = 100_000  # rows sent per insert call: the unit of commit progress
+_WRITE_LOCK_KEY = 5_318_008  # PostgreSQL advisory lock that serialises writers across processes
+
+Progress = Callable[[int, int], None]  # (rows stored so far, rows to store)
 
 
 class StoreError(RuntimeError):
@@ -119,8 +123,10 @@ class DuckDBBackend:
             cur.close()
 
     def insert(self, cur: Any, table: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
         cols = ", ".join(frame.columns)
-        cur.register("_incoming", frame)
+        cur.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
         try:
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
         finally:
@@ -160,6 +166,9 @@ class PostgresBackend:
     def transaction(self) -> Iterator[Any]:
         con = self._connect()
         with con.transaction(), con.cursor() as cur:
+            # One writer at a time, also across app processes: a version read and superseded inside this
+            # transaction cannot be superseded by another writer at the same moment.
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK_KEY,))
             yield cur
 
     def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -171,10 +180,10 @@ class PostgresBackend:
         return pd.DataFrame.from_records(rows, columns=names)
 
     def insert(self, cur: Any, table: str, frame: pd.DataFrame) -> None:
+        """COPY as CSV: an unquoted empty field is NULL; coerced text is never empty, so nothing is ambiguous."""
         cols = ", ".join(frame.columns)
-        with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
-                copy.write_row(row)
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(frame.to_csv(index=False, header=False, lineterminator="\n"))
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
@@ -194,6 +203,13 @@ def _fetchone(cur: Any, sql: str, params: tuple = ()) -> tuple:
     return cur.fetchone()
 
 
+def _fetch_frame(cur: Any, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """Rows read inside a write transaction (so they cannot change before the write uses them)."""
+    _execute(cur, sql, params)
+    names = [d[0] for d in cur.description]
+    return pd.DataFrame.from_records(cur.fetchall(), columns=names)
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -208,11 +224,23 @@ def _redact(url: str) -> str:
 
 
 def content_hash(frame: pd.DataFrame) -> str:
-    """SHA-256 of the rows as stored, independent of row order."""
-    ordered = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
-    digest = hashlib.sha256()
-    digest.update(ordered.to_csv(index=False).encode())
+    """SHA-256 over the column names and the sorted 64-bit hashes of the rows: independent of row order,
+    and fast enough for a million rows (no sort or text rendering of the rows themselves)."""
+    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    if len(frame):
+        row_hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(copy=True)
+        row_hashes.sort()
+        digest.update(row_hashes.tobytes())
     return digest.hexdigest()
+
+
+def key_isin(frame: pd.DataFrame, other: pd.DataFrame, key: Sequence[str]) -> pd.Series:
+    """Whether each row of `frame` has a key that occurs in `other` (both coerced to the table's types)."""
+    if frame.empty or other.empty:
+        return pd.Series(False, index=frame.index)
+    mine = pd.MultiIndex.from_frame(frame[list(key)].astype(object))
+    theirs = pd.MultiIndex.from_frame(other[list(key)].astype(object))
+    return pd.Series(mine.isin(theirs), index=frame.index)
 
 
 @dataclass(frozen=True)
@@ -223,6 +251,41 @@ class VersionInfo:
     rows: int
     content_hash: str
     replaced_version: int | None
+    dataset: str = ""
+    taken_over_by: int | None = None  # set on a version made by removing rows that this new version took over
+
+
+@dataclass
+class _Part:
+    """One new version being planned inside a commit: its dataset, the version it supersedes, its rows."""
+
+    dataset_id: int
+    dataset: str
+    previous: int | None
+    rows: pd.DataFrame
+    taken: int = 0  # rows of `previous` that another load took over
+    others: list[_Part] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Load:
+    """One table's rows to store as the new current version of `dataset`, within a commit.
+
+    mode "replace": the version holds exactly these rows. mode "update": it also keeps the rows of the
+    dataset's current version whose key is not among these rows (add a year without re-sending the rest).
+    take_over: rows of *other* datasets with a key among these rows stop being shown: each such dataset
+    gets a new version without them (its earlier version stays, so this too can be rolled back). Without it
+    two datasets could show the same region, sector, indicator and year twice, and sums would count it twice.
+    """
+
+    table: str
+    frame: pd.DataFrame
+    dataset: str
+    mode: Literal["replace", "update"] = "replace"
+    take_over: bool = False
+    origin: str = "upload"
+    file_name: str = ""
+    note: str = ""
 
 
 class Store:
@@ -280,6 +343,15 @@ class Store:
             sql = f"SELECT {cols} FROM {t.name}"
         return schema.coerce(self.backend.query(sql), t)
 
+    def current_with_versions(self, table: str) -> pd.DataFrame:
+        """Current rows of a versioned table with the version and dataset each belongs to (for previews)."""
+        t = TABLES[table]
+        sql = (f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, d.name AS dataset "
+               f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
+               "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current'")
+        found = self.backend.query(sql)
+        return pd.concat([schema.coerce(found, t), found[["version_id", "dataset"]]], axis=1)
+
     def rows_of_version(self, version_id: int) -> pd.DataFrame:
         table = self._version_table(version_id)
         t = TABLES[table]
@@ -323,34 +395,115 @@ class Store:
         note: str = "",
     ) -> VersionInfo:
         """Store `frame` as the new current version of dataset `dataset`, all rows or none."""
+        load = Load(table, frame, dataset, origin=origin, file_name=file_name, note=note)
+        return self.commit_loads([load], who=who)[0]
+
+    def commit_loads(
+        self,
+        loads: Sequence[Load],
+        *,
+        who: Identity,
+        mapping: tuple[str, str, dict[str, str]] | None = None,
+        progress: Progress | None = None,
+    ) -> list[VersionInfo]:
+        """Store several loads (e.g. new indicator definitions and their observations) in ONE transaction.
+
+        Either every version is stored and made current, or nothing changes (an error, a killed process
+        or a lost connection all roll back). `mapping` (source key, table, column mapping) is remembered in
+        the same transaction. Returns the new versions, each load's own version first.
+        """
         self._require_writer(who)
-        t = TABLES[table]
-        if not t.versioned:
-            raise StoreError(f"{table} is not a versioned data table.")
-        rows = schema.coerce(frame, t)
-        digest = content_hash(rows)
+        for load in loads:
+            if not TABLES[load.table].versioned:
+                raise StoreError(f"{load.table} is not a versioned data table.")
         now = datetime.now(UTC).replace(tzinfo=None)
+        infos: list[VersionInfo] = []
         with self.backend.transaction() as cur:
-            found = _fetchone(cur, "SELECT MIN(dataset_id) FROM datasets WHERE table_name = ? AND name = ?",
-                              (table, dataset))
-            dataset_id = found[0]
-            if dataset_id is None:
-                dataset_id = _fetchone(cur, "SELECT nextval('dataset_seq')")[0]
-                _execute(cur, "INSERT INTO datasets (dataset_id, table_name, name, origin, created_at) "
-                              "VALUES (?, ?, ?, ?, ?)", (dataset_id, table, dataset, origin, now))
-            previous = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
-                                      "AND status = 'current'", (dataset_id,))[0]
-            version_id = _fetchone(cur, "SELECT nextval('version_seq')")[0]
-            _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
-                          "AND status = 'current'", (dataset_id,))
-            _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, "
-                          "file_name, rows, content_hash, status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)",
-                     (version_id, dataset_id, now, who.name, file_name, len(rows), digest, note))
-            if len(rows):
-                self.backend.insert(cur, t.name, rows.assign(version_id=version_id))
+            plans = [self._plan_load(cur, load, now) for load in loads]
+            total = sum(len(p.rows) + sum(len(o.rows) for o in p.others) for p in plans)
+            done = 0
+
+            def store(load: Load, part: _Part, note: str, taken_over_by: int | None) -> VersionInfo:
+                nonlocal done
+                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by)
+                for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
+                    chunk = part.rows.iloc[start:start + INSERT_CHUNK_ROWS]
+                    self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, total)
+                infos.append(info)
+                return info
+
+            for load, plan in zip(loads, plans, strict=True):
+                own = store(load, plan, load.note, None)
+                for other in plan.others:
+                    note = (f"{other.taken} rows taken over by version {own.version_id} of dataset "
+                            f"'{load.dataset}'" + (f" ({load.file_name})" if load.file_name else ""))
+                    store(load, other, note, own.version_id)
+            if mapping is not None:
+                self._write_mapping(cur, *mapping, now)
             self._bump(cur)
-        return VersionInfo(int(version_id), int(dataset_id), table, len(rows), digest,
-                           None if previous is None else int(previous))
+        return infos
+
+    def _plan_load(self, cur: Any, load: Load, now: datetime) -> _Part:
+        """The rows of the load's own new version, and of the other datasets whose rows it takes over.
+
+        Runs inside the write transaction, on the data as it is at commit time (another editor may have
+        committed since the preview).
+        """
+        t = TABLES[load.table]
+        rows = schema.coerce(load.frame, t).reset_index(drop=True)
+        dataset_id = self._dataset_id(cur, load.table, load.dataset, load.origin, now)
+        previous = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
+                                  "AND status = 'current'", (dataset_id,))[0]
+        cols = ", ".join(t.column_names)
+        if load.mode == "update" and previous is not None:
+            kept = schema.coerce(_fetch_frame(cur, f"SELECT {cols} FROM {t.name} WHERE version_id = ?",
+                                              (previous,)), t)
+            kept = kept[~key_isin(kept, rows, t.key)]
+            rows = pd.concat([rows, kept], ignore_index=True) if len(kept) else rows
+        own = _Part(dataset_id, load.dataset, None if previous is None else int(previous), rows)
+        if not load.take_over or rows.empty:
+            return own
+        found = _fetch_frame(
+            cur, f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
+                 f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
+                 "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
+            (dataset_id,))
+        if found.empty:
+            return own
+        data = schema.coerce(found, t)
+        overlap = key_isin(data, rows, t.key).to_numpy()
+        for version_id in sorted(found.loc[overlap, "version_id"].unique()):
+            mine = (found["version_id"] == version_id).to_numpy()
+            first = found[mine].iloc[0]
+            own.others.append(_Part(int(first["dataset_id"]), str(first["name"]), int(version_id),
+                                    data[mine & ~overlap].reset_index(drop=True), int((mine & overlap).sum())))
+        return own
+
+    def _dataset_id(self, cur: Any, table: str, dataset: str, origin: str, now: datetime) -> int:
+        found = _fetchone(cur, "SELECT MIN(dataset_id) FROM datasets WHERE table_name = ? AND name = ?",
+                          (table, dataset))[0]
+        if found is not None:
+            return int(found)
+        dataset_id = _fetchone(cur, "SELECT nextval('dataset_seq')")[0]
+        _execute(cur, "INSERT INTO datasets (dataset_id, table_name, name, origin, created_at) "
+                      "VALUES (?, ?, ?, ?, ?)", (dataset_id, table, dataset, origin, now))
+        return int(dataset_id)
+
+    @staticmethod
+    def _store_version(cur: Any, table: str, part: _Part, file_name: str, note: str, who: Identity,
+                       now: datetime, taken_over_by: int | None) -> VersionInfo:
+        version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
+        digest = content_hash(part.rows)
+        _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
+                      "AND status = 'current'", (part.dataset_id,))
+        _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, "
+                      "file_name, rows, content_hash, status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)",
+                 (version_id, part.dataset_id, now, who.name, file_name, len(part.rows), digest, note))
+        return VersionInfo(version_id, part.dataset_id, table, len(part.rows), digest, part.previous,
+                           part.dataset, taken_over_by)
 
     def set_current(self, version_id: int, *, who: Identity) -> None:
         """Make an earlier version of its dataset current again (rollback)."""
@@ -381,10 +534,14 @@ class Store:
         self._require_writer(who)
         now = datetime.now(UTC).replace(tzinfo=None)
         with self.backend.transaction() as cur:
-            _execute(cur, "DELETE FROM column_mappings WHERE source_key = ? AND table_name = ?", (source_key, table))
-            _execute(cur, "INSERT INTO column_mappings (source_key, table_name, mapping, updated_at) "
-                          "VALUES (?, ?, ?, ?)", (source_key, table, json.dumps(mapping), now))
+            self._write_mapping(cur, source_key, table, mapping, now)
             self._bump(cur)
+
+    @staticmethod
+    def _write_mapping(cur: Any, source_key: str, table: str, mapping: dict[str, str], now: datetime) -> None:
+        _execute(cur, "DELETE FROM column_mappings WHERE source_key = ? AND table_name = ?", (source_key, table))
+        _execute(cur, "INSERT INTO column_mappings (source_key, table_name, mapping, updated_at) "
+                      "VALUES (?, ?, ?, ?)", (source_key, table, json.dumps(mapping), now))
 
     def mapping(self, source_key: str, table: str) -> dict[str, str]:
         found = self.backend.query("SELECT mapping FROM column_mappings WHERE source_key = ? AND table_name = ?",

@@ -1,0 +1,188 @@
+"""Ingest of a 1M-row observations CSV: time as a ratio to plain pandas.read_csv of the same file in the same
+run (target ≤ 2×), and peak memory of each, measured in fresh processes.
+
+- pandas.read_csv: `pd.read_csv(path)` with pandas' defaults, the baseline;
+- ingest: what the Data page does before the commit button — read (encoding check, pyarrow parse of the
+  uploaded bytes), column mapping, every check of the schema and of ingest (references, duplicates,
+  ranges, flags, markup) and the preview against an empty store;
+- commit: storing the checked rows as a new version in a fresh DuckDB file (and PostgreSQL when
+  VALUECHAIN_TEST_PG_URL is set), reported separately, also as a ratio to read_csv.
+
+Peak memory is each step's peak resident set size in a fresh process minus that process's size after its
+imports, so what the step itself holds (the upload's bytes included for ingest, as Streamlit holds them).
+
+Run: .venv/bin/python bench/ingest.py [--rows N]   (prints numbers; no pass/fail)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import REPO, median_seconds, report
+
+sys.path.insert(0, str(REPO))
+
+from valuechain import demo, ingest
+from valuechain.store import SYSTEM, DuckDBBackend, Load, PostgresBackend, Store
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Valid observations: programme-area NUTS-2/3 regions × every sector × 5 indicators × years, cut to `rows`."""
+    defs = demo.load_definitions()
+    regions = defs["regions"].query("bsr == True and level >= 2")["nuts_id"].to_numpy()
+    sectors = defs["sectors"]["nace"].to_numpy()
+    indicators = defs["indicators"]["indicator_id"].to_numpy()
+    per_year = len(regions) * len(sectors) * len(indicators)
+    years = np.arange(2000, 2000 + -(-rows // per_year))
+    i = np.arange(rows)
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "region_id": regions[i % len(regions)],
+        "sector": sectors[(i // len(regions)) % len(sectors)],
+        "indicator": indicators[(i // (len(regions) * len(sectors))) % len(indicators)],
+        "year": years[i // per_year],
+        "value": rng.gamma(2.0, 500.0, rows).round(1),
+        "unit": "persons",
+        "source": "bench: synthetic observations",
+        "flag": np.where(rng.random(rows) < 0.05, "p", ""),
+    })
+    frame.to_csv(path, index=False)
+
+
+def step(name: str, path: Path) -> None:
+    """One measured step in this (fresh) process; prints seconds and the peak resident size it added, sampled
+    every 2 ms (ru_maxrss would include the imports' own peak)."""
+    base = _rss_now()
+    peak = [base]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_now())
+            time.sleep(0.002)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    if name == "pandas":
+        result = pd.read_csv(path)
+    else:
+        result = _ingest(path.read_bytes())
+        assert result.ok, result.report.errors.head()
+    seconds = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    peak[0] = max(peak[0], _rss_now())
+    print(json.dumps({"seconds": seconds, "peak_mb": (peak[0] - base) / 1e6, "rows": len(
+        result if name == "pandas" else result.rows)}))
+
+
+def _rss_now() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+_CONTEXT: ingest.Context | None = None
+
+
+def _ingest(data: bytes) -> ingest.Checked:
+    global _CONTEXT
+    if _CONTEXT is None:
+        _CONTEXT = ingest.Context.from_frames(demo.load_definitions(), "observations")
+    parsed = ingest.read(data, "observations.csv")
+    mapping = ingest.auto_map(parsed, "observations")
+    return ingest.check(parsed, "observations", mapping, _CONTEXT, dataset="Bench")
+
+
+def in_fresh_process(name: str, path: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--step", name, str(path)], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def commit_seconds(checked: ingest.Checked, fresh: Callable[[], tuple[Store, Callable[[], None]]]) -> float:
+    """Median time to store the checked rows as a new version in a fresh store (created and dropped untimed)."""
+    times = []
+    for _ in range(3):
+        store, drop = fresh()
+        try:
+            t0 = time.perf_counter()
+            store.commit_loads([Load("observations", checked.rows, "Bench", take_over=True)], who=SYSTEM)
+            times.append(time.perf_counter() - t0)
+        finally:
+            store.close()
+            drop()
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--step", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        step(args.step[0], Path(args.step[1]))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="valuechain-bench-ingest-"))
+    path = folder / "observations.csv"
+    write_csv(path, args.rows)
+    data = path.read_bytes()
+    print(f"{args.rows:,} observations, {len(data) / 1e6:.1f} MB CSV")
+    baseline = median_seconds(lambda: pd.read_csv(path), runs=5)
+    full = median_seconds(lambda: _ingest(data), runs=5)
+    print("Time, median of 5 (after one warm-up):")
+    report("pandas.read_csv (baseline)", baseline, "read_csv", baseline)
+    report("ingest: read + map + check + preview", full, "read_csv", baseline)
+    checked = _ingest(data)
+    t0 = time.perf_counter()
+    parsed = ingest.read(data, "observations.csv")
+    read_s = time.perf_counter() - t0
+    report("  of which read (pyarrow parse, row numbers)", read_s, "read_csv", baseline)
+    duck = commit_seconds(checked, lambda: _fresh_duckdb(folder))
+    report("commit into a fresh DuckDB file", duck, "read_csv", baseline)
+    pg = os.environ.get("VALUECHAIN_TEST_PG_URL", "")
+    if pg:
+        report("commit into PostgreSQL (COPY)", commit_seconds(checked, lambda: _fresh_pg(pg)), "read_csv", baseline)
+    del parsed, checked
+    print("Peak memory above the process's size after imports, in a fresh process each:")
+    mem = {name: in_fresh_process(name, path) for name in ("pandas", "ingest")}
+    for name, label in (("pandas", "pandas.read_csv (baseline)"), ("ingest", "ingest (with the upload's bytes)")):
+        ratio = mem[name]["peak_mb"] / mem["pandas"]["peak_mb"]
+        print(f"{label:<48} {mem[name]['peak_mb']:9.0f} MB   {ratio:6.2f} × read_csv")
+
+
+def _fresh_duckdb(folder: Path) -> tuple[Store, Callable[[], None]]:
+    path = folder / f"bench-{time.monotonic_ns()}.duckdb"
+    return Store(DuckDBBackend(path)), lambda: path.unlink(missing_ok=True)
+
+
+def _fresh_pg(url: str) -> tuple[Store, Callable[[], None]]:
+    import uuid
+
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    return Store(PostgresBackend(url.rsplit("/", 1)[0] + f"/{name}")), drop
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+"""Reading analysts' files (every format and encoding), mapping, checking, previewing and committing them."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from valuechain import demo, ingest, schema
+from valuechain.query import Data
+from valuechain.store import Identity, Load, PermissionDenied, Store
+
+from .test_store import assert_unchanged, snapshot
+
+EDITOR = Identity("analyst", "editor")
+HEADER = ["region_id", "sector", "indicator", "year", "value", "unit", "source"]
+ROWS = [["SE33", "C16", "employment", "2021", "1234.5", "persons", "Länsstyrelsen Norrbotten"],
+        ["FI1D", "C17", "employment", "2021", "50", "persons", "Tilastokeskus Ålands"]]
+TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2019 \t2020 \t2021 \n"
+       "A,C16,THS_PER,SE33\t1.2 \t1.3 p\t: \n"
+       "A,C16,THS_PER,FI1D\t2.5 e\t: c\t2.7 \n"
+       "A,C17,THS_PER,SE33\t0.4 \t0.5 \t0.6 p\n")
+
+
+@pytest.fixture(scope="module")
+def definitions(demo_data: dict) -> dict[str, pd.DataFrame]:
+    data = ("observations", "flows", "actors", "priorities", "projects")
+    return demo.load_definitions() | {name: demo_data[name].head(200) for name in data}
+
+
+def context(frames: dict, table: str = "observations") -> ingest.Context:
+    return ingest.Context.from_frames(frames, table)
+
+
+def csv_bytes(delimiter: str = ",", encoding: str = "utf-8", decimal: str = ".", end: str = "\n") -> bytes:
+    lines = [delimiter.join(HEADER)]
+    for row in ROWS:
+        cells = [c.replace(".", decimal) if c.replace(".", "").isdigit() else c for c in row]
+        lines.append(delimiter.join(f'"{c}"' if delimiter in c else c for c in cells))
+    return (end.join(lines) + end).encode(encoding)
+
+
+def read_and_check(data: bytes, name: str, frames: dict, **kwargs: object) -> ingest.Checked:
+    parsed = ingest.read(data, name)
+    assert parsed.ok, parsed.failures
+    mapping = ingest.auto_map(parsed, "observations")
+    return ingest.check(parsed, "observations", mapping, context(frames), dataset="Test", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("delimiter", "encoding", "decimal"), [
+    (",", "utf-8", "."), (";", "utf-8-sig", ","), ("\t", "utf-16", ","), ("|", "cp1252", "."),
+    (";", "cp1252", ","), (",", "latin-1", "."), ("\t", "utf-8", "."),
+])
+def test_csv_dialects_and_encodings_give_the_same_rows(delimiter: str, encoding: str, decimal: str,
+                                                      definitions: dict) -> None:
+    checked = read_and_check(csv_bytes(delimiter, encoding, decimal, end="\r\n"), "f.csv", definitions)
+    assert checked.ok, checked.report.errors
+    assert checked.parsed.delimiter == delimiter
+    assert checked.decimal == decimal
+    clean = checked.rows
+    assert clean["value"].tolist() == [1234.5, 50.0]
+    assert clean["source"].tolist() == ["Länsstyrelsen Norrbotten", "Tilastokeskus Ålands"]
+
+
+def test_cp1250_is_detected_for_polish_text(definitions: dict) -> None:
+    data = "region_id;sector;indicator;year;value;unit;source\nPL91;C16;employment;2021;5;persons;Główny Urząd\n"
+    parsed = ingest.read(data.encode("cp1250"), "pl.csv")
+    assert parsed.encoding == "cp1250"
+    assert parsed.frame["source"].iat[0] == "Główny Urząd"
+
+
+def test_chosen_encoding_overrides_detection() -> None:
+    data = "region_id;source\nSE33;Göteborg\n".encode("cp1252")
+    parsed = ingest.read(data, "f.csv", ingest.ReadOptions(encoding="latin-1"))
+    assert parsed.encoding == "latin-1"
+    assert parsed.frame["source"].iat[0] == "Göteborg"
+
+
+def test_thousands_separators_and_spaces_in_numbers(definitions: dict) -> None:
+    data = (b"region_id;sector;indicator;year;value;unit;source\n"
+            b"SE33;C16;employment;2021;1.234,5;persons;x\n"
+            b"SE33;C17;employment;2021;12 345,25;persons;x\n"
+            b"SE33;C10;employment;2021;7;persons;x\n")
+    checked = read_and_check(data, "f.csv", definitions)
+    assert checked.ok, checked.report.errors
+    assert checked.rows["value"].tolist() == [1234.5, 12345.25, 7.0]
+
+
+def test_eurostat_bulk_tsv_gzip_keeps_flags_and_skips_missing(definitions: dict) -> None:
+    parsed = ingest.read(gzip.compress(TSV.encode()), "estat_sbs_r_nuts2021.tsv.gz")
+    assert parsed.kind == "Eurostat bulk TSV"
+    assert parsed.source_name == "Eurostat sbs_r_nuts2021"
+    assert any("2 empty or ':' cells" in n for n in parsed.notes)
+    mapping = ingest.auto_map(parsed, "observations")
+    assert mapping.columns == {"region_id": "geo", "sector": "nace_r2", "year": "TIME_PERIOD", "value": "value",
+                               "unit": "unit", "flag": "flag"}
+    assert ingest.new_indicator_ids(parsed, mapping, context(definitions)) == []
+    mapping.constants["indicator"] = "employment"
+    checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="Eurostat SBS")
+    assert checked.ok, checked.report.errors
+    rows = checked.rows.sort_values(["region_id", "sector", "year"]).reset_index(drop=True)
+    assert len(rows) == 7
+    fi = rows[rows["region_id"] == "FI1D"]
+    assert fi["year"].tolist() == [2019, 2021] and fi["flag"].tolist()[0] == "e"
+    assert rows.loc[(rows["region_id"] == "SE33") & (rows["sector"] == "C16") & (rows["year"] == 2020),
+                    "flag"].item() == "p"
+    warnings = checked.report.warnings
+    assert set(warnings["check"]) >= {"flag", "unit"}, "provisional flags and a unit other than persons warn"
+    flag = warnings[warnings["message"].str.contains("provisional")].iloc[0]
+    assert flag["message"].startswith("2 values are flagged 'p'")
+
+
+def test_eurostat_errors_name_the_year_column_and_file_row(definitions: dict) -> None:
+    tsv = TSV.replace("1.3 p", "1.3x!")
+    parsed = ingest.read(tsv.encode(), "estat_x.tsv")
+    mapping = ingest.auto_map(parsed, "observations")
+    mapping.constants["indicator"] = "employment"
+    checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="E")
+    error = checked.report.errors.iloc[0]
+    assert (error["row"], error["column"], error["value"]) == (2, "2020 (value)", "1.3x!")
+
+
+def test_sdmx_csv_with_labels(definitions: dict) -> None:
+    data = ("DATAFLOW,LAST UPDATE,freq,unit,nace_r2: NACE,geo: Geopolitical entity,TIME_PERIOD,OBS_VALUE,OBS_FLAG\n"
+            "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,SE33: Övre Norrland,2021,120,p\n"
+            "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,FI1D: Pohjois- ja Itä-Suomi,2021,,c\n")
+    parsed = ingest.read(data.encode(), "sbs.csv")
+    assert parsed.kind == "Eurostat SDMX-CSV"
+    assert parsed.source_key == "sdmx:sbs_r_nuts2021"
+    mapping = ingest.auto_map(parsed, "observations")
+    mapping.constants["indicator"] = "enterprises"
+    checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="SBS")
+    assert checked.ok, checked.report.errors
+    assert checked.rows[["region_id", "sector", "year", "value", "flag"]].values.tolist() == [
+        ["SE33", "C16", 2021, 120.0, "p"]]
+
+
+def test_wide_csv_with_one_column_per_year(definitions: dict) -> None:
+    data = ("Region;Indicator;NACE;Unit;2019;2020;2021\n"
+            "SE33;employment;C16;persons;1 200;..;1 300\n"
+            "FI1D;employment;C16;persons;900;950,5;\n").encode("cp1252")
+    checked = read_and_check(data, "wide.csv", definitions)
+    assert checked.ok, checked.report.errors
+    rows = checked.rows.sort_values(["region_id", "year"])
+    assert rows[["region_id", "year", "value"]].values.tolist() == [
+        ["FI1D", 2019, 900.0], ["FI1D", 2020, 950.5], ["SE33", 2019, 1200.0], ["SE33", 2021, 1300.0]]
+
+
+def test_xlsx_sheet_choice_and_title_rows(definitions: dict) -> None:
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Read me first"])
+    sheet = book.create_sheet("Data 2021")
+    sheet.append(["Employment by region (source: national offices)"])
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(["SE33", "C16", "employment", 2021, 1234.5, "persons", "SCB"])
+    out = io.BytesIO()
+    book.save(out)
+    parsed = ingest.read(out.getvalue(), "book.xlsx", ingest.ReadOptions(sheet="Data 2021"))
+    assert parsed.ok, parsed.failures
+    assert parsed.sheets == ("Notes", "Data 2021")
+    assert parsed.rows.tolist() == [4]
+    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context(definitions),
+                           dataset="X")
+    assert checked.ok and checked.rows["year"].tolist() == [2021]
+    first = ingest.read(out.getvalue(), "book.xlsx")
+    assert not first.ok and "Notes" in first.failures["message"].iat[0]
+
+
+def test_row_numbers_stay_right_with_blank_lines_and_line_breaks_in_cells(definitions: dict) -> None:
+    data = (b"region_id,sector,indicator,year,value,unit,source\n"
+            b"SE33,C16,employment,2021,1,persons,\"two\nlines\"\n"
+            b"\n"
+            b"SE99,C16,employment,2021,1,persons,x\n")
+    checked = read_and_check(data, "f.csv", definitions)
+    error = checked.report.errors.iloc[0]
+    assert (error["row"], error["column"], error["value"]) == (5, "region_id", "SE99")
+
+
+def test_remembered_mapping_is_used_for_the_next_upload_of_the_source(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    data = "Kod;Branża;Rok;Liczba;Jednostka\nPL91;C16;2021;5;persons\n".encode()
+    parsed = ingest.read(data, "gus.csv")
+    mapping = ingest.auto_map(parsed, "observations", store.mapping(parsed.source_key, "observations"))
+    assert "region_id" not in mapping.columns
+    mapping.columns |= {"region_id": "Kod", "sector": "Branża", "year": "Rok", "value": "Liczba", "unit": "Jednostka"}
+    mapping.constants |= {"indicator": "employment", "source": "GUS"}
+    checked = ingest.check(parsed, "observations", mapping, ingest.Context.from_store(store, "observations"),
+                           dataset="GUS")
+    ingest.commit(store, checked, EDITOR)
+    again = ingest.read("Kod;Branża;Rok;Liczba;Jednostka\nPL92;C16;2022;6;persons\n".encode(), "gus-2022.csv")
+    remembered = ingest.auto_map(again, "observations", store.mapping(again.source_key, "observations"))
+    assert remembered.columns["region_id"] == "Kod" and remembered.constants["indicator"] == "employment"
+
+
+def test_preview_counts_added_changed_unchanged_and_taken(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    on_screen = store.current("observations").head(3).reset_index(drop=True)
+    frame = on_screen.astype({"year": "string", "value": "string"}).astype("string")
+    frame.loc[0, "value"] = "999999"
+    new = frame.iloc[[0]].assign(year="2030")
+    upload = pd.concat([frame, new], ignore_index=True).drop(columns=["flag"])
+    data = upload.to_csv(index=False).encode()
+    checked = ingest.load_file(store, data, "fix.csv", "observations", dataset="Corrections")
+    assert checked.ok, checked.report.errors
+    p = checked.preview
+    assert (p.rows, p.added, p.changed, p.unchanged) == (4, 1, 1, 2)
+    assert p.taken == {demo.DEMO_DATASET: 3}
+    assert "3 rows of dataset 'Demo data (synthetic)' are replaced" in p.summary()
+
+
+def test_commit_with_a_new_indicator_takes_over_rows_and_rolls_back(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    demo_rows = len(store.current("observations"))
+    parsed = ingest.read(gzip.compress(TSV.encode()), "estat_sbs_r_nuts2021.tsv.gz")
+    mapping = ingest.auto_map(parsed, "observations")
+    mapping.constants["indicator"] = "sbs_employment"
+    ctx = ingest.Context.from_store(store, "observations")
+    assert ingest.new_indicator_ids(parsed, mapping, ctx) == ["sbs_employment"]
+    without = ingest.check(parsed, "observations", mapping, ctx, dataset="Eurostat SBS")
+    assert "unknown indicator 'sbs_employment'" in " ".join(without.report.errors["message"])
+    definition = pd.DataFrame([{"indicator_id": "sbs_employment", "name": "Employment (SBS)",
+                                "unit": "THS_PER", "additive": "true", "nonnegative": "true"}])
+    checked = ingest.check(parsed, "observations", mapping, ctx, dataset="Eurostat SBS", new_indicators=definition)
+    assert checked.ok, checked.report.errors
+    revision = store.revision()
+    versions = ingest.commit(store, checked, EDITOR)
+    assert [v.table for v in versions] == ["indicators", "observations"]
+    assert store.revision() == revision + 1, "one transaction, one revision"
+    data = Data.load(store)
+    assert "sbs_employment" in set(data["indicators"]["indicator_id"])
+    assert len(data["observations"]) == demo_rows + 7
+    listed = store.versions("observations")
+    assert listed.iloc[0]["file_name"] == "estat_sbs_r_nuts2021.tsv.gz"
+    assert listed.iloc[0]["created_by"] == "analyst" and listed.iloc[0]["rows"] == 7
+    store.delete_version(versions[1].version_id, who=EDITOR)
+    assert len(store.current("observations")) == demo_rows
+
+
+def test_taken_over_rows_come_back_when_the_earlier_version_is_made_current(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    before = store.current("observations")
+    row = before.iloc[[0]].copy()
+    row["value"] = 42.0
+    infos = store.commit_loads([Load("observations", row, "Fix", take_over=True)], who=EDITOR)
+    assert len(infos) == 2 and infos[1].taken_over_by == infos[0].version_id
+    assert infos[1].rows == len(before) - 1
+    now = store.current("observations")
+    assert len(now) == len(before) and 42.0 in now["value"].tolist()
+    store.set_current(infos[1].replaced_version, who=EDITOR)
+    store.delete_version(infos[0].version_id, who=EDITOR)
+    pd.testing.assert_frame_equal(store.current("observations").sort_values(list(schema.OBSERVATIONS.key))
+                                  .reset_index(drop=True),
+                                  before.sort_values(list(schema.OBSERVATIONS.key)).reset_index(drop=True))
+
+
+def test_update_mode_keeps_other_rows_and_replace_mode_drops_them(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    first = pd.DataFrame({"region_id": ["SE33", "SE33"], "sector": ["C16", "C16"], "indicator": ["patents"] * 2,
+                          "year": [2020, 2021], "value": [1.0, 2.0], "unit": ["x"] * 2, "source": ["s"] * 2})
+    store.commit_loads([Load("observations", first, "P")], who=EDITOR)
+    added = first.iloc[[1]].assign(year=2022, value=3.0)
+    store.commit_loads([Load("observations", added, "P", mode="update")], who=EDITOR)
+    mine = store.current_with_versions("observations").query("dataset == 'P'")
+    assert sorted(mine["year"].tolist()) == [2020, 2021, 2022]
+    store.commit_loads([Load("observations", added, "P", mode="replace")], who=EDITOR)
+    mine = store.current_with_versions("observations").query("dataset == 'P'")
+    assert mine["year"].tolist() == [2022]
+
+
+def test_viewer_cannot_commit_an_upload(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    checked = ingest.load_file(store, csv_bytes(), "f.csv", "observations", dataset="T")
+    assert checked.ok
+    before = snapshot(store)
+    with pytest.raises(PermissionDenied):
+        ingest.commit(store, checked, Identity("visitor", "viewer"))
+    assert_unchanged(before, snapshot(store))
+
+
+@pytest.mark.parametrize("table", ingest.UPLOADABLE)
+def test_templates_round_trip_without_errors(table: str, demo_data: dict) -> None:
+    """The CSV and Excel templates of every table, uploaded unchanged, pass validation against the demo data."""
+    ctx = ingest.Context.from_frames(demo_data, table)
+    for name, data in ((f"{table}.csv", ingest.template_csv(table)), (f"{table}.xlsx", ingest.template_xlsx(table))):
+        parsed = ingest.read(data, name)
+        assert parsed.ok, parsed.failures
+        checked = ingest.check(parsed, table, ingest.auto_map(parsed, table), ctx, dataset="Template")
+        assert checked.ok, checked.report.errors
+        assert len(checked.rows) == 1
+    guide = load_workbook(io.BytesIO(ingest.template_xlsx(table)))["Columns"]
+    described = [row[0].value for row in guide.iter_rows(min_row=2)]
+    assert described == schema.TABLES[table].column_names
+
+
+def test_column_guide_says_what_each_column_accepts() -> None:
+    guide = ingest.column_guide("flows").set_index("column")
+    assert guide.at["kind", "allowed values"] == "one of: goods, knowledge, investment"
+    assert guide.at["value", "allowed values"] == "from 0"
+    assert guide.at["year", "allowed values"] == "1990–2100"
+    assert guide.at["chain_id", "part of the key"] == "yes"
+
+
+def test_failures_are_capped_per_check_with_a_count(definitions: dict) -> None:
+    rows = "\n".join(f"SE99,C16,employment,{1990 + i % 30},{i},persons,x" for i in range(1500))
+    data = ("region_id,sector,indicator,year,value,unit,source\n" + rows + "\n").encode()
+    parsed = ingest.read(data, "many.csv")
+    mapping = ingest.auto_map(parsed, "observations")
+    errors = ingest.check(parsed, "observations", mapping, context(definitions), dataset="X").report.errors
+    regions = errors[errors["column"] == "region_id"]
+    assert len(regions) == ingest.FAILURES_PER_CHECK + 1
+    assert regions.iloc[-1]["message"] == "… and 500 more rows with the same problem"
+
+
+def test_nuts_hints() -> None:
+    names = {"NO082": "Viken", "NO020": "Innlandet", "SE33": "Övre Norrland", "SE32": "Mellersta Norrland"}
+    pool = sorted(names)
+    assert "use NO082 Viken" in ingest.nuts_hint("NO031", pool, names)
+    assert ingest.nuts_hint("se33", pool, names) == "did you mean 'SE33'?"
+    assert "outside the Interreg BSR programme area" in ingest.nuts_hint("DE21X", pool, names)
+    assert "country IT" in ingest.nuts_hint("ITC4", pool, names)
+
+
+def test_size_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, "2.5")
+    assert ingest.max_upload_bytes() == int(2.5 * 1024 * 1024)
+    monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, "lots")
+    assert ingest.max_upload_mb() == ingest.DEFAULT_MAX_UPLOAD_MB
+
+
+def test_files_on_disk_are_read_without_loading_them_first(tmp_path: Path, definitions: dict) -> None:
+    path = tmp_path / "big.csv.gz"
+    lines = [",".join(HEADER)] + [f"SE33,C16,employment,{1990 + i},{i},persons,x" for i in range(100)]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    parsed = ingest.read(path, path.name)
+    assert parsed.ok and len(parsed.frame) == 100 and parsed.rows[-1] == 101

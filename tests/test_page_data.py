@@ -1,0 +1,229 @@
+"""AppTest of the Data page: viewers are refused (and do not see it listed), an editor uploads files through
+the file_uploader, reads the check report, previews, commits, rolls back and deletes with confirmation."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
+
+from valuechain import demo, export
+from valuechain.query import Data
+from valuechain.store import open_store
+
+from .apptest import REPO, open_app
+
+PASSWORD = "data-page-password"
+TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \n"
+       "A,C16,NR,SE33\t120 \t130 p\n"
+       "A,C17,NR,SE33\t40 \t: \n"
+       "A,C16,NR,FI1D\t210 e\t220 \n")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("apptest-data") / "app.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
+
+
+def data_of(path: Path) -> Data:
+    store = open_store(path=path)
+    try:
+        return Data.load(store)
+    finally:
+        store.close()
+
+
+def button(at: AppTest, label: str) -> Button:
+    return next(b for b in at.button if b.label == label)
+
+
+def editor(name: str = "Analyst Anna") -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"Signed in as editor: {name}" in [c.value for c in at.caption]
+    return at
+
+
+def upload(at: AppTest, name: str, content: bytes, table: str = "observations") -> AppTest:
+    at.selectbox(key="upload_table").set_value(table).run()
+    at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def report(at: AppTest):
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:3] == ["file", "row", "column"])
+
+
+def test_viewers_are_refused_and_do_not_see_the_page_listed() -> None:
+    at = open_app("pages/data.py")
+    assert any("This page is for editors" in i.value for i in at.info)
+    assert not at.file_uploader
+    home = open_app()
+    links = " ".join(link.label for link in home.get("page_link"))
+    assert "**Data**" not in links and "**Map**" in links
+
+
+def test_wrong_password_is_refused() -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input("Mallory")
+    at.text_input(key="login_password").input("guess")
+    button(at, "Sign in").click().run()
+    assert at.error[0].value == "That password is not right."
+    assert not at.file_uploader
+
+
+def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Path) -> None:
+    at = editor()
+    before = data_of(seeded_db).revision
+    bad = (b"region_id,sector,indicator,year,value,unit,source\n"
+           b"NO01,C16,employment,2019,5,persons,<b>SSB</b>\n"
+           b"SE33,16,employment,2019,-4,persons,SCB\n")
+    upload(at, "bad.csv", bad)
+    shown = report(at)
+    found = {(r.row, r.check) for r in shown.itertuples()}
+    assert {(2, "reference"), (2, "html"), (3, "reference"), (3, "nonnegative")} <= found
+    assert "NUTS 2016 code" in " ".join(shown["message"])
+    assert at.error[0].value.startswith("**4 problem(s) to fix** in bad.csv")
+    assert button(at, "Commit as a new version of 'bad'").disabled
+    download = next(d for d in at.get("download_button") if d.label == "Download the report (CSV)")
+    assert download.proto.label == "Download the report (CSV)"
+    assert export.to_csv_bytes(shown.sort_index()).startswith(b"\xef\xbb\xbffile,row,column")
+    assert data_of(seeded_db).revision == before
+
+
+def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db: Path) -> None:
+    at = editor()
+    upload(at, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.encode()))
+    assert "Read as Eurostat bulk TSV" in " ".join(c.value for c in at.caption)
+    assert at.selectbox(key="map_region_id").value == "geo"
+    assert at.selectbox(key="map_year").value == "TIME_PERIOD"
+    assert at.text_input(key="upload_dataset").value == "Eurostat sbs_r_nuts2021"
+    # The indicator is not in the file: the analyst gives it, and defines it because it is new.
+    at.text_input(key="const_indicator").input("sbs_enterprises").run()
+    assert any(m.value == "**sbs\\_enterprises**" for m in at.markdown)
+    pending = report(at).query("severity == 'error'")
+    assert set(pending["file"]) == {"new indicator definitions (form)"}
+    assert set(pending["message"]) == {"'name' must not be empty", "'unit' must not be empty"}
+    at.text_input(key="newind_name_sbs_enterprises").input("Enterprises (Eurostat SBS)")
+    at.text_input(key="newind_unit_sbs_enterprises").input("NR").run()
+    shown = report(at)
+    assert set(shown["severity"]) == {"warning"}, shown
+    assert {m.label: m.value for m in at.metric}["New"] == "5"
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert '"x":["FI1D","SE33"]' in chart.replace(" ", "")
+    button(at, "Commit as a new version of 'Eurostat sbs_r_nuts2021'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Stored version" in s.value and "Every page shows it now" in s.value for s in at.success)
+    data = data_of(seeded_db)
+    assert data.indicator_table.at["sbs_enterprises", "name"] == "Enterprises (Eurostat SBS)"
+    stored = data["observations"].query("indicator == 'sbs_enterprises'")
+    assert sorted(stored["value"].tolist()) == [40.0, 120.0, 130.0, 210.0, 220.0]
+    assert stored.set_index(["region_id", "year"]).loc[("FI1D", 2021), "flag"] == "e"
+    versions = open_store(path=seeded_db).versions("observations")
+    newest = versions.iloc[0]
+    assert (newest["created_by"], newest["file_name"], newest["rows"]) == (
+        "Analyst Anna", "estat_sbs_r_nuts2021.tsv.gz", 5)
+    # The next file from the same source gets the remembered mapping, including the indicator.
+    upload(at, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.replace("120 ", "125 ").encode()))
+    assert at.text_input(key="const_indicator").value == "sbs_enterprises"
+    assert {m.label: m.value for m in at.metric}["Replace other values"] == "1"
+
+
+def test_editor_rolls_back_and_deletes_with_confirmation(seeded_db: Path) -> None:
+    at = editor("Analyst Bo")
+    csv = "region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,{v},applications,PRV\n"
+    for value in (3, 4):
+        upload(at, "prv.csv", csv.format(v=value).encode())
+        at.text_input(key="upload_dataset").input("PRV patents").run()
+        button(at, "Commit as a new version of 'PRV patents'").click().run()
+        assert not at.exception
+    value = data_of(seeded_db)["observations"].query("indicator == 'patents' and source == 'PRV'")["value"]
+    assert value.tolist() == [4.0]
+    store = open_store(path=seeded_db)
+    versions = store.versions("observations").query("dataset == 'PRV patents'")
+    store.close()
+    first, second = sorted(versions["version_id"])
+    at.selectbox(key="version_pick").set_value(first).run()
+    button(at, "Make current").click().run()
+    assert any(f"Version {first} of 'PRV patents'" in s.value for s in at.success)
+    value = data_of(seeded_db)["observations"].query("indicator == 'patents' and source == 'PRV'")["value"]
+    assert value.tolist() == [3.0]
+    at.selectbox(key="version_pick").set_value(second).run()
+    button(at, "Delete…").click().run()
+    assert any(f"Delete version {second} of dataset 'PRV patents'" in w.value for w in at.warning)
+    button(at, "Cancel").click().run()
+    assert not at.warning
+    button(at, "Delete…").click().run()
+    button(at, f"Yes, delete version {second}").click().run()
+    assert any(f"Version {second} was deleted." in s.value for s in at.success)
+    store = open_store(path=seeded_db)
+    assert store.versions().set_index("version_id").at[second, "status"] == "deleted"
+    store.close()
+
+
+def test_templates_are_offered_for_every_table() -> None:
+    at = editor()
+    at.selectbox(key="template_table").set_value("flows").run()
+    labels = [d.label for d in at.get("download_button")]
+    assert "CSV template" in labels and "Excel template" in labels
+    guide = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
+    assert guide["column"].tolist()[:3] == ["chain_id", "from_region", "from_stage"]
+    assert demo.DEMO_DATASET  # the demo data is what the templates' examples refer to
+
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "app",
+        "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def oidc_app(user: dict, **secrets: object) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.secrets["editor_password"] = PASSWORD  # ignored once [auth] is configured
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    at.user = user
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_with_oidc_a_signed_in_user_is_an_editor() -> None:
+    at = oidc_app({"is_logged_in": True, "email": "anna@region.example", "name": "Anna Analyst"})
+    assert "Signed in as editor: Anna Analyst" in [c.value for c in at.caption]
+    assert at.file_uploader, "editors get the upload"
+    assert not at.text_input, "no password form when single sign-on is configured"
+
+
+def test_with_oidc_only_listed_emails_are_editors() -> None:
+    at = oidc_app({"is_logged_in": True, "email": "guest@elsewhere.example", "name": "Guest"},
+                  editor_emails=["anna@region.example"])
+    assert any("not an editor" in w.value for w in at.warning)
+    assert not at.file_uploader
+    at = oidc_app({"is_logged_in": True, "email": "Anna@Region.example", "name": "Anna"},
+                  editor_emails=["anna@region.example"])
+    assert at.file_uploader
+
+
+def test_with_oidc_signed_out_users_get_the_single_sign_on_button() -> None:
+    at = oidc_app({"is_logged_in": False})
+    assert [b.label for b in at.button if b.key == "login_oidc"] == ["Sign in as editor"]
+    assert not at.file_uploader and not at.text_input
