@@ -56,6 +56,13 @@ def pages() -> dict[str, list[st.Page]]:
     return out
 
 
+def editor_link() -> None:
+    """Viewers do not see the Data page in the menu; this is their way to sign in as an editor."""
+    spec = next((p for p in PAGES if p.editors_only), None)
+    if spec is not None and not auth.identity().can_write:
+        st.sidebar.page_link(spec.path, label="Editor sign-in", icon=":material/login:")
+
+
 def page_directory() -> None:
     """One link per page with what it is for."""
     editor = auth.identity().can_write

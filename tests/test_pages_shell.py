@@ -124,3 +124,10 @@ def test_postgresql_shows_the_same_data_as_duckdb(monkeypatch: pytest.MonkeyPatc
     at = open_app(country=["FI", "SE"])
     assert metrics(at) == on_duckdb, at.error[0].value if at.error else ""
     assert "Demo data (synthetic)" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_viewers_get_a_sign_in_link_instead_of_the_data_page() -> None:
+    at = open_app()
+    links = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert links == ["Editor sign-in"]
+    assert "Data" not in [link.proto.label for link in at.main.get("page_link")]
