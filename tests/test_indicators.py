@@ -205,3 +205,4 @@ def test_every_new_formula_is_on_the_about_page_list() -> None:
     for key in ("specialised", "proximity", "relatedness_density", "similarity", "complementarity",
                 "pair_relatedness", "priority_overlap", "existing_links", "closeness", "partner_score"):
         assert key in indicators.FORMULAS and indicators.FORMULA_NOTES[key]
+

@@ -143,18 +143,23 @@ def observations_at_level(data: Data, indicator: str, level: int) -> pd.DataFram
             out = obs[levels == level]
         elif data.is_additive(indicator):
             finer = obs[levels == source_level].assign(region_id=lambda f: ancestor(f["region_id"], level))
-            out = (finer.groupby(["region_id", "sector", "indicator", "year"], as_index=False)
-                   .agg(value=("value", "sum"), unit=("unit", "first"), source=("source", "first"),
-                        flag=("flag", _combined_flag)))
+            out = _sum_with_flags(finer, ["region_id", "sector", "indicator", "year"])
         else:
             out = obs.iloc[0:0]
         data._cache[key] = out.reset_index(drop=True)
     return data._cache[key]
 
 
-def _combined_flag(flags: pd.Series) -> str | None:
-    present = sorted({f for f in flags.dropna() if f})
-    return "".join(present) or None
+def _sum_with_flags(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum values per key; unit and source of the first row; the distinct flags joined (e.g. "ep").
+
+    Flags are combined without a Python call per group: this runs on every filter change.
+    """
+    summed = frame.groupby(keys, as_index=False).agg(value=("value", "sum"), unit=("unit", "first"),
+                                                     source=("source", "first"))
+    flagged = frame.loc[frame["flag"].notna() & frame["flag"].ne(""), [*keys, "flag"]].drop_duplicates()
+    flags = flagged.sort_values("flag").groupby(keys, as_index=False)["flag"].agg("".join)
+    return summed.merge(flags, on=keys, how="left")
 
 
 def indicator_by_region(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
@@ -164,9 +169,7 @@ def indicator_by_region(data: Data, sel: Selection, indicator: str) -> pd.DataFr
     """
     obs = observations_at_level(data, indicator, sel.level)
     obs = obs[(obs["year"] == sel.year) & obs["sector"].isin(sectors_in_selection(data, sel))]
-    per_region = (obs.groupby("region_id", as_index=False)
-                  .agg(value=("value", "sum"), unit=("unit", "first"), source=("source", "first"),
-                       flag=("flag", _combined_flag)))
+    per_region = _sum_with_flags(obs, ["region_id"])
     view = regions_in_view(data, sel)[["nuts_id", "name", "country"]].rename(columns={"nuts_id": "region_id"})
     return view.merge(per_region, on="region_id", how="left")
 

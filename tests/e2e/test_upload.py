@@ -1,0 +1,122 @@
+"""An analyst in Chromium: signs in on the Data page, uploads a Eurostat bulk TSV with the file chooser,
+defines the new indicator, commits, and finds the indicator on the map. Runs its own server with an
+editor password in a secrets file of its own."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import screenshot, start_app, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "upload-" + uuid.uuid4().hex[:8]
+NAME = "Enterprises in wood and paper (Eurostat SBS)"
+# Eurostat's bulk download layout: combined first column, one column per year, flags after the values.
+TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \t2023 \n"
+       "A,C16,NR,SE33\t410 \t425 p\t: \n"
+       "A,C17,NR,SE33\t35 \t36 \t37 p\n"
+       "A,C16,NR,FI1D\t520 e\t530 \t541 \n"
+       "A,C17,NR,FI1D\t48 \t: c\t50 \n"
+       "A,C16,NR,EE00\t1210 \t1190 \t1175 \n")
+
+
+def type_into(page, key: str, text: str) -> None:
+    """Type into the text input with this widget key and press Enter, as a person would; wait for the rerun."""
+    field = page.locator(f".st-key-{key} input")
+    field.wait_for(state="visible", timeout=60_000)
+    field.fill(text)
+    field.press("Enter")
+    wait_idle(page)
+    assert field.input_value() == text
+
+
+@pytest.fixture(scope="module")
+def upload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("e2e-upload")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(f'editor_password = "{PASSWORD}"\n')
+    db = folder / "app.duckdb"
+    env = {**os.environ, "VALUECHAIN_DB_PATH": str(db), "STREAMLIT_SECRETS_FILES": str(secrets)}
+    env.pop("VALUECHAIN_DB_URL", None)
+    proc, url = start_app(env)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_app: str, page,
+                                                                          tmp_path: Path) -> None:
+    url = upload_app
+    download = tmp_path / "estat_sbs_r_nuts2021.tsv.gz"
+    download.write_bytes(gzip.compress(TSV.encode()))
+
+    page.goto(f"{url}/data")
+    wait_idle(page)
+    assert "This page is for editors" in page.inner_text("body")
+    nav = page.locator("[data-testid='stSidebarNav']")
+    assert "Data" not in nav.inner_text(), "viewers do not see the Data page listed"
+    login = page.locator("[data-testid='stForm']", has_text="Sign in as editor")
+    login.get_by_label("Your name").fill("Analyst Anna")
+    login.get_by_label("Editor password").fill(PASSWORD)
+    login.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+    assert "Signed in as editor: Analyst Anna" in page.inner_text("body")
+    assert "Data" in nav.inner_text(), "editors see the Data page listed"
+
+    assert "Quantitative data by region, NACE sector" in page.inner_text("body"), "observations is the default table"
+    bad = tmp_path / "regional_employment.csv"
+    bad.write_text("region_id;sector;indicator;year;value;unit;source\n"
+                   "NO01;C16;employment;2019;1 200;persons;<b>SSB</b>\n"
+                   "SE33;16;employment;2019;-4;persons;SCB\n", encoding="cp1252")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    page.get_by_text("problem(s) to fix").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert "4 problem(s) to fix in regional_employment.csv" in page.inner_text("body")
+    assert page.get_by_role("button", name="Commit as a new version of 'regional_employment'").is_disabled()
+    page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
+    screenshot(page, "data-upload-errors")
+
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(download))
+    page.get_by_text("Read as Eurostat bulk TSV").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Read as Eurostat bulk TSV" in body and "2 empty or ':' cells (no value) left out" in body
+    type_into(page, "const_indicator", "sbs_enterprises")
+    type_into(page, "newind_name_sbs_enterprises", NAME)
+    type_into(page, "newind_unit_sbs_enterprises", "enterprises")
+    body = page.inner_text("body")
+    assert "No errors in estat_sbs_r_nuts2021.tsv.gz" in body
+    page.wait_for_selector(".js-plotly-plot .bars path")
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    assert page.locator(".js-plotly-plot .bars path").count() == 3, "the preview chart: one bar per region"
+    screenshot(page, "data-upload-preview")
+
+    page.get_by_role("button", name="Commit as a new version of 'Eurostat sbs_r_nuts2021'").click()
+    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
+    wait_idle(page)
+    assert "Stored version" in page.inner_text("body")
+    screenshot(page, "data-upload-committed")
+    page.get_by_role("tab", name="Versions").click()
+    wait_idle(page)
+    assert page.get_by_role("button", name="Make current").is_visible()
+    screenshot(page, "data-versions")
+
+    page.get_by_role("link", name="Map").first.click()
+    wait_idle(page)
+    picker = page.locator(".st-key-indicator")
+    picker.click()
+    option = page.get_by_role("option", name=NAME)
+    option.wait_for(timeout=30_000)
+    option.click()
+    wait_idle(page)
+    assert "indicator=Enterprises+in+wood+and+paper" in page.url, "the picker holds the new indicator"
+    assert page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").count() >= 1
+    assert NAME in page.inner_text("body"), "the map's caption and legend name the indicator"
+    screenshot(page, "map-uploaded-indicator")
