@@ -91,6 +91,25 @@ def store(backend_url: str) -> Iterator[Store]:
     s.close()
 
 
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo DuckDB file for one module's AppTests, seeded as the app seeds it on first start."""
+    from valuechain import demo
+
+    path = tmp_path_factory.mktemp("app") / "app.duckdb"
+    store = make_store(str(path))
+    demo.seed_store(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> Path:
+    """Point the app (run in-process by AppTest) at the module's demo database."""
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
+    return seeded_db
+
+
 @pytest.fixture(scope="session")
 def demo_data() -> dict:
     from valuechain import demo

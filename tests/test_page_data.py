@@ -16,21 +16,13 @@ from valuechain.store import open_store
 
 from .apptest import REPO, open_app
 
+pytestmark = pytest.mark.usefixtures("app_db")
+
 PASSWORD = "data-page-password"
 TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \n"
        "A,C16,NR,SE33\t120 \t130 p\n"
        "A,C17,NR,SE33\t40 \t: \n"
        "A,C16,NR,FI1D\t210 e\t220 \n")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("apptest-data") / "app.duckdb"
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
 
 
 def data_of(path: Path) -> Data:

@@ -23,16 +23,7 @@ BIO = ["Biomass supply", "Processing", "Bio-based products", "Use & markets", "E
 WIND = ["Materials & components", "Equipment manufacturing", "Installation & logistics",
         "Operation, maintenance & grid", "Decommissioning & recycling"]
 REGION_VIEW = "Region → stage → region"
-
-
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, as the app seeds it on first start."""
-    path = tmp_path_factory.mktemp("flows_page") / "app.duckdb"
-    store = open_store(path=path)
-    demo.seed_store(store)
-    store.close()
-    return path
+pytestmark = pytest.mark.usefixtures("app_db")
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +38,6 @@ def data(seeded_db: Path) -> Data:
 @pytest.fixture(scope="module")
 def flows(data: Data) -> pd.DataFrame:
     return data["flows"]
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
 
 
 def sankey(at: AppTest) -> dict:

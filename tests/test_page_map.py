@@ -19,23 +19,10 @@ from valuechain.store import open_store
 
 from .apptest import open_app
 
+pytestmark = pytest.mark.usefixtures("app_db")
+
 PAGE = "pages/map.py"
 CHAIN = "circular_bioeconomy"
-
-
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo database for the module, seeded here so the expected values can be read from it."""
-    path = tmp_path_factory.mktemp("map") / "app.duckdb"
-    store = open_store(path=path)
-    demo.seed_store(store)
-    store.close()
-    return path
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
 
 
 @pytest.fixture(scope="module")

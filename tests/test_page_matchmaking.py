@@ -21,18 +21,10 @@ from valuechain.store import open_store
 
 from .apptest import REPO, open_app
 
+pytestmark = pytest.mark.usefixtures("app_db")
+
 REGION, REGION_LABEL = "FI1D", "FI1D Pohjois- ja Itä-Suomi"
 PASSWORD = "test-editor-password"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("apptest-matchmaking") / "app.duckdb"
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
 
 
 def load(seeded_db: Path) -> Data:

@@ -17,17 +17,9 @@ from valuechain.store import open_store
 
 from .apptest import open_app
 
+pytestmark = pytest.mark.usefixtures("app_db")
+
 REGION, REGION_LABEL = "SE33", "SE33 Övre Norrland"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("apptest-profile") / "app.duckdb"
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
 
 
 def domain(seeded_db: Path) -> tuple[Data, Selection, matching.Benchmark]:

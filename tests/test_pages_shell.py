@@ -13,16 +13,7 @@ from valuechain.store import open_store
 
 from .apptest import REPO, open_app
 
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo database for the module (the app would seed it on first start, too)."""
-    return tmp_path_factory.mktemp("apptest") / "app.duckdb"
-
-
-@pytest.fixture(autouse=True)
-def _use_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(seeded_db))
+pytestmark = pytest.mark.usefixtures("app_db")
 
 
 def metrics(at) -> dict[str, str]:
