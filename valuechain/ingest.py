@@ -509,7 +509,7 @@ def _parse_csv(src: _Source, encoding: str, delimiter: str, names: list[str],
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        _report_bad_records(src, encoding, delimiter, len(names), found, str(exc))
+        _check_records(src, encoding, delimiter, len(names), found, str(exc))
         raise found.stop("(file)", "", "parse", f"the file could not be read as a table ({exc})") from exc
     frame = table.to_pandas()
     del table
@@ -526,14 +526,7 @@ def _record_rows(src: _Source, encoding: str, delimiter: str, n_fields: int, n_r
         lines = src.count(0x0A) + (0 if tail.endswith(b"\n") else 1) - max(tail[len(body):].count(b"\n") - 1, 0)
         if lines == n_records + 1:
             return np.arange(2, n_records + 2, dtype=np.int64)
-    starts, bad, unclosed = _scan(src, encoding, delimiter, n_fields)
-    if unclosed is not None:
-        raise found.stop("(file)", "", "quote", f"a quoted text starting in row {unclosed} is never closed (a \" is "
-                         "missing): everything after it would be one cell", row=unclosed)
-    for line, count in bad[:20]:
-        found.add(line, "(row)", f"{count} fields", "fields", _fields_message(count, n_fields, delimiter))
-    if bad:
-        raise _Stop("ragged rows")
+    starts = _check_records(src, encoding, delimiter, n_fields, found, "ragged rows")
     if len(starts) != n_records:
         raise found.stop("(file)", "", "parse", f"the file has {len(starts)} records by one reading and {n_records} by "
                          "another: check its quotes and line breaks")
@@ -582,9 +575,10 @@ def _fields_message(count: int, expected: int, delimiter: str) -> str:
             "values are missing")
 
 
-def _report_bad_records(src: _Source, encoding: str, delimiter: str, n_fields: int, found: _Problems,
-                        error: str) -> None:
-    _, bad, unclosed = _scan(src, encoding, delimiter, n_fields)
+def _check_records(src: _Source, encoding: str, delimiter: str, n_fields: int, found: _Problems,
+                   error: str) -> list[int]:
+    """Start row of every record; stops with the rows to fix on an unclosed quote or a wrong field count."""
+    starts, bad, unclosed = _scan(src, encoding, delimiter, n_fields)
     if unclosed is not None:
         raise found.stop("(file)", "", "quote", f"a quoted text starting in row {unclosed} is never closed (a \" is "
                          "missing): everything after it would be one cell", row=unclosed)
@@ -592,6 +586,7 @@ def _report_bad_records(src: _Source, encoding: str, delimiter: str, n_fields: i
         found.add(line, "(row)", f"{count} fields", "fields", _fields_message(count, n_fields, delimiter))
     if bad:
         raise _Stop(error)
+    return starts
 
 
 def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, kind: str,

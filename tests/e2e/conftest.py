@@ -60,6 +60,19 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(timeout=20)
 
 
+def editor_server(tmp_path_factory: pytest.TempPathFactory, name: str, password: str) -> Iterator[str]:
+    """A server on a fresh demo database whose secrets hold an editor password (for a module fixture)."""
+    folder = tmp_path_factory.mktemp(name)
+    secrets = folder / "secrets.toml"
+    secrets.write_text(f'editor_password = "{password}"\n')
+    env = {**os.environ, "VALUECHAIN_DB_PATH": str(folder / "app.duckdb"), "STREAMLIT_SECRETS_FILES": str(secrets)}
+    env.pop("VALUECHAIN_DB_URL", None)
+    proc, url = start_app(env)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright

@@ -3,7 +3,6 @@ reload. Runs its own server, with an editor password in a secrets file of its ow
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
@@ -14,7 +13,7 @@ import pytest
 from valuechain import demo, matching, schema
 from valuechain.query import Data, Selection
 
-from .conftest import screenshot, start_app, wait_idle
+from .conftest import editor_server, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -26,16 +25,7 @@ REGION_PARAM = "SE33+%C3%96vre+Norrland"  # the sidebar's formatted option "SE33
 @pytest.fixture(scope="module")
 def editor_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server on a fresh demo database whose secrets hold an editor password."""
-    folder = tmp_path_factory.mktemp("e2e-ideas")
-    secrets = folder / "secrets.toml"
-    secrets.write_text(f'editor_password = "{PASSWORD}"\n')
-    db = folder / "app.duckdb"
-    env = {**os.environ, "VALUECHAIN_DB_PATH": str(db), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    env.pop("VALUECHAIN_DB_URL", None)
-    proc, url = start_app(env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from editor_server(tmp_path_factory, "e2e-ideas", PASSWORD)
 
 
 def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str, page) -> None:

@@ -5,14 +5,13 @@ editor password in a secrets file of its own."""
 from __future__ import annotations
 
 import gzip
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import screenshot, start_app, wait_idle
+from .conftest import editor_server, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -39,16 +38,7 @@ def type_into(page, key: str, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def upload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("e2e-upload")
-    secrets = folder / "secrets.toml"
-    secrets.write_text(f'editor_password = "{PASSWORD}"\n')
-    db = folder / "app.duckdb"
-    env = {**os.environ, "VALUECHAIN_DB_PATH": str(db), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    env.pop("VALUECHAIN_DB_URL", None)
-    proc, url = start_app(env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from editor_server(tmp_path_factory, "e2e-upload", PASSWORD)
 
 
 def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_app: str, page,
