@@ -28,8 +28,13 @@ def _base(data: Data, draft: dict[str, Any], idea_id: int) -> dict[str, Any]:
     row = data["ideas"].set_index("idea_id").loc[idea_id]
     return {"idea_id": idea_id, "title": row["title"], "chain_id": row["chain_id"],
             "regions": split_list(row["regions"]), "actors": split_list(row["actors"]),
-            "stages": split_list(row["stages"]), "description": row["description"] or "",
-            "next_steps": row["next_steps"] or ""}
+            "stages": split_list(row["stages"]), "description": _text(row["description"]),
+            "next_steps": _text(row["next_steps"])}
+
+
+def _text(value: object) -> str:
+    """A stored optional text as the form shows it (missing → empty)."""
+    return "" if pd.isna(value) else str(value)
 
 
 def _save(prefix: str, idea_id: int, chain_id: str | None) -> None:
@@ -50,6 +55,20 @@ def _save(prefix: str, idea_id: int, chain_id: str | None) -> None:
     if idea_id == NEW:  # start the next new card from the draft again
         for f in values:
             st.session_state.pop(f"{prefix}-{f}", None)
+
+
+def _delete(idea_id: int, title: str) -> None:
+    """Button callback: delete the card once the editor has ticked the confirmation."""
+    if not st.session_state.get(f"idea-{idea_id}-confirm"):
+        st.session_state[_FLASH] = ("error", "Tick the box to confirm that the card should be deleted.")
+        return
+    try:
+        app_data.store().delete_idea(idea_id, who=auth.identity())
+    except StoreError as exc:
+        st.session_state[_FLASH] = ("error", f"The idea card was not deleted: {exc}")
+        return
+    st.session_state[_FLASH] = ("success", f"Deleted idea card #{idea_id}: {title}")
+    st.session_state["idea_card"] = NEW
 
 
 def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> None:
@@ -86,6 +105,11 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
                      placeholder="Who does what by when")
         st.form_submit_button("Save idea card", type="primary", on_click=_save,
                               args=(prefix, int(idea_id), base["chain_id"]))
+    if idea_id != NEW:
+        cols = st.columns([2, 1])
+        cols[0].checkbox("Yes, delete this card for everyone", key=f"idea-{idea_id}-confirm")
+        cols[1].button("Delete idea card", key=f"idea-{idea_id}-delete", icon=":material/delete:", on_click=_delete,
+                       args=(int(idea_id), titles[int(idea_id)]))
 
 
 def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None:

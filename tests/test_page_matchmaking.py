@@ -17,7 +17,7 @@ from components.chart_style import esc
 from components.layout import plain
 from valuechain import matching
 from valuechain.query import Data, Selection
-from valuechain.store import open_store
+from valuechain.store import Identity, open_store
 
 from .apptest import REPO, open_app
 
@@ -202,9 +202,33 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
     assert changed["idea_id"].tolist() == [idea_id] and changed["title"].tolist() == ["Side-stream pilot, phase 2"]
     assert isinstance(changed["updated_at"].iloc[0], pd.Timestamp)
 
+    # Deleting needs the confirmation box; then the card is gone for everyone.
+    button(at, "Delete idea card").click().run()
+    assert at.error[0].value == "Tick the box to confirm that the card should be deleted."
+    assert len(load(seeded_db)["ideas"]) == 1
+    assert at.checkbox(key=f"idea-{idea_id}-confirm").value is False
     at.button(key="logout").click().run()
     assert not [b for b in at.button if b.label == "Save idea card"]
+    assert not [b for b in at.button if b.label == "Delete idea card"]
     assert f"**#{idea_id} Side-stream pilot, phase 2**" in [m.value for m in at.markdown]  # viewers still read it
+
+
+def test_an_editor_deletes_an_idea_card_after_confirming(seeded_db: Path) -> None:
+    store = open_store(path=seeded_db)
+    idea_id = store.save_idea({"title": "To be removed", "regions": f"{REGION};SE33",
+                               "chain_id": "circular_bioeconomy"}, who=Identity("Anna", "editor"))
+    store.close()
+    at = editor_app(region=REGION_LABEL)
+    at.text_input(key="login_name").input("Ben")
+    at.text_input(key="login_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    at.selectbox(key="idea_card").set_value(idea_id).run()
+    at.checkbox(key=f"idea-{idea_id}-confirm").check()
+    button(at, "Delete idea card").click().run()
+    assert at.success[0].value == plain(f"Deleted idea card #{idea_id}: To be removed")
+    assert idea_id not in load(seeded_db)["ideas"]["idea_id"].tolist()
+    assert f"**#{idea_id} To be removed**" not in [m.value for m in at.markdown]
+    assert at.selectbox(key="idea_card").value == 0
 
 
 def test_a_region_alone_in_view_gets_no_suggestions_but_the_ideas() -> None:

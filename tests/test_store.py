@@ -189,6 +189,15 @@ def test_ideas_insert_and_update(store: Store, editor: Identity) -> None:
     assert ideas.iloc[0]["created_by"] == "analyst"
 
 
+def test_ideas_can_be_deleted_by_editors_only(store: Store, editor: Identity) -> None:
+    keep = store.save_idea({"title": "Keep", "regions": "SE33;FI1D"}, who=editor)
+    drop = store.save_idea({"title": "Drop", "regions": "SE33;EE00"}, who=editor)
+    with pytest.raises(PermissionDenied):
+        store.delete_idea(drop, who=VIEWER)
+    store.delete_idea(drop, who=editor)
+    assert store.current("ideas")["idea_id"].tolist() == [keep]
+
+
 def test_column_mapping_is_remembered(store: Store, editor: Identity) -> None:
     store.save_mapping("eurostat", "observations", {"geo": "region_id"}, who=editor)
     store.save_mapping("eurostat", "observations", {"geo": "region_id", "TIME_PERIOD": "year"}, who=editor)

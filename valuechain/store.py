@@ -569,6 +569,13 @@ class Store:
             self._bump(cur)
         return int(idea_id)
 
+    def delete_idea(self, idea_id: int, *, who: Identity) -> None:
+        """Remove an idea card (a workshop draft, not data: no version is kept)."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(cur, "DELETE FROM ideas WHERE idea_id = ?", (idea_id,))
+            self._bump(cur)
+
     def close(self) -> None:
         self.backend.close()
 
