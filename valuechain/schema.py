@@ -343,7 +343,6 @@ TABLES: dict[str, Table] = {
         ACTORS, PRIORITIES, PROJECTS, IDEAS, DATASETS, DATASET_VERSIONS, COLUMN_MAPPINGS, META,
     )
 }
-VERSIONED_TABLES = tuple(t.name for t in TABLES.values() if t.versioned)
 # Load order: a table's references point only to tables before it.
 LOAD_ORDER = (
     "regions", "value_chains", "stages", "sectors", "stage_sectors", "indicators",
