@@ -22,7 +22,8 @@ logging.disable(logging.WARNING)
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app, wait_idle  # noqa: E402
 
 
-def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
+def timings(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> list[float]:
+    """Seconds of `runs` calls after `warmup` untimed ones."""
     for _ in range(warmup):
         fn()
     times = []
@@ -30,7 +31,11 @@ def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> 
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
+    return statistics.median(timings(fn, runs, warmup))
 
 
 def report(name: str, seconds: float, baseline_name: str, baseline: float) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import REPO, bench_env, report
+from common import REPO, bench_env, report, timings
 from streamlit.testing.v1 import AppTest
 
 from valuechain import demo
@@ -27,19 +27,7 @@ BARE = str(REPO / "bench" / "baselines" / "bare.py")
 FOCUS = {2: "SE33 Övre Norrland", 3: "SE332 Norrbottens län"}
 
 
-RUNS = 9
-
-
-def timings(fn: Callable[[], object], runs: int = RUNS) -> list[float]:
-    """Seconds of `runs` calls after one warm-up call. On a shared machine the median shows the typical run and
-    the fastest the undisturbed one, so both are printed."""
-    fn()
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
+RUNS = 9  # on a shared machine the median shows the typical run, the fastest the undisturbed one
 
 
 def show(name: str, times: list[float], bare: list[float]) -> None:
@@ -93,23 +81,23 @@ def measure(level: int, bare: list[float]) -> None:
     at, cold = page_app("pages/matchmaking.py", level)
     report(f"matchmaking NUTS-{level}, first run ({FOCUS[level].split(' ')[0]})", cold, "bare",
            statistics.median(bare))
-    show(f"matchmaking NUTS-{level}, rerun", timings(at.run), bare)
-    show(f"matchmaking NUTS-{level}, weight slider moved", timings(weight_change(at)), bare)
+    show(f"matchmaking NUTS-{level}, rerun", timings(at.run, RUNS), bare)
+    show(f"matchmaking NUTS-{level}, weight slider moved", timings(weight_change(at), RUNS), bare)
     print(f"{'':<48} synergy heatmap: {heatmap_bytes(at) / 1024:.0f} KiB of figure JSON")
     profile, cold = page_app("pages/profile.py", level)
     report(f"profile NUTS-{level}, first run", cold, "bare", statistics.median(bare))
-    show(f"profile NUTS-{level}, rerun", timings(profile.run), bare)
+    show(f"profile NUTS-{level}, rerun", timings(profile.run, RUNS), bare)
 
 
 def main() -> None:
     os.environ.update(bench_env())
     bare_app = AppTest.from_file(BARE, default_timeout=60)
-    bare = timings(bare_app.run)
+    bare = timings(bare_app.run, RUNS)
     print(f"Server script run (AppTest, warm caches unless 'first run'), median of {RUNS}:")
     show("bare Streamlit page", bare, bare)
     measure(2, bare)  # the app seeds its fresh DuckDB file with the NUTS-2 demo data
     os.environ["VALUECHAIN_DB_PATH"] = str(nuts3_database())
-    bare = timings(bare_app.run)
+    bare = timings(bare_app.run, RUNS)
     show("bare Streamlit page (again)", bare, bare)
     measure(3, bare)
 

@@ -103,6 +103,17 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def data(seeded_db: Path) -> object:
+    """The module's demo database read back (a valuechain.query.Data), independently of any page."""
+    from valuechain.query import Data
+
+    store = make_store(str(seeded_db))
+    data = Data.load(store)
+    store.close()
+    return data
+
+
 @pytest.fixture
 def app_db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path) -> Path:
     """Point the app (run in-process by AppTest) at the module's demo database."""

@@ -11,6 +11,8 @@ from valuechain import colors, schema
 from valuechain import flows as F
 from valuechain.query import Data, Selection
 
+from .expected import select_flows
+
 CHAIN = "circular_bioeconomy"
 YEAR = 2023
 BIO_STAGES = ["Biomass supply", "Processing", "Bio-based products", "Use & markets", "End-of-life & recovery"]
@@ -27,15 +29,7 @@ def bundle(demo_data: dict, flows: pd.DataFrame | None = None) -> Data:
 def raw(demo_data: dict, *, kind: str | None = "goods", countries: tuple[str, ...] = (),
         stages: tuple[str, ...] = (), chain: str = CHAIN, year: int = YEAR) -> pd.DataFrame:
     """The expected selection, written independently of the module with plain pandas."""
-    f = demo_data["flows"]
-    f = f[(f["chain_id"] == chain) & (f["year"] == year)]
-    if kind:
-        f = f[f["kind"] == kind]
-    if countries:
-        f = f[f["from_region"].str[:2].isin(countries) | f["to_region"].str[:2].isin(countries)]
-    if stages:
-        f = f[f["from_stage"].isin(stages) | f["to_stage"].isin(stages)]
-    return f
+    return select_flows(demo_data["flows"], chain, year, kind, countries, stages)
 
 
 def per_measure(frame: pd.DataFrame) -> dict[tuple[str, str], float]:

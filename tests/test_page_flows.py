@@ -17,6 +17,7 @@ from valuechain.query import Data
 from valuechain.store import open_store
 
 from .apptest import open_app
+from .expected import select_flows
 
 PAGE = "pages/flows.py"
 BIO = ["Biomass supply", "Processing", "Bio-based products", "Use & markets", "End-of-life & recovery"]
@@ -24,15 +25,6 @@ WIND = ["Materials & components", "Equipment manufacturing", "Installation & log
         "Operation, maintenance & grid", "Decommissioning & recycling"]
 REGION_VIEW = "Region → stage → region"
 pytestmark = pytest.mark.usefixtures("app_db")
-
-
-@pytest.fixture(scope="module")
-def data(seeded_db: Path) -> Data:
-    """The stored tables, read back independently of the page."""
-    store = open_store(path=seeded_db)
-    bundle = Data.load(store)
-    store.close()
-    return bundle
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +61,6 @@ def expected_stage_links(f: pd.DataFrame, stages: pd.DataFrame) -> dict[tuple[st
     return out
 
 
-def pick(flows: pd.DataFrame, chain: str, year: int, kind: str | None, countries: tuple[str, ...] = (),
-         stages: tuple[str, ...] = ()) -> pd.DataFrame:
-    f = flows[(flows["chain_id"] == chain) & (flows["year"] == year)]
-    if kind:
-        f = f[f["kind"] == kind]
-    if countries:
-        f = f[f["from_region"].str[:2].isin(countries) | f["to_region"].str[:2].isin(countries)]
-    if stages:
-        f = f[f["from_stage"].isin(stages) | f["to_stage"].isin(stages)]
-    return f
-
-
 def approx(d: dict) -> dict:
     return {k: pytest.approx(v, rel=1e-9) for k, v in d.items()}
 
@@ -91,7 +71,7 @@ def test_default_view_stage_order_and_link_values(data: Data, flows: pd.DataFram
     assert trace["node"]["label"] == esc(["Recovered from End-of-life & recovery", *BIO])
     xs = trace["node"]["x"]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)  # left to right in stage order
-    f = pick(flows, "circular_bioeconomy", 2023, "goods")
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods")
     assert links_by_label(trace) == approx(expected_stage_links(f, data.stages("circular_bioeconomy")))
     captions = " ".join(c.value for c in at.caption)
     assert "demo data (synthetic)" in captions
@@ -106,7 +86,7 @@ def test_offshore_wind_two_countries_an_earlier_year_and_knowledge(data: Data, f
     at = open_app(PAGE, chain="Offshore wind energy", country=["SE", "DK"], year="2020", flow_kind="Knowledge")
     trace = sankey(at)
     assert trace["node"]["label"] == esc(["Recovered from Decommissioning & recycling", *WIND])
-    f = pick(flows, "offshore_wind", 2020, "knowledge", ("SE", "DK"))
+    f = select_flows(flows, "offshore_wind", 2020, "knowledge", ("SE", "DK"))
     assert links_by_label(trace) == approx(expected_stage_links(f, data.stages("offshore_wind")))
     assert "joint projects of knowledge" in " ".join(c.value for c in at.caption)
 
@@ -115,7 +95,7 @@ def test_stage_filter_keeps_flows_leaving_or_entering_the_stage(data: Data, flow
     at = open_app(PAGE, stage=["Processing"], country=["FI"], flow_kind="Investment")
     trace = sankey(at)
     assert trace["node"]["label"] == esc(["Biomass supply", "Processing", "Bio-based products"])
-    f = pick(flows, "circular_bioeconomy", 2023, "investment", ("FI",), ("processing",))
+    f = select_flows(flows, "circular_bioeconomy", 2023, "investment", ("FI",), ("processing",))
     assert links_by_label(trace) == approx(expected_stage_links(f, data.stages("circular_bioeconomy")))
     assert "No flows in this selection for" in " ".join(c.value for c in at.caption)
 
@@ -124,7 +104,7 @@ def test_region_view_at_country_level_with_other_regions(data: Data, flows: pd.D
     at = open_app(PAGE, flow_view=REGION_VIEW, level="0", country=["EE"], flow_top="3")
     trace = sankey(at)
     labels = trace["node"]["label"]
-    f = pick(flows, "circular_bioeconomy", 2023, "goods", ("EE",))
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("EE",))
     f = f.assign(from_country=f["from_region"].str[:2], to_country=f["to_region"].str[:2])
     suppliers = f.groupby("from_country")["value"].sum().sort_values(ascending=False)
     top = [f"{c} {data.region_names[c]}" for c in suppliers.index[:3]]
@@ -144,7 +124,7 @@ def test_region_view_at_country_level_with_other_regions(data: Data, flows: pd.D
 def test_all_kinds_draw_one_link_per_kind_in_its_colour(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, flow_kind="All kinds", country=["LT"])
     trace = sankey(at)
-    f = pick(flows, "circular_bioeconomy", 2023, None, ("LT",))
+    f = select_flows(flows, "circular_bioeconomy", 2023, None, ("LT",))
     assert len(trace["link"]["value"]) == f.groupby(["from_stage", "to_stage", "kind"]).ngroups
     assert sum(trace["link"]["value"]) == pytest.approx(f["value"].sum())  # only a check: never shown summed
     hovers = trace["link"]["customdata"]
@@ -154,7 +134,7 @@ def test_all_kinds_draw_one_link_per_kind_in_its_colour(flows: pd.DataFrame) -> 
 
 def test_focus_region_drills_down_to_partners_map_and_flows(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, region="SE33 Övre Norrland")
-    f = pick(flows, "circular_bioeconomy", 2023, "goods")
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods")
     own = f[(f["from_region"] == "SE33") | (f["to_region"] == "SE33")]
     assert sum(sankey(at)["link"]["value"]) == pytest.approx(own["value"].sum())
     assert [s.value for s in at.subheader] == ["Partners of SE33 Övre Norrland"]
@@ -173,7 +153,7 @@ def test_focus_region_drills_down_to_partners_map_and_flows(flows: pd.DataFrame)
 def test_drill_down_picked_on_the_page(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, country=["LV"])
     at.selectbox(key="flow_node").set_value("stage:processing").run()
-    f = pick(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
     trace = sankey(at)
     assert trace["node"]["label"] == ["Biomass supply", "Processing", "Bio-based products"]
     into = f[(f["from_stage"] == "processing") | (f["to_stage"] == "processing")]
@@ -185,7 +165,7 @@ def test_drill_down_picked_on_the_page(flows: pd.DataFrame) -> None:
 def test_direction_wise_summary_tab(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, country=["LV"], flow_tab="Direction-wise summary")
     assert not at.get("plotly_chart")  # only the open tab runs
-    f = pick(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
     summary = at.dataframe[0].value
     assert set(summary["region_id"]) == {"LV00"}
     assert summary["stage"].tolist() == BIO
@@ -198,7 +178,7 @@ def test_direction_wise_summary_tab(flows: pd.DataFrame) -> None:
 
 def test_largest_flows_tab(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, flow_tab="Largest flows")
-    f = pick(flows, "circular_bioeconomy", 2023, "goods")
+    f = select_flows(flows, "circular_bioeconomy", 2023, "goods")
     table = at.dataframe[0].value
     assert len(f) > 300 and len(table) == 300
     assert table["value"].tolist() == sorted(f["value"].astype(float), reverse=True)[: len(table)]

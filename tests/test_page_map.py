@@ -25,14 +25,6 @@ PAGE = "pages/map.py"
 CHAIN = "circular_bioeconomy"
 
 
-@pytest.fixture(scope="module")
-def data(seeded_db: Path) -> Data:
-    store = open_store(path=seeded_db)
-    loaded = Data.load(store)
-    store.close()
-    return loaded
-
-
 def deck(at) -> dict:
     charts = at.get("deck_gl_json_chart")
     assert len(charts) == 1

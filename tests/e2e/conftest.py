@@ -98,6 +98,15 @@ def wait_idle(page: object, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)  # type: ignore[attr-defined]
 
 
+def sign_in(page: object, name: str, password: str) -> None:
+    """Sign in as an editor through the app's form, as a person would, and wait for the rerun."""
+    login = page.locator("[data-testid='stForm']", has_text="Sign in as editor")  # type: ignore[attr-defined]
+    login.get_by_label("Your name").fill(name)
+    login.get_by_label("Editor password").fill(password)
+    login.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+
+
 def screenshot(page: object, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

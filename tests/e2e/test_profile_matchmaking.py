@@ -13,7 +13,7 @@ import pytest
 from valuechain import demo, matching, schema
 from valuechain.query import Data, Selection
 
-from .conftest import editor_server, screenshot, wait_idle
+from .conftest import editor_server, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -53,11 +53,7 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
     assert page.locator(".js-plotly-plot .heatmaplayer").count() == 1
     screenshot(page, "matchmaking-se33")
 
-    login = page.locator("[data-testid='stForm']", has_text="Sign in as editor")
-    login.get_by_label("Your name").fill("Workshop facilitator")
-    login.get_by_label("Editor password").fill(PASSWORD)
-    login.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
+    sign_in(page, "Workshop facilitator", PASSWORD)
     assert "Signed in as editor: Workshop facilitator" in page.inner_text("body")
 
     title = f"Bio-based packaging pilot {uuid.uuid4().hex[:6]}"

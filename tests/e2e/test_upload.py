@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import editor_server, screenshot, wait_idle
+from .conftest import editor_server, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -52,11 +52,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     assert "This page is for editors" in page.inner_text("body")
     nav = page.locator("[data-testid='stSidebarNav']")
     assert "Data" not in nav.inner_text(), "viewers do not see the Data page listed"
-    login = page.locator("[data-testid='stForm']", has_text="Sign in as editor")
-    login.get_by_label("Your name").fill("Analyst Anna")
-    login.get_by_label("Editor password").fill(PASSWORD)
-    login.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
+    sign_in(page, "Analyst Anna", PASSWORD)
     assert "Signed in as editor: Analyst Anna" in page.inner_text("body")
     assert "Data" in nav.inner_text(), "editors see the Data page listed"
 
