@@ -45,7 +45,8 @@ def attempt(row: dict[str, str], context: ingest.Context, monkeypatch: pytest.Mo
     if "max_mb" in opts:
         monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, opts["max_mb"])
     read_options = ingest.ReadOptions(**{k: v for k, v in opts.items() if k in ("encoding", "delimiter", "sheet")})
-    parsed = ingest.read((CORPUS / row["file"]).read_bytes(), row["file"], read_options)
+    path = Path(row.get("path") or CORPUS / row["file"])
+    parsed = ingest.read(path.read_bytes(), row["file"], read_options)
     remembered = store.mapping(parsed.source_key, row["table"]) if store is not None else None
     mapping = ingest.auto_map(parsed, row["table"], remembered)
     mapping.constants |= {k.removeprefix("const."): v for k, v in opts.items() if k.startswith("const.")}
@@ -129,3 +130,31 @@ def test_manifest_rows_name_real_checks() -> None:
     checks = set(pd.DataFrame(MANIFEST)["check"])
     assert {"encoding", "fields", "quote", "gzip", "unique_key", "reference", "html", "formula", "magnitude",
             "date_not_year", "nonnegative", "no_rows", "empty"} <= checks
+
+
+
+def test_reports_do_not_depend_on_how_text_columns_are_held(tmp_path: Path, seed_data: dict,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repetitive text columns are read as Categoricals so that checks run once per distinct value. With every
+    column as a Categorical, and with every column as plain text, each file of the corpus (and a valid one) gives
+    the same report and rows."""
+    valid = tmp_path / "valid.csv"
+    seed_data["observations"].to_csv(valid, index=False)
+    cases = [*MANIFEST, {"file": "valid.csv", "path": str(valid), "table": "observations", "options": ""}]
+    assert any(isinstance(t, pd.CategoricalDtype) for t in ingest.read(valid.read_bytes(), "valid.csv").frame.dtypes)
+
+    def outcomes() -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        out = []
+        for row in cases:
+            checked = attempt(row, ingest.Context.from_frames(seed_data, row["table"]), monkeypatch)
+            failures = checked.report.failures.sort_values(["row", "column", "check", "value"]).reset_index(drop=True)
+            rows = checked.rows.astype(object).where(checked.rows.notna(), None)  # NaN or NA: both missing
+            out.append((failures, rows.reset_index(drop=True)))
+        return out
+
+    monkeypatch.setattr(ingest, "_repetitive", lambda values: not isinstance(values.dtype, pd.CategoricalDtype))
+    compacted = outcomes()
+    monkeypatch.setattr(ingest, "_compact", lambda frame: frame)
+    for row, (failures, rows), (plain_failures, plain_rows) in zip(cases, compacted, outcomes(), strict=True):
+        pd.testing.assert_frame_equal(failures, plain_failures, obj=row["file"])
+        pd.testing.assert_frame_equal(rows, plain_rows, obj=row["file"])

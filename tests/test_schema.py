@@ -104,3 +104,37 @@ def test_every_table_has_key_columns_and_examples() -> None:
         assert set(table.key) <= set(table.column_names), table.name
         assert all(c.description for c in table.columns), table.name
     assert set(schema.LOAD_ORDER) == {t.name for t in schema.TABLES.values() if t.versioned}
+
+
+def test_text_as_categorical_keeps_texts_sorted_and_missing() -> None:
+    values = pd.Series(["SE33", "FI1D", None, "SE33", "DE80"], dtype="str")
+    codes = schema.as_categorical(values)
+    assert codes.cat.categories.tolist() == ["DE80", "FI1D", "SE33"]  # sorting the column sorts its texts
+    assert codes.astype(object).where(codes.notna(), None).tolist() == ["SE33", "FI1D", None, "SE33", "DE80"]
+    assert schema.as_categorical(pd.Series(["persons"] * 3)).cat.categories.tolist() == ["persons"]
+    assert schema.isin(codes, {"SE33", "XX"}).tolist() == [True, False, False, True, False]
+
+
+def test_coercing_categorical_text_strips_and_merges_categories() -> None:
+    raw = schema.as_categorical(pd.Series([" SE33", "SE33", "  ", "FI1D "]))
+    clean = schema.coerce(pd.DataFrame({"region_id": raw}), schema.OBSERVATIONS)["region_id"]
+    assert clean.cat.categories.tolist() == ["FI1D", "SE33"]
+    assert clean.astype(object).where(clean.notna(), None).tolist() == ["SE33", "SE33", None, "FI1D"]
+
+
+def test_duplicate_keys_from_codes_match_pandas() -> None:
+    """Keys built from category codes and year offsets find the same duplicates as DataFrame.duplicated, also
+    with missing parts, and when the key space is too large for a table of first positions."""
+    frame = pd.DataFrame({
+        "region_id": schema.as_categorical(pd.Series(["SE33", "SE33", "FI1D", "SE33", None, None])),
+        "year": pd.array([2020, 2020, 2020, 2021, 2020, 2020], dtype="Int64"),
+        "value": pd.array([1.0, 1.0, 2.0, 3.0, 4.0, 4.0], dtype="Float64"),
+    })
+    expected = [False, True, False, False, False, False]  # rows with a missing key part are never duplicates
+    assert schema.duplicated_keys(frame, ["region_id", "year"]).tolist() == expected
+    assert schema.first_rows(frame, ["region_id", "year"]).tolist() == [0, 2, 3]
+    spread = frame.assign(year=pd.array([2020, 2020, 10**9, 2021, 2020, 2020], dtype="Int64"))
+    assert schema.duplicated_keys(spread, ["region_id", "year", "value"]).tolist() == expected
+    big = pd.DataFrame({"a": range(6), "b": [10**15, 10**15, 1, 2, 3, 4]}).astype("Int64")
+    assert schema.duplicated_keys(big, ["a", "b"]).tolist() == [False] * 6
+    assert schema.duplicated_keys(pd.concat([big, big.head(1)]), ["a", "b"]).tolist() == [False] * 6 + [True]

@@ -30,6 +30,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -87,7 +88,11 @@ _TRAILING_FLAG = r"[0-9][ \t]*[a-z]+[ \t]*$"
 
 def _matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Whether each cell contains `pattern`, by pyarrow's RE2 in C++ (pandas would fall back to Python's re
-    for many patterns, a hundred times slower on a million cells). Missing cells do not match."""
+    for many patterns, a hundred times slower on a million cells); a Categorical's distinct values are matched
+    once each. Missing cells do not match."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = schema.text_codes(values)
+        return schema.spread(_matches(distinct, pattern), codes)
     found = pc.match_substring_regex(pa.array(values.astype("str"), from_pandas=True), pattern)
     return np.asarray(pc.fill_null(found, False), dtype=bool)
 
@@ -238,6 +243,17 @@ class _Source:
     def arrow(self) -> Any:
         return pa.py_buffer(self.view) if self.view is not None else pa.memory_map(str(self.path))
 
+    def isascii(self) -> bool:
+        """Every byte below 0x80 (numpy over 16 MB chunks: a few ms for 70 MB); ASCII reads the same in every
+        encoding offered except UTF-16."""
+        return all(int(np.frombuffer(c, dtype=np.uint8).max(initial=0)) < 0x80 for c in self.chunks())
+
+    def contains(self, needle: bytes) -> bool:
+        """Whether a one-byte `needle` occurs anywhere (memchr over the chunks)."""
+        if self.view is not None and isinstance(self.view.obj, bytes) and len(self.view.obj) == self.size:
+            return self.view.obj.find(needle) >= 0
+        return any(bytes(c).find(needle) >= 0 for c in self.chunks())
+
     def count(self, byte: int) -> int:
         """How often one byte value occurs (numpy over 16 MB chunks: no copy of the content)."""
         return sum(int(np.count_nonzero(np.frombuffer(c, dtype=np.uint8) == byte)) for c in self.chunks())
@@ -252,6 +268,7 @@ def read(data: bytes | bytearray | memoryview | str | Path, file_name: str,
     source = _Source(path=Path(data)) if isinstance(data, str | Path) else _Source(data)
     try:
         _read_source(parsed, source, file_name, options, found)
+        parsed.frame = _compact(parsed.frame)
         _check_cells(parsed, found)
     except _Stop:
         parsed.frame = pd.DataFrame()
@@ -417,6 +434,8 @@ def _single_byte_guess(src: _Source) -> str:
 
 def _undecodable(src: _Source, encoding: str) -> tuple[int, int] | None:
     """(row, byte) of the first byte that does not decode, or None (streamed, 16 MB at a time)."""
+    if encoding != "utf-16" and src.isascii():
+        return None
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     try:
@@ -498,23 +517,31 @@ def _arrow_encoding(encoding: str) -> str:
 
 def _parse_csv(src: _Source, encoding: str, delimiter: str, names: list[str],
                found: _Problems) -> tuple[pd.DataFrame, np.ndarray]:
-    """All records as text, parsed by pyarrow from the bytes; the file row of each record."""
-    types = {n: pa.string() for n in names}
+    """All records as text, parsed by pyarrow from the bytes; the file row of each record. In a file without a
+    quote character every line is one record, so the rows need no second look at the file."""
+    if not src.contains(b'"'):
+        with suppress(pa.ArrowInvalid, UnicodeDecodeError):  # blank or ragged lines: read carefully below
+            frame = _arrow_csv(src, encoding, delimiter, names, lines_are_records=True)
+            return frame, np.arange(2, len(frame) + 2, dtype=np.int64)
     try:
-        table = pacsv.read_csv(
-            src.arrow(),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding),
-                                           block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False))
+        frame = _arrow_csv(src, encoding, delimiter, names, lines_are_records=False)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         _check_records(src, encoding, delimiter, len(names), found, str(exc))
         raise found.stop("(file)", "", "parse", f"the file could not be read as a table ({exc})") from exc
-    frame = table.to_pandas()
-    del table
     rows = _record_rows(src, encoding, delimiter, len(names), len(frame), found)
     return frame, rows
+
+
+def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], lines_are_records: bool) -> pd.DataFrame:
+    table = pacsv.read_csv(
+        src.arrow(),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding),
+                                       block_size=1 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=not lines_are_records,
+                                         ignore_empty_lines=not lines_are_records),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False))
+    return table.to_pandas()
 
 
 def _record_rows(src: _Source, encoding: str, delimiter: str, n_fields: int, n_records: int,
@@ -834,6 +861,23 @@ def _cell_text(value: object) -> str:
 # --- cell checks common to every format ---------------------------------------------------------------------
 
 
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with few distinct values (codes, units, years; not the values) as Categoricals, encoded in
+    parallel threads (arrow releases the GIL), so that each later check runs once per distinct value."""
+    names = [c for c in frame.columns if _repetitive(frame[c])]
+    if not names:
+        return frame
+    with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
+        encoded = dict(zip(names, pool.map(lambda c: schema.as_categorical(frame[c]), names), strict=True))
+    return frame.assign(**encoded)
+
+
+def _repetitive(values: pd.Series, sample: int = 10_000) -> bool:
+    """At most half of the first `sample` cells distinct."""
+    head = values.iloc[:sample]
+    return not isinstance(values.dtype, pd.CategoricalDtype) and len(head) > 1 and head.nunique() * 2 <= len(head)
+
+
 def _check_cells(parsed: Parsed, found: _Problems) -> None:
     """Empty tables, letters converted twice (mojibake) and control characters, in every text cell."""
     if parsed.frame.empty:
@@ -842,14 +886,16 @@ def _check_cells(parsed: Parsed, found: _Problems) -> None:
         raise found.stop("(file)", "", "no_rows", "the file has a header row but no data rows")
     combined = f"{_MOJIBAKE}|{_CONTROL}"
     for col in parsed.frame.columns:
-        values = parsed.frame[col]
+        column = parsed.frame[col]
+        codes, values = schema.text_codes(column) if isinstance(column.dtype, pd.CategoricalDtype) else (None, column)
         cells = pa.array(values.astype("str"), from_pandas=True)
         plain = pc.fill_null(pc.and_(pc.string_is_ascii(cells), pc.ascii_is_printable(cells)), True)
         if pc.all(plain).as_py():
             continue  # printable ASCII, by far the most common case, can hold neither
-        hits = np.flatnonzero(_matches(values, combined))
+        bad = _matches(values, combined)
+        hits = np.flatnonzero(bad if codes is None else schema.spread(bad, codes))
         for i in hits[:20]:
-            text = str(values.iat[i])
+            text = str(column.iat[i])
             bad = re.search(_MOJIBAKE, text)
             column = str(col) if parsed.origin is None or col not in ("value", "flag") else str(parsed.origin[i])
             if bad:
@@ -1148,11 +1194,14 @@ def _mapped(sub: pd.DataFrame, t: Table, mapping: ColumnMap,
         if source is not None and source in sub.columns:
             out[col.name] = sub[source]
             if origin is not None and col.name in ("value", "flag"):
-                labels[col.name] = np.array([f"{o} ({col.name})" for o in origin], dtype=object)
+                columns, which = np.unique(origin.astype(str), return_inverse=True)
+                labels[col.name] = np.array([f"{o} ({col.name})" for o in columns], dtype=object)[which]
             else:
                 labels[col.name] = col.name if source == col.name else f"{source} ({col.name})"
         elif str(mapping.constants.get(col.name, "")).strip():
-            out[col.name] = pd.Series(str(mapping.constants[col.name]).strip(), index=sub.index, dtype="str")
+            out[col.name] = pd.Series(pd.Categorical.from_codes(np.zeros(len(sub), dtype=np.int8),
+                                                                [str(mapping.constants[col.name]).strip()]),
+                                      index=sub.index)
             labels[col.name] = f"{col.name} (set for every row)"
     return pd.DataFrame(out, index=sub.index), labels
 
@@ -1162,7 +1211,8 @@ def _detect_decimal(frame: pd.DataFrame, t: Table, delimiter: str | None, found:
     numeric = [c.name for c in t.columns if c.dtype in ("int", "float") and c.name in frame]
     if not numeric:
         return "."
-    sample = pd.concat([frame[c].dropna().head(5000) for c in numeric], ignore_index=True).astype("str").str.strip()
+    sample = pd.concat([frame[c].dropna().head(2000) for c in numeric], ignore_index=True).astype("str").str.strip()
+    sample = sample.drop_duplicates()
     if sample.empty:
         return "."
     comma = (sample.str.fullmatch(r"[-+]?\d*,\d+") & ~sample.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+")).sum()
@@ -1183,12 +1233,17 @@ def _detect_decimal(frame: pd.DataFrame, t: Table, delimiter: str | None, found:
 
 
 def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFrame:
-    """Thousands separators out, the decimal separator to '.'; cells that are no number stay as typed."""
+    """Columns of plain numbers (the usual case) become numbers here, once; elsewhere thousands separators go
+    and the decimal separator becomes '.'; cells that are no number stay as typed for the report."""
     out = frame.copy()
     thousands = "." if decimal == "," else ","
     grouped = rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d*)?"
-    plain_numbers = {c.name for c in t.columns if c.dtype in ("int", "float") and c.name in out
-                     and _plain_numbers(out[c.name])}
+    plain_numbers = set()
+    for c in t.columns:
+        numbers = _plain_numbers(out[c.name]) if c.dtype in ("int", "float") and c.name in out else None
+        if numbers is not None:
+            out[c.name] = numbers
+            plain_numbers.add(c.name)
     for col in t.columns:
         if col.dtype not in ("int", "float") or col.name not in out or col.name in plain_numbers:
             continue
@@ -1213,15 +1268,21 @@ def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFr
     return out
 
 
-def _plain_numbers(values: pd.Series) -> bool:
-    """Every cell a plain number (the usual case): nothing to normalise, no flags to split off."""
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """The column as float64 when every cell is a plain finite number (arrow's cast, once per distinct value of
+    a Categorical), else None: such a column needs no separators removed and no flags split off."""
     if values.isna().any():
-        return False
+        return None
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, distinct = schema.text_codes(values)
+        numbers = _plain_numbers(distinct)
+        return None if numbers is None else pd.Series(numbers.to_numpy()[codes], index=values.index)
     try:
-        pc.cast(pa.array(values.astype("str"), from_pandas=True), pa.float64())
+        parsed = pc.cast(pa.array(values.astype("str"), from_pandas=True), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return True
+        return None
+    numbers = parsed.to_numpy(zero_copy_only=False)
+    return pd.Series(numbers, index=values.index) if np.isfinite(numbers).all() else None
 
 
 def _unit_from_indicator(frame: pd.DataFrame, indicators: pd.DataFrame, found: _Problems) -> pd.DataFrame:
@@ -1242,12 +1303,13 @@ def _dates_as_years(frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dic
     """Year columns holding dates: a clearer message than 'not a whole number' (and Excel's 1905 trap)."""
     out: set[tuple[int, str]] = set()
     for col in t.columns:
-        if col.dtype != "int" or col.min != schema.YEAR["min"] or col.name not in frame:
+        if (col.dtype != "int" or col.min != schema.YEAR["min"] or col.name not in frame
+                or pd.api.types.is_numeric_dtype(frame[col.name].dtype)):
             continue
-        values = frame[col.name].astype("str")
+        values = frame[col.name]
         hits = np.flatnonzero(_matches(values, _DATE))
         for i in hits[:FAILURES_PER_CHECK]:
-            text = values.iat[i].strip()
+            text = str(values.iat[i]).strip()
             message = f"'{text}' is a date; the column needs the year only"
             year = re.search(r"\d{4}", text).group(0)  # type: ignore[union-attr]
             serial = _excel_serial(text)
@@ -1309,9 +1371,8 @@ def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.nda
         if col.name not in raw:
             continue
         if col.dtype == "text" and not (col.references or col.pattern or col.choices):
-            values = raw[col.name].astype("str")
-            codes, distinct = pd.factorize(values)  # a unit or source column has a handful of distinct texts
-            distinct = pd.Series(distinct, dtype="str")
+            values = raw[col.name]
+            codes, distinct = schema.text_codes(values)  # a unit or source column has a handful of distinct texts
             checks = ((_HTML, "html", lambda v: f"contains HTML or script markup "
                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"),
                       (_FORMULA, "formula", "starts like a spreadsheet formula (=, +, - or @): remove the leading "
@@ -1320,7 +1381,7 @@ def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.nda
             for pattern, check, message in checks:
                 bad = (_matches(distinct, pattern) if pattern else (distinct.str.len() > MAX_TEXT_CHARS).to_numpy())
                 if bad.any():
-                    add(np.flatnonzero(np.isin(codes, np.flatnonzero(bad))), col.name, values, check, message)
+                    add(np.flatnonzero(schema.spread(bad, codes)), col.name, values, check, message)
         elif col.dtype in ("int", "float") and col.max is None:
             values = clean[col.name]
             huge = np.flatnonzero((values.abs() > MAX_MAGNITUDE).fillna(False).to_numpy())
@@ -1346,23 +1407,25 @@ def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.nda
 def _observation_checks(clean: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any], indicators: pd.DataFrame,
                         add: Any) -> None:
     nonneg = set(indicators.loc[indicators["nonnegative"].fillna(False).astype(bool), "indicator_id"])
-    negative = (clean["value"] < 0).fillna(False) & clean["indicator"].isin(list(nonneg))
-    add(np.flatnonzero(negative.to_numpy()), "value", clean["value"].astype("Float64"), "nonnegative",
+    negative = (clean["value"] < 0).fillna(False).to_numpy(dtype=bool) & schema.isin(clean["indicator"], nonneg)
+    add(np.flatnonzero(negative), "value", clean["value"].astype("Float64"), "nonnegative",
         lambda v: f"{float(v):g} is negative, but the indicator cannot be negative (it is defined as nonnegative)")
     if "unit" in clean:
         units = {k: str(v).lower() for k, v in zip(indicators["indicator_id"], indicators["unit"], strict=True)}
-        pairs = clean[["indicator", "unit"]].dropna().drop_duplicates()
+        firsts = schema.first_rows(clean, ["indicator", "unit"])
+        pairs = clean.iloc[firsts][["indicator", "unit"]].assign(position=firsts)
         pairs = pairs[[u.lower() != units.get(i, u.lower()) for i, u in zip(pairs["indicator"], pairs["unit"],
                                                                            strict=True)]]
-        for i, r in pairs.head(20).iterrows():
+        for _, r in pairs.head(20).iterrows():
             unit = indicators.set_index("indicator_id").at[r["indicator"], "unit"]
-            add(np.array([clean.index.get_loc(i)]), "unit", clean["unit"], "unit",
+            add(np.array([r["position"]]), "unit", clean["unit"], "unit",
                 f"unit '{r['unit']}' differs from the unit of indicator '{r['indicator']}' ({unit}): values are "
                 "stored as given; convert them, or define a new indicator", "warning")
     if "flag" in clean:
-        flags = clean["flag"].dropna()
-        for flag, n in flags.value_counts().items():
-            first = np.array([clean.index.get_loc(flags.index[np.argmax((flags == flag).to_numpy())])])
+        firsts = schema.first_rows(clean, ["flag"])
+        first_of = dict(zip(clean["flag"].iloc[firsts], firsts, strict=True))
+        for flag, n in clean["flag"].value_counts().items():
+            first = np.array([first_of[flag]])
             meaning = ", ".join(FLAGS.get(ch, "unknown flag") for ch in str(flag))
             counted = "1 value is" if n == 1 else f"{n:,} values are"
             add(first, "flag", clean["flag"], "flag", f"{counted} flagged '{flag}' ({meaning}); the flag is kept and "
@@ -1378,10 +1441,13 @@ def _outside_programme_area(clean: pd.DataFrame, t: Table, rows: np.ndarray, lab
     for col in t.columns:
         if col.references != "regions.nuts_id" or col.is_list or col.name not in clean:
             continue
-        hits = clean[col.name].isin(list(outside)).fillna(False)
-        for i in clean.index[hits].to_series().groupby(clean.loc[hits, col.name]).first().head(20):
-            code = clean.at[i, col.name]
-            found.add(int(rows[clean.index.get_loc(i)]), _label(labels, col.name, clean.index.get_loc(i)), code,
+        hits = schema.isin(clean[col.name], outside)
+        if not hits.any():
+            continue
+        for i in schema.first_rows(clean[hits], [col.name])[:20]:
+            position = int(np.flatnonzero(hits)[i])
+            code = clean[col.name].iat[position]
+            found.add(int(rows[position]), _label(labels, col.name, position), code,
                       "programme_area", f"{code} ({names.get(code, '')}) is outside the Interreg BSR programme area: "
                       "stored, but not shown on maps of the programme area", "warning")
 
@@ -1426,6 +1492,8 @@ def _preview(clean: pd.DataFrame, t: Table, context: Context, dataset: str,
         differs = pd.Series(False, index=both.index)
         for col in (c for c in t.column_names if c not in key):
             a, b = both[col], both[f"{col}_now"]
+            if isinstance(a.dtype, pd.CategoricalDtype):  # a Categorical compares only with its own categories
+                a, b = a.astype("string"), b.astype("string")
             same_value = (a == b).fillna(False) | (a.isna() & b.isna())
             differs |= ~same_value.astype(bool)
         changed = int(differs.sum())

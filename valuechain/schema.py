@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DType = Literal["text", "int", "float", "bool", "timestamp"]
 
@@ -403,6 +405,143 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna() | s.astype("string").str.strip().eq("")
 
 
+# --- text columns as codes and distinct values ---------------------------------------------------------------
+# A million-row upload holds a few hundred region codes, a few dozen sectors and one unit: text columns travel as
+# pandas Categoricals, so every text check runs once per distinct value and reaches the rows through the codes.
+
+
+def as_categorical(s: pd.Series) -> pd.Series:
+    """A text column as a Categorical of its distinct texts (missing cells: code -1), by arrow's dictionary
+    encoding; a column with one text throughout (a unit, a source) takes one comparison instead."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s
+    text = s if isinstance(s.array, pd.arrays.ArrowStringArray) else s.astype("str")
+    arr = pa.chunked_array(text.array.__arrow_array__()).combine_chunks()
+    if len(arr) and arr[0].is_valid and pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True:
+        codes, values = np.zeros(len(arr), dtype=np.int8), [arr[0].as_py()]
+    else:
+        encoded = pc.dictionary_encode(arr)
+        codes, values = encoded.indices.fill_null(-1).to_numpy(), encoded.dictionary.to_pylist()
+    return _categorical(codes, values, s.index, s.name)
+
+
+def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: object = None) -> pd.Series:
+    """Categories in sorted order, so that sorting the column sorts its texts."""
+    categories = pd.Index(values, dtype="str")
+    order = categories.argsort()
+    small = np.int8 if len(order) < 127 else np.int16 if len(order) < 32767 else np.int32
+    if (order == np.arange(len(order))).all():
+        sorted_codes = codes.astype(small, copy=False)
+    else:
+        rank = np.empty(len(order) + 1, dtype=small)
+        rank[order] = np.arange(len(order))
+        rank[-1] = -1  # code -1 (missing) picks the last entry
+        sorted_codes = rank[codes]
+    return pd.Series(pd.Categorical.from_codes(sorted_codes, categories=categories[order], validate=False),
+                     index=index, name=name)
+
+
+def text_codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1: missing) and distinct values of a text column: check the values, reach rows by the codes."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype("str"), dtype="str")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype="str")
+
+
+def isin(s: pd.Series, values: object) -> np.ndarray:
+    """Whether each cell is among `values`, tested once per distinct value of a Categorical."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, distinct = text_codes(s)
+        return spread(distinct.isin(list(values)).to_numpy(), codes)  # type: ignore[call-overload]
+    return s.isin(list(values)).fillna(False).to_numpy(dtype=bool)  # type: ignore[call-overload]
+
+
+def spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A boolean per distinct value → one per row (missing cells, code -1, are False)."""
+    return np.append(np.asarray(per_value, dtype=bool), False)[codes]
+
+
+def map_text(s: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`func` (distinct texts → same-length result) applied once per distinct value, spread to every row."""
+    codes, values = text_codes(s)
+    result = func(values).to_numpy()
+    if len(result) == 0:
+        return pd.Series(pd.NA, index=s.index, dtype=object)
+    spread = result[np.where(codes >= 0, codes, 0)]
+    out = pd.Series(spread, index=s.index)
+    return out.where(codes >= 0)
+
+
+def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int] | None:
+    """One int64 per row, equal exactly when the rows' values in `columns` are (-1 where one is missing), and
+    how many keys there can be; None when that would not fit in 64 bits."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    span = 1
+    missing = np.zeros(len(frame), dtype=bool)
+    for name in columns:
+        codes = _codes(frame[name])
+        size = max(int(codes.max(initial=-1)) + 1, 1)
+        if span * size >= 2**62:
+            return None
+        missing |= codes < 0
+        key *= size
+        key += np.maximum(codes, 0)
+        span *= size
+    key[missing] = -1
+    return key, span
+
+
+def _codes(col: pd.Series) -> np.ndarray:
+    """Category codes; for whole numbers (years) their distance from the smallest; else factorized."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy()
+    if pd.api.types.is_integer_dtype(col.dtype):
+        missing = col.isna().to_numpy()
+        values = col.to_numpy(dtype=np.int64, na_value=0)
+        present = values[~missing]
+        if len(present) and int(present.max()) - int(present.min()) < 1 << 20:
+            return np.where(missing, -1, values - present.min())
+    return pd.factorize(col)[0]
+
+
+def _first_of_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """For each row, the position of the first row with the same values in `columns` (-1: a value missing).
+    Keys from column codes; a table of first positions when the keys are few, else a hash of them."""
+    n = len(frame)
+    coded = _key_codes(frame, columns)
+    if coded is None:
+        complete = frame[columns].notna().all(axis=1).to_numpy()
+        codes = frame.groupby(columns, sort=False, dropna=True, observed=True).ngroup().to_numpy()
+        key, span = np.where(complete, codes, -1), max(int(codes.max(initial=-1)) + 1, 1)
+    else:
+        key, span = coded
+    if span > max(4 * n, 1 << 20):
+        valid = key >= 0
+        key = key.copy()
+        key[valid] = pd.factorize(key[valid])[0]
+        span = max(int(key.max(initial=-1)) + 1, 1)
+    first = np.full(span + 1, n, dtype=np.int64)  # the last slot collects the rows with key -1
+    if span <= 64:  # a flag or a unit: one comparison per value present beats a scatter over every row
+        for k in np.flatnonzero(np.bincount(key + 1, minlength=span + 1)[1:]):
+            first[k] = np.argmax(key == k)
+    else:
+        np.minimum.at(first, key, np.arange(n))
+    first[-1] = -1
+    return first[key]
+
+
+def first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Position of the first row of each distinct combination of `columns` (rows missing a part left out)."""
+    return np.flatnonzero(_first_of_key(frame, columns) == np.arange(len(frame)))
+
+
+def duplicated_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Rows whose key repeats an earlier row's (rows with a missing key part are never duplicates)."""
+    first = _first_of_key(frame, columns)
+    return (first >= 0) & (first != np.arange(len(frame)))
+
+
 def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Cast the table's columns to their storage types (invalid cells become missing)."""
     out = pd.DataFrame(index=df.index)
@@ -414,10 +553,16 @@ def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def _cast(s: pd.Series, dtype: DType) -> pd.Series:
     if dtype == "text":
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            categories = pd.Series(s.cat.categories.astype("str"))
+            stripped = _cast(categories, "text")
+            if stripped.notna().all() and (stripped.to_numpy() == categories.to_numpy()).all():
+                return s.rename(None)  # nothing to strip, no blank text: the usual case
+            codes, distinct = pd.factorize(stripped, use_na_sentinel=True)  # " SE11" and "SE11" become one
+            old = s.cat.codes.to_numpy()
+            new = np.where(old >= 0, codes[np.maximum(old, 0)], -1) if len(codes) else old
+            return _categorical(new, distinct, s.index)
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
             text = pc.utf8_trim_whitespace(pa.array(s, from_pandas=True))
             text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
             return pd.Series(pd.array(text, dtype="string[pyarrow]"), index=s.index)
@@ -443,10 +588,12 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
 def _numbers(s: pd.Series) -> pd.Series:
     """Text to float64 (invalid → NaN). pyarrow's cast parses a million clean cells in milliseconds; only a
     column with some invalid cell takes pandas' slower, forgiving path."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        values = _numbers(pd.Series(s.cat.categories.astype("str"))).to_numpy()
+        codes = s.cat.codes.to_numpy()
+        picked = values[np.maximum(codes, 0)] if len(values) else np.full(len(s), np.nan)
+        return pd.Series(np.where(codes >= 0, picked, np.nan), index=s.index, dtype="float64")
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and s.notna().all():
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         try:
             parsed = pc.cast(pa.array(s, from_pandas=True), pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -486,8 +633,7 @@ def validate(
         _check_column(df[col.name], clean[col.name], col, found, known or {}, suggest)
     present_key = [k for k in table.key if k in df.columns]
     if present_key and len(present_key) == len(table.key):
-        dup = clean.duplicated(list(table.key), keep="first") & clean[list(table.key)].notna().all(axis=1)
-        for i in clean.index[dup]:
+        for i in clean.index[duplicated_keys(clean, list(table.key))]:
             value = " / ".join(str(clean.at[i, k]) for k in table.key)
             found.add(i, "+".join(table.key), value, "unique_key",
                       f"duplicate of an earlier row with the same {', '.join(table.key)}")
@@ -501,8 +647,8 @@ def validate(
 def _blank_cells(raw: pd.Series, val: pd.Series, dtype: DType) -> pd.Series:
     """Same as _blank(raw), faster: coerced text is already stripped, and a number that parsed is not blank,
     so only cells that failed to parse are stripped here (a million strips per column add up)."""
-    if dtype == "text":
-        return val.isna()
+    if dtype == "text" or pd.api.types.is_numeric_dtype(raw.dtype):
+        return val.isna() if dtype == "text" else raw.isna()
     empty = (raw.isna() | (raw.astype("string") == "")).fillna(True).astype(bool)
     maybe = val.isna() & ~empty
     if maybe.any():
@@ -531,14 +677,13 @@ def _check_column(raw: pd.Series, val: pd.Series, col: Column, found: _Collector
             found.add(i, col.name, val.at[i], "choices", f"must be one of: {', '.join(col.choices)}")
     if col.pattern is not None:
         rx = re.compile(col.pattern)
-        text = val.astype("string")
-        matches = text.map(lambda v: rx.match(v) is not None, na_action="ignore").astype("boolean")
-        for i in val.index[ok & ~matches.fillna(True)]:
+        matches = map_text(val, lambda values: values.map(lambda v: rx.match(v) is not None))
+        for i in val.index[ok & ~matches.fillna(True).astype(bool)]:
             found.add(i, col.name, val.at[i], "pattern", f"'{val.at[i]}' is not a valid {col.description}")
     if col.references is not None and col.references in known:
         valid = known[col.references]
         hints: dict[str, str | None] = {}  # one suggestion per distinct bad value, however many rows have it
-        candidates = val.index[ok] if col.is_list else val.index[ok & ~val.isin(list(valid))]
+        candidates = val.index[ok] if col.is_list else val.index[ok & ~isin(val, valid)]
         for i in candidates:
             items = str(val.at[i]).split(LIST_SEPARATOR) if col.is_list else [str(val.at[i])]
             for item in (x.strip() for x in items):
