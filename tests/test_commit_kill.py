@@ -20,7 +20,7 @@ import pytest
 
 from valuechain import demo, ingest
 from valuechain.query import Data
-from valuechain.store import Identity, Store
+from valuechain.store import INSERT_CHUNK_ROWS, Identity, Store
 
 from .conftest import REPO, make_store
 
@@ -69,11 +69,11 @@ def test_kill_in_the_middle_of_a_commit_keeps_the_previous_version(backend_url: 
                          who=EDITOR, dataset="Big upload", file_name="first.csv")
     before = state(store)
     store.close()  # DuckDB: the file is the writer's now
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(REPO), backend_url, "400000"],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(REPO), backend_url, str(2 * INSERT_CHUNK_ROWS + 1000)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     try:
         line = writer.stdout.readline()  # type: ignore[union-attr]
-        assert line.startswith("stored 100000 of"), (line, writer.stderr.read())  # type: ignore[union-attr]
+        assert line.startswith(f"stored {INSERT_CHUNK_ROWS} of"), (line, writer.stderr.read())  # type: ignore[union-attr]
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait(timeout=30)
     finally:

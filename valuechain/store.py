@@ -26,7 +26,9 @@ from valuechain.schema import TABLES, Table
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.duckdb"
-INSERT_CHUNK_ROWS = 100_000  # rows sent per insert call: the unit of commit progress
+# Rows sent per insert call, the unit of commit progress: four DuckDB row groups (122,880 rows each). Inserts of
+# whole row groups go straight to the database file; 100,000-row inserts took twice as long plus a slow commit.
+INSERT_CHUNK_ROWS = 4 * 122_880
 _WRITE_LOCK_KEY = 5_318_008  # PostgreSQL advisory lock that serialises writers across processes
 
 Progress = Callable[[int, int], None]  # (rows stored so far, rows to store)
