@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ import streamlit as st
 from components import layout
 from valuechain import export, ingest
 from valuechain.schema import TABLES
-from valuechain.store import Identity, Store, StoreError
+from valuechain.store import Identity, Restored, Store, StoreError
 
 AUTO = "Automatic"
 MISSING = "(not in the file)"
@@ -360,13 +361,14 @@ def versions_section(store: Store, who: Identity) -> None:
             st.rerun()
 
 
-def _act(action: Any, done: str) -> None:
+def _act(action: Callable[[], list[Restored]], done: str) -> None:
+    """Run a rollback or delete; the message also says which datasets got rows back that it had taken over."""
     try:
-        action()
+        restored = action()
     except StoreError as exc:
         st.session_state[_FLASH] = ("error", f"Nothing changed: {layout.plain(exc)}")
     else:
-        st.session_state[_FLASH] = ("success", layout.plain(done))
+        st.session_state[_FLASH] = ("success", layout.plain(" ".join([done, *(r.message() for r in restored)])))
     st.rerun()
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from valuechain import demo, ingest, schema
 from valuechain.query import Data
-from valuechain.store import Identity, Load, PermissionDenied, Store
+from valuechain.store import Identity, Load, PermissionDenied, Restored, Store
 
 from .test_store import assert_unchanged, snapshot
 
@@ -242,21 +242,42 @@ def test_commit_with_a_new_indicator_takes_over_rows_and_rolls_back(store: Store
     assert len(store.current("observations")) == demo_rows
 
 
-def test_taken_over_rows_come_back_when_the_earlier_version_is_made_current(store: Store, definitions: dict) -> None:
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(schema.OBSERVATIONS.key)).reset_index(drop=True)
+
+
+def test_rolling_back_a_takeover_gives_the_rows_back(store: Store, definitions: dict) -> None:
+    """A fix of one demo row takes it over (the demo dataset gets a version without it); deleting the fix, or
+    rolling its dataset back to an earlier version, gives the demo dataset its version from before."""
     demo.seed_store(store, definitions)
     before = store.current("observations")
-    row = before.iloc[[0]].copy()
-    row["value"] = 42.0
-    infos = store.commit_loads([Load("observations", row, "Fix", take_over=True)], who=EDITOR)
-    assert len(infos) == 2 and infos[1].taken_over_by == infos[0].version_id
-    assert infos[1].rows == len(before) - 1
-    now = store.current("observations")
-    assert len(now) == len(before) and 42.0 in now["value"].tolist()
-    store.set_current(infos[1].replaced_version, who=EDITOR)
-    store.delete_version(infos[0].version_id, who=EDITOR)
-    pd.testing.assert_frame_equal(store.current("observations").sort_values(list(schema.OBSERVATIONS.key))
-                                  .reset_index(drop=True),
-                                  before.sort_values(list(schema.OBSERVATIONS.key)).reset_index(drop=True))
+    extra = before.iloc[[1]].assign(year=2031)  # a row no other dataset has
+    first = store.commit_loads([Load("observations", extra, "Fix", take_over=True)], who=EDITOR)
+    assert len(first) == 1
+    fix = before.iloc[[0]].assign(value=42.0)
+    own, shrunk = store.commit_loads([Load("observations", fix, "Fix", mode="replace", take_over=True)], who=EDITOR)
+    assert shrunk.taken_over_by == own.version_id and shrunk.rows == len(before) - 1
+    assert 42.0 in store.current("observations")["value"].tolist()
+    restored = store.set_current(first[0].version_id, who=EDITOR)
+    assert restored == [Restored(shrunk.dataset, shrunk.replaced_version, shrunk.version_id)]  # type: ignore[arg-type]
+    assert "has its rows back" in restored[0].message()
+    pd.testing.assert_frame_equal(sorted_rows(store.current("observations")),
+                                  sorted_rows(pd.concat([before, schema.coerce(extra, schema.OBSERVATIONS)])))
+    assert store.delete_version(first[0].version_id, who=EDITOR) == []  # took nothing over
+    pd.testing.assert_frame_equal(sorted_rows(store.current("observations")), sorted_rows(before))
+
+
+def test_rows_given_back_never_collide_with_rows_shown_from_another_dataset(store: Store, definitions: dict) -> None:
+    demo.seed_store(store, definitions)
+    before = store.current("observations")
+    own, shrunk = store.commit_loads([Load("observations", before.iloc[[0]].assign(value=42.0), "Fix",
+                                           take_over=True)], who=EDITOR)
+    store.commit_loads([Load("observations", before.iloc[[0]].assign(value=7.0), "Other")], who=EDITOR)
+    restored = store.delete_version(own.version_id, who=EDITOR)
+    assert restored == [Restored(shrunk.dataset, shrunk.replaced_version, shrunk.version_id, 1)]  # type: ignore[arg-type]
+    assert "was not made current again because 1 of its rows collide" in restored[0].message()
+    shown = store.current("observations")
+    assert len(shown) == len(before) and 7.0 in shown["value"].tolist() and 42.0 not in shown["value"].tolist()
 
 
 def test_update_mode_keeps_other_rows_and_replace_mode_drops_them(store: Store, definitions: dict) -> None:

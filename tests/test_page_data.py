@@ -169,6 +169,15 @@ def test_editor_rolls_back_and_deletes_with_confirmation(seeded_db: Path) -> Non
     store = open_store(path=seeded_db)
     assert store.versions().set_index("version_id").at[second, "status"] == "deleted"
     store.close()
+    # The first upload took the demo's SE33 C16 patents 2021 over; deleting it gives the demo its row back.
+    at.selectbox(key="version_pick").set_value(first).run()
+    button(at, "Delete…").click().run()
+    button(at, f"Yes, delete version {first}").click().run()
+    assert any(f"Version {first} was deleted. Dataset '{demo.DEMO_DATASET}' has its rows back" in s.value
+               for s in at.success), [s.value for s in at.success]
+    patents = data_of(seeded_db)["observations"].query(
+        "indicator == 'patents' and region_id == 'SE33' and sector == 'C16' and year == 2021")
+    assert patents["source"].tolist() != ["PRV"] and len(patents) == 1
 
 
 def test_templates_are_offered_for_every_table() -> None:

@@ -215,6 +215,22 @@ def test_reopening_keeps_data(backend_url: str, editor: Identity) -> None:
     again.close()
 
 
+def test_a_database_made_before_new_columns_gets_them_on_opening(backend_url: str, editor: Identity) -> None:
+    """The schema only grows: a file or server from an earlier release gets the columns added since."""
+    first = make_store(backend_url)
+    first.commit_version("observations", observations(), who=editor, dataset="A")
+    with first.backend.transaction() as cur:
+        for column in ("replaces", "taken_over_by"):
+            cur.execute(f"ALTER TABLE dataset_versions DROP COLUMN {column}")
+    first.close()
+    again = make_store(backend_url)
+    again.commit_version("observations", observations(value=2.0), who=editor, dataset="A")
+    found = again.backend.query("SELECT version_id, replaces FROM dataset_versions ORDER BY version_id")
+    assert found["replaces"].isna().tolist() == [True, False] and int(found["replaces"].iat[1]) == 1
+    assert len(again.current("observations")) == 3
+    again.close()
+
+
 def test_ddl_covers_every_column() -> None:
     for table in schema.TABLES.values():
         sql = ddl(table)

@@ -304,6 +304,10 @@ DATASET_VERSIONS = Table(
         Column("content_hash", "text", "SHA-256 of the loaded rows", "ab12…"),
         Column("status", "text", "current, superseded or deleted", "current", choices=VERSION_STATUSES),
         Column("note", "text", "Free note", "", required=False),
+        Column("replaces", "int", "The version of the same dataset that was current before this one", None,
+               required=False),
+        Column("taken_over_by", "int", "The version of another dataset that took rows away from this dataset, "
+               "making this version", None, required=False),
     ),
     key=("version_id",),
     versioned=False,

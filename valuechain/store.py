@@ -257,6 +257,25 @@ class VersionInfo:
     taken_over_by: int | None = None  # set on a version made by removing rows that this new version took over
 
 
+@dataclass(frozen=True)
+class Restored:
+    """A dataset whose rows a version had taken over: `version` is current again in place of `instead`,
+    or, when `clashes` rows of it collide with rows other datasets now show, it was left as it was."""
+
+    dataset: str
+    version: int
+    instead: int
+    clashes: int = 0
+
+    def message(self) -> str:
+        if self.clashes:
+            return (f"Dataset '{self.dataset}': version {self.version}, from before the takeover, was not made current "
+                    f"again because {self.clashes:,} of its rows collide with rows now shown from other datasets; "
+                    f"make it current yourself if it should be shown.")
+        return (f"Dataset '{self.dataset}' has its rows back: version {self.version}, from before the takeover, is "
+                f"current again (instead of version {self.instead}).")
+
+
 @dataclass
 class _Part:
     """One new version being planned inside a commit: its dataset, the version it supersedes, its rows."""
@@ -311,6 +330,14 @@ class Store:
         with self.backend.transaction() as cur:
             for table in TABLES.values():
                 _execute(cur, ddl(table))
+            # Columns added since a database file was made (a schema that only grows: no data migration).
+            present = {(r[0], r[1]) for r in _fetch_frame(
+                cur, "SELECT table_name, column_name FROM information_schema.columns "
+                     "WHERE table_schema = current_schema()").itertuples(index=False)}
+            for table in TABLES.values():
+                for col in table.columns:
+                    if (table.name, col.name) not in present:
+                        _execute(cur, f"ALTER TABLE {table.name} ADD COLUMN {col.name} {_SQL_TYPES[col.dtype]}")
             for seq in ("dataset_seq", "version_seq", "idea_seq"):
                 _execute(cur, f"CREATE SEQUENCE IF NOT EXISTS {seq}")
             if _fetchone(cur, "SELECT COUNT(*) FROM meta WHERE key = 'revision'")[0] == 0:
@@ -501,14 +528,17 @@ class Store:
         digest = content_hash(part.rows)
         _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
                       "AND status = 'current'", (part.dataset_id,))
-        _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, "
-                      "file_name, rows, content_hash, status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)",
-                 (version_id, part.dataset_id, now, who.name, file_name, len(part.rows), digest, note))
+        _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
+                      "rows, content_hash, status, note, replaces, taken_over_by) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
+                 (version_id, part.dataset_id, now, who.name, file_name, len(part.rows), digest, note,
+                  part.previous, taken_over_by))
         return VersionInfo(version_id, part.dataset_id, table, len(part.rows), digest, part.previous,
                            part.dataset, taken_over_by)
 
-    def set_current(self, version_id: int, *, who: Identity) -> None:
-        """Make an earlier version of its dataset current again (rollback)."""
+    def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
+        """Make an earlier version of its dataset current again (rollback). Rows that the version it
+        supersedes had taken over from other datasets are given back to them (see `_give_back`)."""
         self._require_writer(who)
         with self.backend.transaction() as cur:
             row = _fetchone(cur, "SELECT dataset_id, status FROM dataset_versions WHERE version_id = ?",
@@ -517,19 +547,52 @@ class Store:
                 raise StoreError(f"There is no dataset version {version_id}.")
             if row[1] == "deleted":
                 raise StoreError(f"Version {version_id} was deleted and cannot be made current.")
+            was = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
+                                 "AND status = 'current'", (row[0],))[0]
             _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
                           "AND status = 'current'", (row[0],))
             _execute(cur, "UPDATE dataset_versions SET status = 'current' WHERE version_id = ?", (version_id,))
+            restored = self._give_back(cur, int(was)) if was is not None and int(was) != version_id else []
             self._bump(cur)
+        return restored
 
-    def delete_version(self, version_id: int, *, who: Identity) -> None:
-        """Delete a version's rows; its record stays, marked deleted, for the audit trail."""
+    def delete_version(self, version_id: int, *, who: Identity) -> list[Restored]:
+        """Delete a version's rows; its record stays, marked deleted, for the audit trail. If it was current,
+        the rows it had taken over from other datasets are given back to them."""
         self._require_writer(who)
         table = self._version_table(version_id)
         with self.backend.transaction() as cur:
+            status = _fetchone(cur, "SELECT status FROM dataset_versions WHERE version_id = ?", (version_id,))[0]
             _execute(cur, f"DELETE FROM {table} WHERE version_id = ?", (version_id,))
             _execute(cur, "UPDATE dataset_versions SET status = 'deleted' WHERE version_id = ?", (version_id,))
+            restored = self._give_back(cur, version_id) if status == "current" else []
             self._bump(cur)
+        return restored
+
+    @staticmethod
+    def _give_back(cur: Any, gone: int) -> list[Restored]:
+        """Version `gone` stops being shown: each dataset it took rows from, and that has not changed since,
+        gets its version from before the takeover back, unless those rows would now collide with rows another
+        dataset shows (then it is left for the editor to decide, and reported)."""
+        takers = _fetch_frame(
+            cur, "SELECT v.version_id, v.replaces, v.dataset_id, d.name, d.table_name FROM dataset_versions v "
+                 "JOIN datasets d ON d.dataset_id = v.dataset_id "
+                 "WHERE v.taken_over_by = ? AND v.status = 'current' ORDER BY v.version_id", (gone,))
+        out = []
+        for made, earlier, dataset_id, name, table in takers.itertuples(index=False):
+            if pd.isna(earlier) or _fetchone(cur, "SELECT status FROM dataset_versions WHERE version_id = ?",
+                                             (int(earlier),))[0] != "superseded":
+                continue
+            on = " AND ".join(f"p.{k} = o.{k}" for k in TABLES[table].key)
+            clashes = _fetchone(
+                cur, f"SELECT COUNT(*) FROM {table} p JOIN {table} o ON {on} JOIN dataset_versions v "
+                     "ON v.version_id = o.version_id WHERE p.version_id = ? AND v.status = 'current' "
+                     "AND v.dataset_id <> ?", (int(earlier), int(dataset_id)))[0]
+            if not clashes:
+                _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE version_id = ?", (int(made),))
+                _execute(cur, "UPDATE dataset_versions SET status = 'current' WHERE version_id = ?", (int(earlier),))
+            out.append(Restored(str(name), int(earlier), int(made), int(clashes)))
+        return out
 
     def save_mapping(self, source_key: str, table: str, mapping: dict[str, str], *, who: Identity) -> None:
         """Remember how a source's columns map onto a table, for its next upload."""
