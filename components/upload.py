@@ -28,6 +28,7 @@ _PARSED = "_upload_parsed"  # (signature, Parsed) of the file on screen: parsed 
 _CHECKED = "_upload_checked"  # (signature, Checked)
 _SIGNATURE = "_upload_signature"  # file + table whose mapping widgets are on screen
 _FLASH = "_upload_flash"
+_PICKED = "_version_picked"
 _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it after a commit
 _CONFIRM = "_version_delete_confirm"
 _ENCODINGS = {AUTO: None, "UTF-8": "utf-8", "UTF-8 with BOM": "utf-8-sig", "UTF-16": "utf-16",
@@ -40,17 +41,18 @@ _MODES = {"update": "Update the dataset: add these rows, keep its other rows",
 _PREFIXES = ("map_", "const_", "filter_", "newind_", "upload_dataset", "upload_mode")
 
 
-def flash() -> None:
-    """The outcome of the last commit, rollback or delete (kept across the rerun that follows it)."""
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        kind, text = message
+def flash(section: str) -> None:
+    """The outcome of the last commit (section "upload"), rollback or delete ("versions"), kept across the rerun
+    that follows it and shown in the tab where it was done."""
+    message = st.session_state.get(_FLASH)
+    if message and message[0] == section:
+        _, kind, text = st.session_state.pop(_FLASH)
         (st.success if kind == "success" else st.error)(text)
 
 
 def upload_section(store: Store, who: Identity) -> None:
     """Choose a table and a file; map its columns; see every problem; preview; commit."""
-    flash()
+    flash("upload")
     table = st.selectbox("Table", ingest.UPLOADABLE, key="upload_table", index=ingest.UPLOADABLE.index("observations"),
                          format_func=lambda t: f"{TABLES[t].title} ({t})")
     st.caption(layout.plain(TABLES[table].description) + " The Templates tab has a CSV and an Excel template.")
@@ -313,9 +315,9 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
     if extra:
         text += " Also new: " + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})"
                                           for v in extra) + "."
-    st.session_state[_FLASH] = ("success", text)
+    st.session_state[_FLASH] = ("upload", "success", text)
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
-    for key in (_PARSED, _CHECKED, _SIGNATURE, "version_pick"):  # the versions list starts at the newest again
+    for key in (_PARSED, _CHECKED, _SIGNATURE, _PICKED):  # the versions list starts at the newest again
         st.session_state.pop(key, None)
     st.rerun()
 
@@ -325,7 +327,7 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
 
 def versions_section(store: Store, who: Identity) -> None:
     """Every version (who, when, file, content hash, rows); make one current again, or delete one."""
-    flash()
+    flash("versions")
     versions = store.versions()
     if versions.empty:
         st.info("No data yet.")
@@ -335,9 +337,14 @@ def versions_section(store: Store, who: Identity) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key="versions_table",
                  column_config={"version_id": "version", "table_name": "table", "created_at": "loaded at",
                                 "created_by": "by", "file_name": "file", "content_hash": "SHA-256"})
-    labels = {int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · {r.rows:,} rows"
-              for r in versions.itertuples()}
-    chosen = st.selectbox("Version", list(labels), format_func=labels.get, key="version_pick")
+    labels = {int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
+                                 f"{r.rows:,} row{'' if r.rows == 1 else 's'}" for r in versions.itertuples()}
+    options, picked = list(labels), st.session_state.get(_PICKED)
+    # A new key with every change of the store: a kept picker would go on showing the old status of the chosen
+    # version after a rollback or delete. The choice itself is carried over.
+    chosen = st.selectbox("Version", options, index=options.index(picked) if picked in options else 0,
+                          format_func=labels.get, key=f"version_pick_{store.revision()}")
+    st.session_state[_PICKED] = chosen
     row = versions.set_index("version_id").loc[chosen]
     cols = st.columns([1, 1, 3])
     if cols[0].button("Make current", key="version_current", disabled=row["status"] != "superseded",
@@ -366,9 +373,10 @@ def _act(action: Callable[[], list[Restored]], done: str) -> None:
     try:
         restored = action()
     except StoreError as exc:
-        st.session_state[_FLASH] = ("error", f"Nothing changed: {layout.plain(exc)}")
+        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {layout.plain(exc)}")
     else:
-        st.session_state[_FLASH] = ("success", layout.plain(" ".join([done, *(r.message() for r in restored)])))
+        message = layout.plain(" ".join([done, *(r.message() for r in restored)]))
+        st.session_state[_FLASH] = ("versions", "success", message)
     st.rerun()
 
 

@@ -5,6 +5,7 @@ editor password in a secrets file of its own."""
 from __future__ import annotations
 
 import gzip
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,3 +107,37 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     assert page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").count() >= 1
     assert NAME in page.inner_text("body"), "the map's caption and legend name the indicator"
     screenshot(page, "map-uploaded-indicator")
+
+
+def test_deleting_a_fix_gives_the_demo_data_its_row_back(upload_app: str, page, tmp_path: Path) -> None:
+    """A one-row fix takes a demo value over; deleting the fix from the Versions tab brings the demo row back,
+    and the message says so."""
+    fix = tmp_path / "patent_fix.csv"
+    fix.write_text("region_id,sector,indicator,year,value,unit,source\n"
+                   "SE33,C16,patents,2021,5,applications,PRV register\n", encoding="utf-8")
+    page.goto(f"{upload_app}/data")
+    wait_idle(page)
+    sign_in(page, "Analyst Bo", PASSWORD)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fix))
+    page.get_by_text("No errors in patent_fix.csv").wait_for(timeout=60_000)
+    type_into(page, "upload_dataset", "Patent fix")
+    assert "rows of dataset 'Demo data (synthetic)' with the same key are replaced" in page.inner_text("body")
+    page.get_by_role("button", name="Commit as a new version of 'Patent fix'").click()
+    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
+    wait_idle(page)
+
+    page.get_by_role("tab", name="Versions").click()
+    wait_idle(page)
+    page.locator("[class*='st-key-version_pick_']").click()
+    page.get_by_role("option", name=re.compile(r"Patent fix · observations · current")).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Delete…").click()
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile(r"Yes, delete version \d+")).click()
+    page.get_by_text("has its rows back").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Dataset 'Demo data (synthetic)' has its rows back" in body
+    picked = page.locator("[class*='st-key-version_pick_'] input").input_value()
+    assert picked.endswith("Patent fix · observations · deleted · 1 row"), picked
+    screenshot(page, "data-delete-gives-rows-back")
