@@ -1235,7 +1235,7 @@ def _detect_decimal(frame: pd.DataFrame, t: Table, delimiter: str | None, found:
 def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFrame:
     """Columns of plain numbers (the usual case) become numbers here, once; elsewhere thousands separators go
     and the decimal separator becomes '.'; cells that are no number stay as typed for the report."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never changed in place
     thousands = "." if decimal == "," else ","
     grouped = rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d*)?"
     plain_numbers = set()
