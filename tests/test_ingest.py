@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
+from contextlib import suppress
 from pathlib import Path
 
 import pandas as pd
@@ -170,6 +172,45 @@ def test_xlsx_sheet_choice_and_title_rows(definitions: dict) -> None:
     assert checked.ok and checked.rows["year"].tolist() == [2021]
     first = ingest.read(out.getvalue(), "book.xlsx")
     assert not first.ok and "Notes" in first.failures["message"].iat[0]
+
+
+def test_excel_values_are_the_same_through_calamine_and_openpyxl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workbooks without formulas are read by calamine, those with formulas by openpyxl: every kind of cell,
+    the corpus' workbooks and the templates come out the same either way (text, file rows, problems)."""
+    from datetime import date, datetime
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Title row"])
+    sheet.append([])
+    sheet.append([None, "region_id", "year", "value", "when", "flag", "note"])
+    sheet.append([None, "SE33", 2021, 1234.5, date(2021, 3, 1), True, "Ålands landskapsregering"])
+    sheet.append([None, "FI1D", 2022.0, -0.25, datetime(2021, 3, 1, 12, 30), False, None])
+    sheet.append([])
+    sheet.append([None, "EE00", "2023", 10**15, None, None, "1,5"])
+    sheet["D5"].number_format = "0.00%"
+    out = io.BytesIO()
+    book.save(out)
+    corpus = Path(__file__).parent / "bad_files"
+    workbooks = {"kinds.xlsx": out.getvalue()} | {p.name: p.read_bytes() for p in corpus.glob("*.xlsx")} | {
+        f"{t}.xlsx": ingest.template_xlsx(t) for t in ingest.UPLOADABLE}
+    for name, data in workbooks.items():
+        with suppress(zipfile.BadZipFile), zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if ingest._has_formulas(archive):
+                continue  # openpyxl reads it either way
+        fast = ingest.read(data, name)
+        monkeypatch.setattr(ingest, "_has_formulas", lambda archive: True)
+        slow = ingest.read(data, name)
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(fast.frame, slow.frame, obj=name)
+        assert fast.rows.tolist() == slow.rows.tolist(), name
+        pd.testing.assert_frame_equal(fast.failures, slow.failures, obj=name)
+    kinds = ingest.read(workbooks["kinds.xlsx"], "kinds.xlsx")
+    assert kinds.rows.tolist() == [4, 5, 7]
+    assert kinds.frame.astype(object).values.tolist() == [
+        ["SE33", "2021", "1234.5", "2021-03-01", "true", "Ålands landskapsregering"],
+        ["FI1D", "2022", "-0.25", "2021-03-01 12:30:00", "false", ""],
+        ["EE00", "2023", "1000000000000000", "", "", "1,5"]]
 
 
 def test_row_numbers_stay_right_with_blank_lines_and_line_breaks_in_cells(definitions: dict) -> None:
