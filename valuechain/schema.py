@@ -463,7 +463,12 @@ def isin(s: pd.Series, values: object) -> np.ndarray:
 
 def spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """A boolean per distinct value → one per row (missing cells, code -1, are False)."""
-    return np.append(np.asarray(per_value, dtype=bool), False)[codes]
+    per_value = np.asarray(per_value, dtype=bool)
+    if per_value.all():  # every value known, none bad: the usual answers need no lookup per row
+        return codes >= 0
+    if not per_value.any():
+        return np.zeros(len(codes), dtype=bool)
+    return np.append(per_value, False)[codes]
 
 
 def map_text(s: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -488,9 +493,11 @@ def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int
         size = max(int(codes.max(initial=-1)) + 1, 1)
         if span * size >= 2**62:
             return None
-        missing |= codes < 0
+        if codes.min(initial=0) < 0:
+            missing |= codes < 0
+            codes = np.maximum(codes, 0)
         key *= size
-        key += np.maximum(codes, 0)
+        key += codes
         span *= size
     key[missing] = -1
     return key, span
@@ -573,8 +580,10 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
         t = s.astype("string").str.strip()
         return t.mask(t.eq(""))
     if dtype in ("int", "float"):
-        num = _numbers(s)
-        num = num.where(np.isfinite(num))  # "inf" or 1e400 is no value anyone measured
+        num = s if s.dtype == np.float64 else _numbers(s)  # ingest hands plain-number columns over as floats
+        finite = np.isfinite(num.to_numpy())
+        if not finite.all():
+            num = num.where(finite)  # "inf" or 1e400 is no value anyone measured
         if dtype == "int":
             whole = num.where((num == np.floor(num)) & (num.abs() < _INT64_SAFE))
             return whole.astype("Int64")
