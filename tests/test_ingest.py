@@ -213,6 +213,17 @@ def test_excel_values_are_the_same_through_calamine_and_openpyxl(monkeypatch: py
         ["EE00", "2023", "1000000000000000", "", "", "1,5"]]
 
 
+def test_every_cell_with_bad_characters_is_reported() -> None:
+    """Several converted-twice letters and control characters in one column: each cell gets its own line."""
+    lines = ["region_id,sector,indicator,year,value,unit,source"] + [
+        f"SE33,C16,employment,{2010 + i},1,persons,{text}" for i, text in enumerate(
+            ["LÃ¤nsstyrelsen", "Tilastokeskus", "SCB\x07", "Ã…lands"])]
+    parsed = ingest.read(("\n".join(lines) + "\n").encode(), "bad_letters.csv")
+    shown = parsed.failures.sort_values("row")
+    assert shown[["row", "check"]].values.tolist() == [[2, "encoding"], [4, "control"], [5, "encoding"]]
+    assert set(shown["column"]) == {"source"}
+
+
 def test_row_numbers_stay_right_with_blank_lines_and_line_breaks_in_cells(definitions: dict) -> None:
     data = (b"region_id,sector,indicator,year,value,unit,source\n"
             b"SE33,C16,employment,2021,1,persons,\"two\nlines\"\n"

@@ -925,22 +925,20 @@ def _check_cells(parsed: Parsed, found: _Problems) -> None:
         raise found.stop("(file)", "", "no_rows", "the file has a header row but no data rows")
     combined = f"{_MOJIBAKE}|{_CONTROL}"
     for col in parsed.frame.columns:
-        column = parsed.frame[col]
-        codes, values = schema.text_codes(column) if isinstance(column.dtype, pd.CategoricalDtype) else (None, column)
-        cells = pa.array(values.astype("str"), from_pandas=True)
+        series = parsed.frame[col]
+        distinct = schema.text_codes(series)[1] if isinstance(series.dtype, pd.CategoricalDtype) else series
+        cells = pa.array(distinct.astype("str"), from_pandas=True)
         plain = pc.fill_null(pc.and_(pc.string_is_ascii(cells), pc.ascii_is_printable(cells)), True)
         if pc.all(plain).as_py():
             continue  # printable ASCII, by far the most common case, can hold neither
-        bad = _matches(values, combined)
-        hits = np.flatnonzero(bad if codes is None else schema.spread(bad, codes))
-        for i in hits[:20]:
-            text = str(column.iat[i])
-            bad = re.search(_MOJIBAKE, text)
+        for i in np.flatnonzero(_matches(series, combined))[:20]:
+            text = str(series.iat[i])
+            mojibake = re.search(_MOJIBAKE, text)
             column = str(col) if parsed.origin is None or col not in ("value", "flag") else str(parsed.origin[i])
-            if bad:
+            if mojibake:
                 found.add(int(parsed.rows[i]), column, text, "encoding",
-                          f"'{bad.group(0)}' looks like a letter converted twice or a mix of encodings (UTF-8 read as "
-                          "Windows-1252): save the file as UTF-8, or choose its encoding")
+                          f"'{mojibake.group(0)}' looks like a letter converted twice or a mix of encodings "
+                          "(UTF-8 read as Windows-1252): save the file as UTF-8, or choose its encoding")
             else:
                 char = re.search(_CONTROL, text).group(0)  # type: ignore[union-attr]
                 found.add(int(parsed.rows[i]), column, text.encode("unicode_escape").decode()[:60], "control",
