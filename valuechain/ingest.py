@@ -1481,8 +1481,9 @@ def _outside_programme_area(clean: pd.DataFrame, t: Table, rows: np.ndarray, lab
         hits = schema.isin(clean[col.name], outside)
         if not hits.any():
             continue
+        positions = np.flatnonzero(hits)
         for i in schema.first_rows(clean[hits], [col.name])[:20]:
-            position = int(np.flatnonzero(hits)[i])
+            position = int(positions[i])
             code = clean[col.name].iat[position]
             found.add(int(rows[position]), _label(labels, col.name, position), code,
                       "programme_area", f"{code} ({names.get(code, '')}) is outside the Interreg BSR programme area: "

@@ -437,10 +437,9 @@ def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: objec
     if (order == np.arange(len(order))).all():
         sorted_codes = codes.astype(small, copy=False)
     else:
-        rank = np.empty(len(order) + 1, dtype=small)
+        rank = np.empty(len(order), dtype=small)
         rank[order] = np.arange(len(order))
-        rank[-1] = -1  # code -1 (missing) picks the last entry
-        sorted_codes = rank[codes]
+        sorted_codes = by_code(rank, codes, -1)
     return pd.Series(pd.Categorical.from_codes(sorted_codes, categories=categories[order], validate=False),
                      index=index, name=name)
 
@@ -468,18 +467,12 @@ def spread(per_value: np.ndarray, codes: np.ndarray) -> np.ndarray:
         return codes >= 0
     if not per_value.any():
         return np.zeros(len(codes), dtype=bool)
-    return np.append(per_value, False)[codes]
+    return by_code(per_value, codes, False)
 
 
-def map_text(s: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """`func` (distinct texts → same-length result) applied once per distinct value, spread to every row."""
-    codes, values = text_codes(s)
-    result = func(values).to_numpy()
-    if len(result) == 0:
-        return pd.Series(pd.NA, index=s.index, dtype=object)
-    spread = result[np.where(codes >= 0, codes, 0)]
-    out = pd.Series(spread, index=s.index)
-    return out.where(codes >= 0)
+def by_code(per_value: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """One value per distinct value → one per row, through the codes; code -1 (a missing cell) gets `missing`."""
+    return np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
 
 
 def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int] | None:
@@ -570,9 +563,7 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
             if stripped.notna().all() and (stripped.to_numpy() == categories.to_numpy()).all():
                 return s.rename(None)  # nothing to strip, no blank text: the usual case
             codes, distinct = pd.factorize(stripped, use_na_sentinel=True)  # " SE11" and "SE11" become one
-            old = s.cat.codes.to_numpy()
-            new = np.where(old >= 0, codes[np.maximum(old, 0)], -1) if len(codes) else old
-            return _categorical(new, distinct, s.index)
+            return _categorical(by_code(codes, s.cat.codes.to_numpy(), -1), distinct, s.index)
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
             text = pc.utf8_trim_whitespace(pa.array(s, from_pandas=True))
             text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
@@ -603,9 +594,7 @@ def _numbers(s: pd.Series) -> pd.Series:
     column with some invalid cell takes pandas' slower, forgiving path."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         values = _numbers(pd.Series(s.cat.categories.astype("str"))).to_numpy()
-        codes = s.cat.codes.to_numpy()
-        picked = values[np.maximum(codes, 0)] if len(values) else np.full(len(s), np.nan)
-        return pd.Series(np.where(codes >= 0, picked, np.nan), index=s.index, dtype="float64")
+        return pd.Series(by_code(values, s.cat.codes.to_numpy(), np.nan), index=s.index, dtype="float64")
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and s.notna().all():
         try:
             parsed = pc.cast(pa.array(s, from_pandas=True), pa.float64())
@@ -660,8 +649,10 @@ def validate(
 def _blank_cells(raw: pd.Series, val: pd.Series, dtype: DType) -> pd.Series:
     """Same as _blank(raw), faster: coerced text is already stripped, and a number that parsed is not blank,
     so only cells that failed to parse are stripped here (a million strips per column add up)."""
-    if dtype == "text" or pd.api.types.is_numeric_dtype(raw.dtype):
-        return val.isna() if dtype == "text" else raw.isna()
+    if dtype == "text":
+        return val.isna()
+    if pd.api.types.is_numeric_dtype(raw.dtype):  # a column ingest already turned into numbers
+        return raw.isna()
     empty = (raw.isna() | (raw.astype("string") == "")).fillna(True).astype(bool)
     maybe = val.isna() & ~empty
     if maybe.any():
@@ -690,8 +681,9 @@ def _check_column(raw: pd.Series, val: pd.Series, col: Column, found: _Collector
             found.add(i, col.name, val.at[i], "choices", f"must be one of: {', '.join(col.choices)}")
     if col.pattern is not None:
         rx = re.compile(col.pattern)
-        matches = map_text(val, lambda values: values.map(lambda v: rx.match(v) is not None))
-        for i in val.index[ok & ~matches.fillna(True).astype(bool)]:
+        codes, distinct = text_codes(val)
+        matches = spread(distinct.map(lambda v: rx.match(v) is not None).to_numpy(dtype=bool), codes)
+        for i in val.index[ok & ~matches]:
             found.add(i, col.name, val.at[i], "pattern", f"'{val.at[i]}' is not a valid {col.description}")
     if col.references is not None and col.references in known:
         valid = known[col.references]

@@ -586,12 +586,10 @@ class Store:
         takers = _fetch_frame(
             cur, "SELECT v.version_id, v.replaces, v.dataset_id, d.name, d.table_name FROM dataset_versions v "
                  "JOIN datasets d ON d.dataset_id = v.dataset_id "
+                 "JOIN dataset_versions e ON e.version_id = v.replaces AND e.status = 'superseded' "
                  "WHERE v.taken_over_by = ? AND v.status = 'current' ORDER BY v.version_id", (gone,))
         out = []
         for made, earlier, dataset_id, name, table in takers.itertuples(index=False):
-            if pd.isna(earlier) or _fetchone(cur, "SELECT status FROM dataset_versions WHERE version_id = ?",
-                                             (int(earlier),))[0] != "superseded":
-                continue
             on = " AND ".join(f"p.{k} = o.{k}" for k in TABLES[table].key)
             clashes = _fetchone(
                 cur, f"SELECT COUNT(*) FROM {table} p JOIN {table} o ON {on} JOIN dataset_versions v "
