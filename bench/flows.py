@@ -120,6 +120,7 @@ def _frames(cdp: object) -> list[tuple[str, float, bytes]]:
             response = params["response"]
             if response.get("opcode") == 2:  # binary: Streamlit's protobuf messages
                 frames.append((direction, float(params["timestamp"]), base64.b64decode(response["payloadData"])))
+
         return on
 
     cdp.send("Network.enable")  # type: ignore[attr-defined]
@@ -131,13 +132,17 @@ def _frames(cdp: object) -> list[tuple[str, float, bytes]]:
 def _server_seconds(frames: list[tuple[str, float, bytes]]) -> float:
     """From the rerun request to the server's script_finished, by network timestamps."""
     start = next(t for d, t, b in frames if d == "out" and BackMsg.FromString(b).WhichOneof("type") == "rerun_script")
-    end = next(t for d, t, b in frames if d == "in" and t >= start
-               and ForwardMsg.FromString(b).WhichOneof("type") == "script_finished")
+    end = next(
+        t
+        for d, t, b in frames
+        if d == "in" and t >= start and ForwardMsg.FromString(b).WhichOneof("type") == "script_finished"
+    )
     return end - start
 
 
-def filter_change_times(browser: object, url: str, ready: str = SANKEY_DRAWN,
-                        kinds: tuple[str, ...] = KINDS) -> tuple[list[float], list[float]]:
+def filter_change_times(
+    browser: object, url: str, ready: str = SANKEY_DRAWN, kinds: tuple[str, ...] = KINDS
+) -> tuple[list[float], list[float]]:
     """Server seconds of sidebar country changes and of page flow-kind changes, in one browser session."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
@@ -186,12 +191,16 @@ def measure(browser: object, big: bool) -> None:
         home_ready = "[data-testid='stMetricValue']"
         for url in (stage_url, region_url):
             browser_load(browser, url, SANKEY_DRAWN)()  # first visits fill the server's caches: not timed
-        loads = interleaved_loads(browser, {
-            "five-node Sankey page (floor)": (floor_url, SANKEY_DRAWN),
-            "bare Streamlit page (one line of text)": (bare_url, "text=Hello, Baltic Sea Region"),
-            "home page (app shell and sidebar, no chart)": (app_url, home_ready),
-            "flows page, stage view": (stage_url, SANKEY_DRAWN),
-            "flows page, region view": (region_url, SANKEY_DRAWN)})
+        loads = interleaved_loads(
+            browser,
+            {
+                "five-node Sankey page (floor)": (floor_url, SANKEY_DRAWN),
+                "bare Streamlit page (one line of text)": (bare_url, "text=Hello, Baltic Sea Region"),
+                "home page (app shell and sidebar, no chart)": (app_url, home_ready),
+                "flows page, stage view": (stage_url, SANKEY_DRAWN),
+                "flows page, region view": (region_url, SANKEY_DRAWN),
+            },
+        )
         picture = snapshot(browser, region_url, f"bench-flows-{'100k' if big else 'demo'}-region")
         countries, kinds = filter_change_times(browser, stage_url)
         shell, _ = filter_change_times(browser, app_url, home_ready, kinds=())
@@ -201,8 +210,9 @@ def measure(browser: object, big: bool) -> None:
         report(name, seconds, "floor", floor)
     shell_load = loads["home page (app shell and sidebar, no chart)"] - loads["bare Streamlit page (one line of text)"]
     own = loads["flows page, stage view"] - floor - shell_load
-    print(f"   app shell (home − bare) {shell_load * 1000:+.0f} ms; "
-          f"flows page beyond floor + shell {own * 1000:+.0f} ms")
+    print(
+        f"   app shell (home − bare) {shell_load * 1000:+.0f} ms; flows page beyond floor + shell {own * 1000:+.0f} ms"
+    )
     print(f"   region view screenshot: {picture}")
     print(f"Server time of a filter change (rerun request → script finished), median of {len(countries)}:")
     country_s, kind_s, shell_s = (statistics.median(t) for t in (countries, kinds, shell))
@@ -216,8 +226,10 @@ def measure(browser: object, big: bool) -> None:
     report("flows page rerun after a flow-kind change", flows_run, "home", home_run)
     stage_s, region_s, nodes, links = domain_times(env, year, level)
     print(f"Domain only (selection → Sankey → plotly JSON, new selections), median of {len(COUNTRIES)}:")
-    print(f"   stage view {stage_s * 1000:.1f} ms, region view {region_s * 1000:.1f} ms; largest region "
-          f"chart {nodes} nodes, {links} links (top {domain.DEFAULT_TOP_N} regions per side + other)")
+    print(
+        f"   stage view {stage_s * 1000:.1f} ms, region view {region_s * 1000:.1f} ms; largest region "
+        f"chart {nodes} nodes, {links} links (top {domain.DEFAULT_TOP_N} regions per side + other)"
+    )
 
 
 def main() -> None:

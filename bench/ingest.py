@@ -55,16 +55,18 @@ def write_csv(path: Path, rows: int) -> None:
     years = np.arange(2000, 2000 + -(-rows // per_year))
     i = np.arange(rows)
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame({
-        "region_id": regions[i % len(regions)],
-        "sector": sectors[(i // len(regions)) % len(sectors)],
-        "indicator": indicators[(i // (len(regions) * len(sectors))) % len(indicators)],
-        "year": years[i // per_year],
-        "value": rng.gamma(2.0, 500.0, rows).round(1),
-        "unit": "persons",
-        "source": "bench: synthetic observations",
-        "flag": np.where(rng.random(rows) < 0.05, "p", ""),
-    })
+    frame = pd.DataFrame(
+        {
+            "region_id": regions[i % len(regions)],
+            "sector": sectors[(i // len(regions)) % len(sectors)],
+            "indicator": indicators[(i // (len(regions) * len(sectors))) % len(indicators)],
+            "year": years[i // per_year],
+            "value": rng.gamma(2.0, 500.0, rows).round(1),
+            "unit": "persons",
+            "source": "bench: synthetic observations",
+            "flag": np.where(rng.random(rows) < 0.05, "p", ""),
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -92,8 +94,15 @@ def step(name: str, path: Path) -> None:
     done.set()
     sampler.join()
     peak[0] = max(peak[0], _rss_now())
-    print(json.dumps({"seconds": seconds, "peak_mb": (peak[0] - base) / 1e6, "rows": len(
-        result if name == "pandas" else result.rows)}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": (peak[0] - base) / 1e6,
+                "rows": len(result if name == "pandas" else result.rows),
+            }
+        )
+    )
 
 
 def _rss_now() -> int:
@@ -118,10 +127,11 @@ TEXT_COLUMNS = ("region_id", "sector", "indicator", "unit", "source", "flag")
 
 def parse_as_text(data: bytes) -> pa.Table:
     names = data[: data.index(b"\n")].decode().strip().split(",")
-    return pacsv.read_csv(pa.py_buffer(data),
-                          read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 20),
-                          convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                               strings_can_be_null=False))
+    return pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 20),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
+    )
 
 
 def parse_encode_cast(data: bytes) -> None:
@@ -146,8 +156,9 @@ def interleaved_medians(steps: dict[str, Callable[[], object]], rounds: int) -> 
 
 
 def in_fresh_process(name: str, path: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--step", name, str(path)], capture_output=True, text=True,
-                         check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, __file__, "--step", name, str(path)], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -77,14 +77,30 @@ def changes(data: object, level: int) -> dict[str, list[Change]]:
     heavy = MapOptions("location_quotient", "quantiles", False, "goods", 50)
     url = {"level": str(level)}
     return {
-        "country change": [Change({**url, "country": [c]}, replace(base, countries=(c,)), plain)
-                           for c in ("SE", "FI", "PL", "DK", "EE")],
+        "country change": [
+            Change({**url, "country": [c]}, replace(base, countries=(c,)), plain)
+            for c in ("SE", "FI", "PL", "DK", "EE")
+        ],
         "year change": [Change({**url, "year": str(y)}, replace(base, year=y), plain) for y in years],
-        "stage change": [Change({**url, "stage": [name]}, replace(base, stages=(stage,)), plain)
-                         for stage, name in zip(stages["stage_id"], stages["name"], strict=True)],
+        "stage change": [
+            Change({**url, "stage": [name]}, replace(base, stages=(stage,)), plain)
+            for stage, name in zip(stages["stage_id"], stages["name"], strict=True)
+        ],
         "year change, LQ + flows + region panel": [
-            Change({**url, "year": str(y), "indicator": LQ_LABEL, "flows": "Goods flows", "top": "Largest 50",
-                    "region": region}, replace(base, year=y, region=str(first["nuts_id"])), heavy) for y in years],
+            Change(
+                {
+                    **url,
+                    "year": str(y),
+                    "indicator": LQ_LABEL,
+                    "flows": "Goods flows",
+                    "top": "Largest 50",
+                    "region": region,
+                },
+                replace(base, year=y, region=str(first["nuts_id"])),
+                heavy,
+            )
+            for y in years
+        ],
     }
 
 
@@ -137,9 +153,11 @@ def server_times(env: dict[str, str], level: int, label: str) -> None:
         report(name, statistics.median(app_run(c.query)[1] for c in batch), "bare", bare_s)
     spec = at.get("deck_gl_json_chart")[0].proto.json
     regions = next(x for x in json.loads(spec)["layers"] if x["id"].startswith("regions"))
-    print(f"deck JSON sent: {len(spec) / 1024:.0f} KB, of which the regions' GeoJSON "
-          f"{len(json.dumps(regions['data'], separators=(',', ':'))) / 1024:.0f} KB "
-          f"({len(regions['data']['features'])} NUTS-{level} regions)")
+    print(
+        f"deck JSON sent: {len(spec) / 1024:.0f} KB, of which the regions' GeoJSON "
+        f"{len(json.dumps(regions['data'], separators=(',', ':'))) / 1024:.0f} KB "
+        f"({len(regions['data']['features'])} NUTS-{level} regions)"
+    )
     steps(data, plan["year change"])
 
 
@@ -170,10 +188,12 @@ def steps(data: object, batch: list[Change]) -> None:
 
 def load_times(env: dict[str, str], level: int, label: str, runs: int = 5) -> None:
     """Page loads taken in turns (floor, map, home, floor, …), so a busy machine slows all of them alike."""
-    with (served(ONE_LAYER, env) as floor_url, served("app.py", env) as app_url, chromium() as browser):
-        cases = {"floor": browser_load(browser, floor_url, CANVAS),
-                 "map": browser_load(browser, f"{app_url}/map?level={level}", CANVAS),
-                 "home": browser_load(browser, app_url, "[data-testid='stMetricValue']")}
+    with served(ONE_LAYER, env) as floor_url, served("app.py", env) as app_url, chromium() as browser:
+        cases = {
+            "floor": browser_load(browser, floor_url, CANVAS),
+            "map": browser_load(browser, f"{app_url}/map?level={level}", CANVAS),
+            "home": browser_load(browser, app_url, "[data-testid='stMetricValue']"),
+        }
         times: dict[str, list[float]] = {name: [] for name in cases}
         for turn in range(runs + 1):  # the first turn warms the servers and the browser cache up
             for name, load in cases.items():
@@ -182,8 +202,10 @@ def load_times(env: dict[str, str], level: int, label: str, runs: int = 5) -> No
                 if turn:
                     times[name].append(time.perf_counter() - t0)
     floor, page, home = (statistics.median(times[n]) for n in ("floor", "map", "home"))
-    print(f"\n{label}: load in headless Chromium (new context, until the deck canvas is there and the script is "
-          f"idle), median of {runs}, taken in turns:")
+    print(
+        f"\n{label}: load in headless Chromium (new context, until the deck canvas is there and the script is "
+        f"idle), median of {runs}, taken in turns:"
+    )
     report("one GeoJsonLayer of NUTS-2 (the floor)", floor, "floor", floor)
     report(f"map page, NUTS-{level}", page, "floor", floor)
     report("home page (app sidebar + navigation, no map)", home, "floor", floor)

@@ -43,9 +43,11 @@ def nuts3_database() -> Path:
     frames = demo.generate(**demo.BENCHMARK_NUTS3)  # type: ignore[arg-type]
     demo.seed_store(store, frames)
     store.close()
-    print(f"NUTS-3 store: {len(frames['observations']):,} observations, {len(frames['flows']):,} flows, "
-          f"{len(frames['regions'].query('level == 3 and bsr')):,} regions "
-          f"(generated and stored in {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"NUTS-3 store: {len(frames['observations']):,} observations, {len(frames['flows']):,} flows, "
+        f"{len(frames['regions'].query('level == 3 and bsr')):,} regions "
+        f"(generated and stored in {time.perf_counter() - t0:.0f} s)"
+    )
     return path
 
 
@@ -79,8 +81,7 @@ def heatmap_bytes(at: AppTest) -> int:
 
 def measure(level: int, bare: list[float]) -> None:
     at, cold = page_app("pages/matchmaking.py", level)
-    report(f"matchmaking NUTS-{level}, first run ({FOCUS[level].split(' ')[0]})", cold, "bare",
-           statistics.median(bare))
+    report(f"matchmaking NUTS-{level}, first run ({FOCUS[level].split(' ')[0]})", cold, "bare", statistics.median(bare))
     show(f"matchmaking NUTS-{level}, rerun", timings(at.run, RUNS), bare)
     show(f"matchmaking NUTS-{level}, weight slider moved", timings(weight_change(at), RUNS), bare)
     print(f"{'':<48} synergy heatmap: {heatmap_bytes(at) / 1024:.0f} KiB of figure JSON")

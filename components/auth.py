@@ -27,8 +27,15 @@ VIEWER = Identity("viewer", "viewer")
 _EDITOR = "_auth_editor"
 _ERROR = "_auth_error"
 _WRONG_PASSWORD_DELAY = 1.0  # seconds: slows down guessing without bothering a person who mistyped
-_SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "client_secret",
-                     "server_metadata_url", "client_kwargs"}
+_SHARED_AUTH_KEYS = {
+    "redirect_uri",
+    "cookie_secret",
+    "expose_tokens",
+    "client_id",
+    "client_secret",
+    "server_metadata_url",
+    "client_kwargs",
+}
 
 
 def _secret(key: str) -> Any:
@@ -110,16 +117,24 @@ def login_form() -> None:
         return
     if oidc_configured():
         if st.user.is_logged_in:
-            st.warning(f"{layout.plain(who.name)} is signed in but not an editor (not in `editor_emails`).",
-                       icon="🔒")
+            st.warning(f"{layout.plain(who.name)} is signed in but not an editor (not in `editor_emails`).", icon="🔒")
             st.button("Sign out", key="logout", on_click=logout)
             return
-        st.button("Sign in as editor", key="login_oidc", type="primary", on_click=st.login, args=(_provider(),),
-                  help="Opens your organisation's sign-in page; you come back here signed in.")
+        st.button(
+            "Sign in as editor",
+            key="login_oidc",
+            type="primary",
+            on_click=st.login,
+            args=(_provider(),),
+            help="Opens your organisation's sign-in page; you come back here signed in.",
+        )
         return
     if _editor_password() is None:
-        st.info("Editing is switched off: no editor password is configured (`editor_password` in "
-                "`.streamlit/secrets.toml`). You can read and export everything.", icon="🔒")
+        st.info(
+            "Editing is switched off: no editor password is configured (`editor_password` in "
+            "`.streamlit/secrets.toml`). You can read and export everything.",
+            icon="🔒",
+        )
         return
     with st.form("login", border=True):
         st.markdown("**Sign in as editor** to write and change idea cards and to upload data.")

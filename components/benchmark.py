@@ -25,39 +25,62 @@ def controls(data: Data) -> tuple[str, float, DeltaGenerator]:
     options = list(names)
     cols = st.columns([2, 1, 1])
     indicator = cols[0].selectbox(
-        "Indicator", options, format_func=names.get, key="indicator", bind=URL,
+        "Indicator",
+        options,
+        format_func=names.get,
+        key="indicator",
+        bind=URL,
         index=options.index(matching.DEFAULT_INDICATOR) if matching.DEFAULT_INDICATOR in options else 0,
-        help="What the location quotients are computed from (additive indicators only).")
+        help="What the location quotients are computed from (additive indicators only).",
+    )
     threshold = cols[1].radio(
-        "Specialised from LQ ≥", matching.THRESHOLDS, format_func=str, key="threshold", bind=URL,
-        horizontal=True, help="A region counts as specialised in a stage or sector when its location quotient "
-        "reaches this value (1.0 = BSR average, 1.25 = clearly above).")
+        "Specialised from LQ ≥",
+        matching.THRESHOLDS,
+        format_func=str,
+        key="threshold",
+        bind=URL,
+        horizontal=True,
+        help="A region counts as specialised in a stage or sector when its location quotient "
+        "reaches this value (1.0 = BSR average, 1.25 = clearly above).",
+    )
     return str(indicator), float(threshold), cols[2]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _benchmark(_data: Data, store_url: str, revision: int, chain_id: str, year: int, level: int, indicator: str,
-               threshold: float) -> matching.Benchmark:
+def _benchmark(
+    _data: Data, store_url: str, revision: int, chain_id: str, year: int, level: int, indicator: str, threshold: float
+) -> matching.Benchmark:
     return matching.benchmark(_data, Selection(chain_id=chain_id, year=year, level=level), indicator, threshold)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _pairs(_data: Data, store_url: str, revision: int, chain_id: str, year: int, level: int, indicator: str,
-           threshold: float, stages: tuple[str, ...]) -> matching.PairScores:
+def _pairs(
+    _data: Data,
+    store_url: str,
+    revision: int,
+    chain_id: str,
+    year: int,
+    level: int,
+    indicator: str,
+    threshold: float,
+    stages: tuple[str, ...],
+) -> matching.PairScores:
     bench = _benchmark(_data, store_url, revision, chain_id, year, level, indicator, threshold)
     return matching.pair_scores(_data, bench, Selection(chain_id=chain_id, year=year, level=level, stages=stages))
 
 
 def benchmark(data: Data, sel: Selection, indicator: str, threshold: float) -> matching.Benchmark:
     """Every BSR region's specialisation for the selection's chain, year and level (cached)."""
-    return _benchmark(data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator,
-                      threshold)
+    return _benchmark(
+        data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator, threshold
+    )
 
 
 def pair_scores(data: Data, sel: Selection, indicator: str, threshold: float) -> matching.PairScores:
     """Every score component for every pair of BSR regions (cached; the stages in view are the anchors)."""
-    return _pairs(data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator,
-                  threshold, sel.stages)
+    return _pairs(
+        data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator, threshold, sel.stages
+    )
 
 
 def _adopt_picked() -> None:
@@ -72,7 +95,14 @@ def require_region(data: Data, sel: Selection, purpose: str) -> str:
     st.info(f"Choose a region to {purpose}: pick it here or as **Focus region** in the sidebar.", icon="👈")
     view = regions_in_view(data, sel)
     names = dict(zip(view["nuts_id"], view["name"], strict=True))
-    st.selectbox("Region", list(names), index=None, key=_PICKED, on_change=_adopt_picked,
-                 format_func=lambda c: matching.label(c, names), placeholder="Choose a region")
+    st.selectbox(
+        "Region",
+        list(names),
+        index=None,
+        key=_PICKED,
+        on_change=_adopt_picked,
+        format_func=lambda c: matching.label(c, names),
+        placeholder="Choose a region",
+    )
     st.stop()
     raise RuntimeError("unreachable: st.stop() ends the run")

@@ -20,11 +20,24 @@ def esc(text: object) -> str:
 
 def layout(height: int, **extra: object) -> dict[str, object]:
     """Plotly layout defaults: larger type, small margins, legend on top."""
-    return {"height": height, "font": {"size": FONT_SIZE}, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "legend": LEGEND, **extra}
+    return {
+        "height": height,
+        "font": {"size": FONT_SIZE},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": LEGEND,
+        **extra,
+    }
 
 
 def vertical_line(x: float, width: int = 1, dash: str = "solid") -> dict[str, object]:
     """A reference line across the whole plot height at `x`."""
-    return {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-            "line": {"color": "#444444", "width": width, "dash": dash}}
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#444444", "width": width, "dash": dash},
+    }

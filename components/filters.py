@@ -18,32 +18,62 @@ def sidebar(data: Data) -> Selection:
     chain = side.selectbox("Value chain", list(chain_names), format_func=chain_names.get, key="chain", bind=URL)
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
-    chosen_stages = side.multiselect("Stages", list(stage_names), format_func=stage_names.get, key="stage",
-                                     bind=URL, placeholder="All stages")
+    chosen_stages = side.multiselect(
+        "Stages", list(stage_names), format_func=stage_names.get, key="stage", bind=URL, placeholder="All stages"
+    )
     mapping = data.stage_sectors(chain)
     if chosen_stages:
         mapping = mapping[mapping["stage_id"].isin(chosen_stages)]
     sector_names = data["sectors"].set_index("nace")["name"].to_dict()
     sectors = sorted(mapping["nace"])
-    chosen_sectors = side.multiselect("Sectors (NACE Rev. 2)", sectors, key="sector", bind=URL,
-                                      format_func=lambda c: f"{c} {_short(sector_names.get(c, ''))}",
-                                      placeholder="All sectors of these stages")
+    chosen_sectors = side.multiselect(
+        "Sectors (NACE Rev. 2)",
+        sectors,
+        key="sector",
+        bind=URL,
+        format_func=lambda c: f"{c} {_short(sector_names.get(c, ''))}",
+        placeholder="All sectors of these stages",
+    )
     countries = data.countries()
-    chosen_countries = side.multiselect("Countries", countries, key="country", bind=URL,
-                                        placeholder="All BSR countries",
-                                        help=", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries))
+    chosen_countries = side.multiselect(
+        "Countries",
+        countries,
+        key="country",
+        bind=URL,
+        placeholder="All BSR countries",
+        help=", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries),
+    )
     years = sorted(data.years(), reverse=True) or [0]
     year = side.selectbox("Year", years, key="year", bind=URL)
     levels = data.levels_with_data() or [DEFAULT_LEVEL]
-    level = side.radio("NUTS level", levels, index=levels.index(DEFAULT_LEVEL) if DEFAULT_LEVEL in levels else 0,
-                       horizontal=True, key="level", bind=URL,
-                       help="0 = countries, 1 = major regions (e.g. German Länder), 2 = regions, 3 = small regions")
-    base = Selection(chain_id=chain, year=int(year), level=int(level), countries=tuple(chosen_countries),
-                     stages=tuple(chosen_stages), sectors=tuple(chosen_sectors))
+    level = side.radio(
+        "NUTS level",
+        levels,
+        index=levels.index(DEFAULT_LEVEL) if DEFAULT_LEVEL in levels else 0,
+        horizontal=True,
+        key="level",
+        bind=URL,
+        help="0 = countries, 1 = major regions (e.g. German Länder), 2 = regions, 3 = small regions",
+    )
+    base = Selection(
+        chain_id=chain,
+        year=int(year),
+        level=int(level),
+        countries=tuple(chosen_countries),
+        stages=tuple(chosen_stages),
+        sectors=tuple(chosen_sectors),
+    )
     in_view = regions_in_view(data, base)
     region_names = dict(zip(in_view["nuts_id"], in_view["name"], strict=True))
-    region = side.selectbox("Focus region", list(region_names), index=None, key="region", bind=URL,
-                            format_func=lambda c: f"{c} {region_names.get(c, '')}", placeholder="None")
+    region = side.selectbox(
+        "Focus region",
+        list(region_names),
+        index=None,
+        key="region",
+        bind=URL,
+        format_func=lambda c: f"{c} {region_names.get(c, '')}",
+        placeholder="None",
+    )
     selection = Selection(**{**base.__dict__, "region": region})
     st.session_state[_SELECTION] = selection
     return selection

@@ -26,10 +26,16 @@ def _base(data: Data, draft: dict[str, Any], idea_id: int) -> dict[str, Any]:
     if idea_id == NEW:
         return draft
     row = data["ideas"].set_index("idea_id").loc[idea_id]
-    return {"idea_id": idea_id, "title": row["title"], "chain_id": row["chain_id"],
-            "regions": split_list(row["regions"]), "actors": split_list(row["actors"]),
-            "stages": split_list(row["stages"]), "description": _text(row["description"]),
-            "next_steps": _text(row["next_steps"])}
+    return {
+        "idea_id": idea_id,
+        "title": row["title"],
+        "chain_id": row["chain_id"],
+        "regions": split_list(row["regions"]),
+        "actors": split_list(row["actors"]),
+        "stages": split_list(row["stages"]),
+        "description": _text(row["description"]),
+        "next_steps": _text(row["next_steps"]),
+    }
 
 
 def _text(value: object) -> str:
@@ -39,8 +45,10 @@ def _text(value: object) -> str:
 
 def _save(prefix: str, idea_id: int, chain_id: str | None) -> None:
     """Form callback: check the card, save it as the signed-in user, say what happened."""
-    values = {f: st.session_state.get(f"{prefix}-{f}") for f in ("title", "regions", "actors", "stages",
-                                                                  "description", "next_steps")}
+    values = {
+        f: st.session_state.get(f"{prefix}-{f}")
+        for f in ("title", "regions", "actors", "stages", "description", "next_steps")
+    }
     idea = {**values, "chain_id": chain_id, "idea_id": None if idea_id == NEW else idea_id}
     problems = matching.check_idea(idea)
     if problems:
@@ -81,35 +89,60 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
         return
     ideas = data["ideas"].sort_values("idea_id", ascending=False)
     titles = dict(zip(ideas["idea_id"].astype(int), ideas["title"], strict=True))
-    idea_id = st.selectbox("Idea card", [NEW, *titles], key="idea_card",
-                           format_func=lambda i: "New card for this pair" if i == NEW else f"#{i} {titles[i]}")
+    idea_id = st.selectbox(
+        "Idea card",
+        [NEW, *titles],
+        key="idea_card",
+        format_func=lambda i: "New card for this pair" if i == NEW else f"#{i} {titles[i]}",
+    )
     base = _base(data, draft, int(idea_id))
     prefix = f"idea-{idea_id}" if idea_id != NEW else "idea-new-" + "-".join(draft["regions"])
     region_options = list(dict.fromkeys([*region_names, *base["regions"]]))
-    actors = pd.concat([matching.actors_of(data, r, str(base["chain_id"])) for r in base["regions"]]
-                       or [data["actors"].iloc[0:0]])
+    actors = pd.concat(
+        [matching.actors_of(data, r, str(base["chain_id"])) for r in base["regions"]] or [data["actors"].iloc[0:0]]
+    )
     actor_names = dict(zip(actors["actor_id"], actors["name"] + " (" + actors["region_id"] + ")", strict=True))
     actor_names.update({a: a for a in base["actors"] if a not in actor_names})
     stages = data.stages(str(base["chain_id"]))
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
     with st.form(f"form-{prefix}"):
         st.text_input("Title", base["title"], key=f"{prefix}-title", max_chars=200)
-        st.multiselect("Regions", region_options, default=base["regions"], key=f"{prefix}-regions",
-                       format_func=lambda c: matching.label(c, region_names))
-        st.multiselect("Actors", list(actor_names), default=[a for a in base["actors"] if a in actor_names],
-                       key=f"{prefix}-actors", format_func=actor_names.get)
-        st.multiselect("Stages", list(stage_names), default=[s for s in base["stages"] if s in stage_names],
-                       key=f"{prefix}-stages", format_func=stage_names.get)
+        st.multiselect(
+            "Regions",
+            region_options,
+            default=base["regions"],
+            key=f"{prefix}-regions",
+            format_func=lambda c: matching.label(c, region_names),
+        )
+        st.multiselect(
+            "Actors",
+            list(actor_names),
+            default=[a for a in base["actors"] if a in actor_names],
+            key=f"{prefix}-actors",
+            format_func=actor_names.get,
+        )
+        st.multiselect(
+            "Stages",
+            list(stage_names),
+            default=[s for s in base["stages"] if s in stage_names],
+            key=f"{prefix}-stages",
+            format_func=stage_names.get,
+        )
         st.text_area("What the partners would do", base["description"], key=f"{prefix}-description")
-        st.text_area("Next steps", base["next_steps"], key=f"{prefix}-next_steps",
-                     placeholder="Who does what by when")
-        st.form_submit_button("Save idea card", type="primary", on_click=_save,
-                              args=(prefix, int(idea_id), base["chain_id"]))
+        st.text_area("Next steps", base["next_steps"], key=f"{prefix}-next_steps", placeholder="Who does what by when")
+        st.form_submit_button(
+            "Save idea card", type="primary", on_click=_save, args=(prefix, int(idea_id), base["chain_id"])
+        )
     if idea_id != NEW:
         cols = st.columns([2, 1])
         cols[0].checkbox("Yes, delete this card for everyone", key=f"idea-{idea_id}-confirm")
-        cols[1].button("Delete idea card", key=f"idea-{idea_id}-delete", icon=":material/delete:", on_click=_delete,
-                       args=(int(idea_id), titles[int(idea_id)]))
+        cols[1].button(
+            "Delete idea card",
+            key=f"idea-{idea_id}-delete",
+            icon=":material/delete:",
+            on_click=_delete,
+            args=(int(idea_id), titles[int(idea_id)]),
+        )
 
 
 def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None:
@@ -120,9 +153,11 @@ def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None
     for idea in view.head(shown).itertuples():
         with st.container(border=True):
             st.markdown(f"**#{idea.idea_id} {layout.plain(idea.title)}**")
-            st.caption(f"{layout.plain(idea.regions)} · stages: {layout.plain(idea.stages or '–')} · actors: "
-                       f"{layout.plain(idea.actors or '–')} · by {layout.plain(idea.created_by)}, "
-                       f"{idea.updated_at:%Y-%m-%d %H:%M} UTC")
+            st.caption(
+                f"{layout.plain(idea.regions)} · stages: {layout.plain(idea.stages or '–')} · actors: "
+                f"{layout.plain(idea.actors or '–')} · by {layout.plain(idea.created_by)}, "
+                f"{idea.updated_at:%Y-%m-%d %H:%M} UTC"
+            )
             if idea.description:
                 st.markdown(layout.plain(idea.description))
             if idea.next_steps:
@@ -131,8 +166,20 @@ def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None
         st.caption(f"The newest {shown} of {len(view)} cards; the downloads hold all of them.")
     cols = st.columns(2)
     report = matching.ideas_markdown(view, f"Joint investment ideas – {chain_name}")
-    cols[0].download_button("Download cards (Markdown)", report, file_name="idea-cards.md", mime="text/markdown",
-                            on_click="ignore", icon=":material/download:")
-    cols[1].download_button("Download cards (CSV)", matching.ideas_csv(view), file_name="idea-cards.csv",
-                            mime="text/csv", on_click="ignore", icon=":material/download:")
+    cols[0].download_button(
+        "Download cards (Markdown)",
+        report,
+        file_name="idea-cards.md",
+        mime="text/markdown",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    cols[1].download_button(
+        "Download cards (CSV)",
+        matching.ideas_csv(view),
+        file_name="idea-cards.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     st.caption("Source: idea cards written by editors in this app")

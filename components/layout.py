@@ -36,8 +36,10 @@ def dataset_badge(data: Data, versions: object) -> None:
     if not current.empty and (current["origin"] == "demo").sum() == 0:
         label = "Uploaded data"
     latest = int(current["version_id"].max()) if not current.empty else 0
-    st.sidebar.caption(f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
-                       help="Every table shows the current version of each dataset. See About & method for the list.")
+    st.sidebar.caption(
+        f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
+        help="Every table shows the current version of each dataset. See About & method for the list.",
+    )
 
 
 def plain(text: object) -> str:

@@ -35,8 +35,15 @@ SELECTED = [0, 0, 0, 255]
 BORDERS = [255, 255, 255, 210]
 BUBBLE_REGION_FILL = "#F2F2F2"  # regions under bubbles: neutral, so only the circles carry the value
 SEA = [207, 224, 236, 110]  # pale sea tint: plain, deliberate background without (or over) a basemap
-TOOLTIP_STYLE = {"backgroundColor": "#1F2430", "color": "#FFFFFF", "fontSize": "0.85rem", "lineHeight": "1.35",
-                 "padding": "8px 10px", "maxWidth": "20rem", "overflowWrap": "anywhere"}
+TOOLTIP_STYLE = {
+    "backgroundColor": "#1F2430",
+    "color": "#FFFFFF",
+    "fontSize": "0.85rem",
+    "lineHeight": "1.35",
+    "padding": "8px 10px",
+    "maxWidth": "20rem",
+    "overflowWrap": "anywhere",
+}
 PROFILE_PAGE = "pages/profile.py"
 TOP_FLOWS = (10, 25, 50, 100, 250)
 NAMED_GAPS = 12  # regions without data named under the legend; the table lists them all
@@ -143,11 +150,20 @@ def compute(data: Data, sel: Selection, options: MapOptions) -> MapView:
     number, classes = choropleth.classify(table["value"], options.scheme, diverging=is_lq)
     arcs = pd.DataFrame(columns=choropleth.ARC_COLUMNS)
     if options.flow_kind:
-        arcs = choropleth.flow_arcs(data, flows(data, sel, options.flow_kind), sel, options.flow_kind,
-                                    top_n=options.top_n)
+        arcs = choropleth.flow_arcs(
+            data, flows(data, sel, options.flow_kind), sel, options.flow_kind, top_n=options.top_n
+        )
     size_label = choropleth.indicator_label(data, choropleth.LQ_BASE) if is_lq else label
-    return MapView(options.indicator, label, size_label, choropleth.indicator_unit(data, options.indicator), table,
-                   number, classes, arcs)
+    return MapView(
+        options.indicator,
+        label,
+        size_label,
+        choropleth.indicator_unit(data, options.indicator),
+        table,
+        number,
+        classes,
+        arcs,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,10 +191,18 @@ def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
     kinds = choropleth.flow_kinds(data, sel.chain_id)
     kind = options.flow_kind or (kinds[0] if kinds else None)
     empty = pd.DataFrame(columns=["partner", "name", "value", "unit", "source"])
-    outgoing, incoming = (choropleth.region_partners(data, flows(data, sel, kind), sel.region) if kind
-                          else (empty, empty))
-    return Panel(sel.region, data.region_names.get(sel.region, sel.region),
-                 data.region_names.get(sel.region[:2], sel.region[:2]), figures, kind, outgoing, incoming)
+    outgoing, incoming = (
+        choropleth.region_partners(data, flows(data, sel, kind), sel.region) if kind else (empty, empty)
+    )
+    return Panel(
+        sel.region,
+        data.region_names.get(sel.region, sel.region),
+        data.region_names.get(sel.region[:2], sel.region[:2]),
+        figures,
+        kind,
+        outgoing,
+        incoming,
+    )
 
 
 # --- controls ---------------------------------------------------------------------------------------
@@ -198,24 +222,51 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         cols = [top[0], top[1], bottom[0], bottom[1], top[2]]
     else:
         cols = st.columns([2.6, 2, 1.8, 1.4, 1.4], vertical_alignment="bottom")
-    indicator = cols[0].selectbox("Colour regions by", options, key="indicator", bind=URL,
-                                  format_func=lambda i: choropleth.indicator_label(data, i),
-                                  help="Indicators of the loaded data, summed over the selected stages or sectors; "
-                                       "the location quotient compares the region with the whole BSR.")
-    scheme = cols[1].selectbox("Classes", list(choropleth.SCHEMES), key="classes", bind=URL,
-                               format_func=choropleth.SCHEMES.get,
-                               help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
-                                    "around gaps in the values. Equal interval: classes of equal width.")
-    kind = cols[2].selectbox("Flow overlay", kinds, index=None, key="flows", bind=URL, placeholder="No flows",
-                             format_func=lambda k: f"{k.capitalize()} flows",
-                             help="Arcs between regions for the value-chain flows in the current filter.")
-    top_n = cols[3].selectbox("Flows shown", TOP_FLOWS, index=TOP_FLOWS.index(25), key="top", bind=URL,
-                              format_func=lambda n: f"Largest {n}", disabled=kind is None,
-                              help="Only the largest flows are drawn, so the map stays readable; the selected "
-                                   "region's own largest flows are always added.")
-    bubbles = cols[4].toggle("Bubbles", key="bubbles", bind=URL,
-                             help="Circles at the regions' label points, area proportional to the value, so "
-                                  "small regions stay visible.")
+    indicator = cols[0].selectbox(
+        "Colour regions by",
+        options,
+        key="indicator",
+        bind=URL,
+        format_func=lambda i: choropleth.indicator_label(data, i),
+        help="Indicators of the loaded data, summed over the selected stages or sectors; "
+        "the location quotient compares the region with the whole BSR.",
+    )
+    scheme = cols[1].selectbox(
+        "Classes",
+        list(choropleth.SCHEMES),
+        key="classes",
+        bind=URL,
+        format_func=choropleth.SCHEMES.get,
+        help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
+        "around gaps in the values. Equal interval: classes of equal width.",
+    )
+    kind = cols[2].selectbox(
+        "Flow overlay",
+        kinds,
+        index=None,
+        key="flows",
+        bind=URL,
+        placeholder="No flows",
+        format_func=lambda k: f"{k.capitalize()} flows",
+        help="Arcs between regions for the value-chain flows in the current filter.",
+    )
+    top_n = cols[3].selectbox(
+        "Flows shown",
+        TOP_FLOWS,
+        index=TOP_FLOWS.index(25),
+        key="top",
+        bind=URL,
+        format_func=lambda n: f"Largest {n}",
+        disabled=kind is None,
+        help="Only the largest flows are drawn, so the map stays readable; the selected "
+        "region's own largest flows are always added.",
+    )
+    bubbles = cols[4].toggle(
+        "Bubbles",
+        key="bubbles",
+        bind=URL,
+        help="Circles at the regions' label points, area proportional to the value, so small regions stay visible.",
+    )
     return MapOptions(indicator, scheme, bool(bubbles), kind, int(top_n))
 
 
@@ -258,46 +309,111 @@ def _json_number(value: object) -> float | None:
     return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-def _region_layer(table: pd.DataFrame, fills: pd.Series, tips: pd.Series,
-                  sel: Selection) -> tuple[pdk.Layer, list[dict[str, Any]]]:
+def _region_layer(
+    table: pd.DataFrame, fills: pd.Series, tips: pd.Series, sel: Selection
+) -> tuple[pdk.Layer, list[dict[str, Any]]]:
     geometries = _geometries(sel.level)
     features = [
-        {"type": "Feature", "id": row.region_id, "geometry": geometries[row.region_id],
-         "properties": {"nuts_id": row.region_id, "value": _json_number(row.value), "fill": fill, "tooltip": tip}}
+        {
+            "type": "Feature",
+            "id": row.region_id,
+            "geometry": geometries[row.region_id],
+            "properties": {"nuts_id": row.region_id, "value": _json_number(row.value), "fill": fill, "tooltip": tip},
+        }
         for row, fill, tip in zip(table.itertuples(index=False), fills, tips, strict=True)
         if row.region_id in geometries
     ]
-    layer = pdk.Layer("GeoJsonLayer", id=layer_id("regions", sel),
-                      data={"type": "FeatureCollection", "features": features}, filled=True, stroked=True,
-                      get_fill_color="properties.fill", get_line_color=BORDERS, line_width_min_pixels=0.8,
-                      pickable=True, auto_highlight=True, highlight_color=[0, 0, 0, 50])
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id("regions", sel),
+        data={"type": "FeatureCollection", "features": features},
+        filled=True,
+        stroked=True,
+        get_fill_color="properties.fill",
+        get_line_color=BORDERS,
+        line_width_min_pixels=0.8,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 0, 0, 50],
+    )
     return layer, features
 
 
-def _bubble_layer(table: pd.DataFrame, points: dict[str, tuple[float, float]], fills: pd.Series,
-                  tips: pd.Series, sel: Selection) -> pdk.Layer:
+def _bubble_layer(
+    table: pd.DataFrame, points: dict[str, tuple[float, float]], fills: pd.Series, tips: pd.Series, sel: Selection
+) -> pdk.Layer:
     radius = choropleth.bubble_radius(table["size"])
-    rows = [{"nuts_id": code, "position": list(points[code]), "radius": round(float(r), 2),
-             "fill": colors.hex_to_rgb(fill, 235), "tooltip": tip}
-            for code, r, fill, tip in zip(table["region_id"], radius, fills, tips, strict=True)
-            if not pd.isna(r) and code in points]
+    rows = [
+        {
+            "nuts_id": code,
+            "position": list(points[code]),
+            "radius": round(float(r), 2),
+            "fill": colors.hex_to_rgb(fill, 235),
+            "tooltip": tip,
+        }
+        for code, r, fill, tip in zip(table["region_id"], radius, fills, tips, strict=True)
+        if not pd.isna(r) and code in points
+    ]
     rows.sort(key=lambda b: -b["radius"])  # small circles on top of large ones
-    return pdk.Layer("ScatterplotLayer", id=layer_id("bubbles", sel), data=rows, get_position="position",
-                     get_radius="radius", radius_units=pdk.types.String("pixels"), get_fill_color="fill", stroked=True,
-                     get_line_color=[60, 60, 60, 220], line_width_min_pixels=1, pickable=True, auto_highlight=True)
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id("bubbles", sel),
+        data=rows,
+        get_position="position",
+        get_radius="radius",
+        radius_units=pdk.types.String("pixels"),
+        get_fill_color="fill",
+        stroked=True,
+        get_line_color=[60, 60, 60, 220],
+        line_width_min_pixels=1,
+        pickable=True,
+        auto_highlight=True,
+    )
 
 
 def _arc_layer(arcs: pd.DataFrame, sel: Selection) -> pdk.Layer:
-    rows = [{"from": [fx, fy], "to": [tx, ty], "from_color": fc, "to_color": tc, "width": round(float(w), 2),
-             "tooltip": tip, "from_region": fr, "to_region": to}
-            for fx, fy, tx, ty, fc, tc, w, tip, fr, to in zip(
-                arcs["from_lon"], arcs["from_lat"], arcs["to_lon"], arcs["to_lat"], arcs["from_color"],
-                arcs["to_color"], arcs["width"], arcs["tooltip"], arcs["from_region"], arcs["to_region"], strict=True)]
+    rows = [
+        {
+            "from": [fx, fy],
+            "to": [tx, ty],
+            "from_color": fc,
+            "to_color": tc,
+            "width": round(float(w), 2),
+            "tooltip": tip,
+            "from_region": fr,
+            "to_region": to,
+        }
+        for fx, fy, tx, ty, fc, tc, w, tip, fr, to in zip(
+            arcs["from_lon"],
+            arcs["from_lat"],
+            arcs["to_lon"],
+            arcs["to_lat"],
+            arcs["from_color"],
+            arcs["to_color"],
+            arcs["width"],
+            arcs["tooltip"],
+            arcs["from_region"],
+            arcs["to_region"],
+            strict=True,
+        )
+    ]
     rows.sort(key=lambda a: a["width"])  # the largest on top
-    return pdk.Layer("ArcLayer", id=layer_id("flows", sel), data=rows, get_source_position="from",
-                     get_target_position="to", get_source_color="from_color", get_target_color="to_color",
-                     get_width="width", width_units=pdk.types.String("pixels"), get_height=0.35, get_tilt=90,
-                     great_circle=False, pickable=True, auto_highlight=True)
+    return pdk.Layer(
+        "ArcLayer",
+        id=layer_id("flows", sel),
+        data=rows,
+        get_source_position="from",
+        get_target_position="to",
+        get_source_color="from_color",
+        get_target_color="to_color",
+        get_width="width",
+        width_units=pdk.types.String("pixels"),
+        get_height=0.35,
+        get_tilt=90,
+        great_circle=False,
+        pickable=True,
+        auto_highlight=True,
+    )
 
 
 def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.Deck:
@@ -309,33 +425,62 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
     regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
-        pdk.Layer("PolygonLayer", id="sea", data=[{"polygon": [[-40, 35], [60, 35], [60, 85], [-40, 85]]}],
-                  get_polygon="polygon", get_fill_color=SEA, stroked=False, pickable=False),
+        pdk.Layer(
+            "PolygonLayer",
+            id="sea",
+            data=[{"polygon": [[-40, 35], [60, 35], [60, 85], [-40, 85]]}],
+            get_polygon="polygon",
+            get_fill_color=SEA,
+            stroked=False,
+            pickable=False,
+        ),
         regions,
-        pdk.Layer("GeoJsonLayer", id="outline", data={"type": "Feature", "geometry": _outline(), "properties": {}},
-                  filled=False, stroked=True, get_line_color=colors.hex_to_rgb(OUTLINE), line_width_min_pixels=2.2,
-                  pickable=False),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="outline",
+            data={"type": "Feature", "geometry": _outline(), "properties": {}},
+            filled=False,
+            stroked=True,
+            get_line_color=colors.hex_to_rgb(OUTLINE),
+            line_width_min_pixels=2.2,
+            pickable=False,
+        ),
     ]
     chosen = [f for f in features if f["id"] == sel.region]
     if chosen:
-        layers.append(pdk.Layer("GeoJsonLayer", id="selected", data={"type": "FeatureCollection", "features": chosen},
-                                filled=False, stroked=True, get_line_color=SELECTED, line_width_min_pixels=4,
-                                pickable=False))
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="selected",
+                data={"type": "FeatureCollection", "features": chosen},
+                filled=False,
+                stroked=True,
+                get_line_color=SELECTED,
+                line_width_min_pixels=4,
+                pickable=False,
+            )
+        )
     if options.bubbles:
         layers.append(_bubble_layer(table, choropleth.region_points(data), fills, tips, sel))
     if len(view.arcs):
         layers.append(_arc_layer(view.arcs, sel))
     start = pdk.ViewState(**_initial_view(sel.level), pitch=0, bearing=0)
-    return _CompactDeck(layers=layers, initial_view_state=start, map_style=None,
-                        tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE})
+    return _CompactDeck(
+        layers=layers, initial_view_state=start, map_style=None, tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE}
+    )
 
 
 def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
     """The map, clickable, with the boundary attribution and the data source on it."""
     with st.container(border=True):
-        st.pydeck_chart(the_deck, height=MAP_HEIGHT, key=CHART_KEY, on_select=_select_from_map,
-                        selection_mode="single-object",
-                        alt=f"Map of {view.label} by NUTS {sel.level} region in the Baltic Sea Region")
+        st.pydeck_chart(
+            the_deck,
+            height=MAP_HEIGHT,
+            key=CHART_KEY,
+            on_select=_select_from_map,
+            selection_mode="single-object",
+            alt=f"Map of {view.label} by NUTS {sel.level} region in the Baltic Sea Region",
+        )
         st.caption(f"{geo.ATTRIBUTION} (Eurostat GISCO, NUTS 2021) · Data: {layout.plain(view.sources)}")
 
 
@@ -343,34 +488,44 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
 
 
 def _swatch(color: str, border: str = "#888888") -> str:
-    return (f'<span style="display:inline-block;width:1.6em;height:1em;background:{color};'
-            f'border:1px solid {border};vertical-align:middle;margin-right:0.5em"></span>')
+    return (
+        f'<span style="display:inline-block;width:1.6em;height:1em;background:{color};'
+        f'border:1px solid {border};vertical-align:middle;margin-right:0.5em"></span>'
+    )
 
 
 def legend(view: MapView, options: MapOptions, year: int) -> None:
     """Class bounds with units and counts, the no-data class by name, bubble and arc keys."""
     esc = html.escape
     classes, table, arcs = view.classes, view.table, view.arcs
-    rows = [f"<div style='font-weight:600'>{esc(view.label)}, {year}</div>",
-            f"<div style='opacity:0.8;margin-bottom:0.3em'>{esc(view.unit)} · "
-            f"{esc(choropleth.SCHEMES[options.scheme])}</div>"]
+    rows = [
+        f"<div style='font-weight:600'>{esc(view.label)}, {year}</div>",
+        f"<div style='opacity:0.8;margin-bottom:0.3em'>{esc(view.unit)} · "
+        f"{esc(choropleth.SCHEMES[options.scheme])}</div>",
+    ]
     for i, c in enumerate(classes.classes):
         if classes.diverging and (i == 0 or c.lower >= 1 > classes.classes[i - 1].upper):
             side = "Below 1: less specialised than the BSR" if c.upper < 1 else "1 and above: more specialised"
             rows.append(f"<div style='margin-top:0.2em;font-style:italic'>{side}</div>")
         rows.append(f"<div>{_swatch(c.color)}{esc(c.label)} <span style='opacity:0.7'>({c.count})</span></div>")
     if classes.no_data or not classes.classes:
-        rows.append(f"<div>{_swatch(colors.NO_DATA)}{choropleth.NO_DATA} "
-                    f"<span style='opacity:0.7'>({classes.no_data})</span></div>")
+        rows.append(
+            f"<div>{_swatch(colors.NO_DATA)}{choropleth.NO_DATA} "
+            f"<span style='opacity:0.7'>({classes.no_data})</span></div>"
+        )
     if options.bubbles and table["size"].notna().any():
         size_unit = table["size_unit"].dropna().iloc[0] if table["size_unit"].notna().any() else ""
-        rows.append(f"<div style='margin-top:0.4em'>◯ Circle area ∝ {esc(view.size_label)}; largest "
-                    f"{esc(choropleth.format_number(table['size'].max()))} {esc(str(size_unit))}</div>")
+        rows.append(
+            f"<div style='margin-top:0.4em'>◯ Circle area ∝ {esc(view.size_label)}; largest "
+            f"{esc(choropleth.format_number(table['size'].max()))} {esc(str(size_unit))}</div>"
+        )
     if len(arcs):
-        rows.append(f"<div style='margin-top:0.4em'>{esc(str(options.flow_kind).capitalize())} flows from "
-                    f"{_swatch(choropleth.FLOW_FROM, choropleth.FLOW_FROM)}origin to "
-                    f"{_swatch(choropleth.FLOW_TO, choropleth.FLOW_TO)}destination; width ∝ value, largest "
-                    f"{esc(choropleth.format_number(arcs['value'].max()))} {esc(str(arcs['unit'].iloc[0]))}</div>")
+        rows.append(
+            f"<div style='margin-top:0.4em'>{esc(str(options.flow_kind).capitalize())} flows from "
+            f"{_swatch(choropleth.FLOW_FROM, choropleth.FLOW_FROM)}origin to "
+            f"{_swatch(choropleth.FLOW_TO, choropleth.FLOW_TO)}destination; width ∝ value, largest "
+            f"{esc(choropleth.format_number(arcs['value'].max()))} {esc(str(arcs['unit'].iloc[0]))}</div>"
+        )
     st.html("<div style='line-height:1.65'>" + "".join(rows) + "</div>")
     missing = table.loc[table["value"].isna(), "name"].tolist()
     if missing:
@@ -386,27 +541,36 @@ def method_caption(data: Data, sel: Selection, indicator: str) -> None:
     if indicator == LOCATION_QUOTIENT:
         st.latex(indicators.FORMULAS[LOCATION_QUOTIENT][1])
         base = layout.plain(choropleth.indicator_label(data, choropleth.LQ_BASE).lower())
-        st.caption(f"x_r,s: {base} of region r in {scope}, {sel.year}; x_r: its {base} over all activities; x_s and "
-                   f"x: the same sums over the whole BSR programme area at NUTS {sel.level}, the reference area even "
-                   "when fewer countries are shown. Above 1: more specialised than the BSR.")
+        st.caption(
+            f"x_r,s: {base} of region r in {scope}, {sel.year}; x_r: its {base} over all activities; x_s and "
+            f"x: the same sums over the whole BSR programme area at NUTS {sel.level}, the reference area even "
+            "when fewer countries are shown. Above 1: more specialised than the BSR."
+        )
     else:
-        st.caption(f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "
-                   f"divisions of {scope}, {sel.year}.")
+        st.caption(
+            f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "
+            f"divisions of {scope}, {sel.year}."
+        )
 
 
 def _figure_lines(figures: pd.DataFrame) -> str:
-    lines = [f"**{layout.plain(label)}:** {choropleth.format_number(v)} {layout.plain(u)}"
-             + ("" if pd.isna(r) else f" · rank {r} of {n}")
-             for label, v, u, r, n in zip(figures["name"], figures["value"], figures["unit"], figures["rank"],
-                                          figures["of"], strict=True)]
+    lines = [
+        f"**{layout.plain(label)}:** {choropleth.format_number(v)} {layout.plain(u)}"
+        + ("" if pd.isna(r) else f" · rank {r} of {n}")
+        for label, v, u, r, n in zip(
+            figures["name"], figures["value"], figures["unit"], figures["rank"], figures["of"], strict=True
+        )
+    ]
     return "  \n".join(lines) or "No data for this region in the selection."
 
 
 def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     """The selected region's key figures, every indicator on demand, largest flow partners, profile link."""
     if the_panel is None:
-        st.info("Click a region on the map, or pick a focus region in the sidebar, to see its key figures here.",
-                icon=":material/touch_app:")
+        st.info(
+            "Click a region on the map, or pick a focus region in the sidebar, to see its key figures here.",
+            icon=":material/touch_app:",
+        )
         return
     p = the_panel
     st.subheader(layout.plain(p.name), anchor=False)
@@ -415,18 +579,24 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     every = choropleth.map_indicators(data)
     more = st.expander(f"All {len(every)} indicators", key="panel_all", bind=URL, on_change="rerun")
     if more.open:  # computed only when asked for: each indicator is a table over all regions
-        more.markdown(_figure_lines(choropleth.region_figures(data, {i: values(data, sel, i) for i in every},
-                                                              p.region)))
+        more.markdown(
+            _figure_lines(choropleth.region_figures(data, {i: values(data, sel, i) for i in every}, p.region))
+        )
     if p.kind is not None:
         for title, frame, arrow in (("Largest flows out", p.outgoing, "→"), ("Largest flows in", p.incoming, "←")):
-            lines = [f"{arrow} {layout.plain(n)} ({code}): {choropleth.format_number(v)} {layout.plain(u)}"
-                     for code, n, v, u in zip(frame["partner"], frame["name"], frame["value"], frame["unit"],
-                                              strict=True)]
+            lines = [
+                f"{arrow} {layout.plain(n)} ({code}): {choropleth.format_number(v)} {layout.plain(u)}"
+                for code, n, v, u in zip(frame["partner"], frame["name"], frame["value"], frame["unit"], strict=True)
+            ]
             st.markdown(f"**{title}** ({p.kind})  \n" + ("  \n".join(lines) or "none"))
     st.caption(f"Source: {layout.plain('; '.join(sorted(set(p.figures['source'].dropna()))))}")
     if any(spec.path == PROFILE_PAGE for spec in nav.PAGES):
-        st.page_link(PROFILE_PAGE, label=f"Open the profile of {p.name}", icon=":material/location_city:",
-                     query_params=_global_params())
+        st.page_link(
+            PROFILE_PAGE,
+            label=f"Open the profile of {p.name}",
+            icon=":material/location_city:",
+            query_params=_global_params(),
+        )
     st.button("Clear the selection", on_click=_clear_region, icon=":material/close:")
 
 
@@ -444,24 +614,51 @@ def value_table(view: MapView, sel: Selection) -> None:
     """The mapped values as a table (drawn only when opened, which keeps the map's first load light; the open
     state is in the URL) and the CSV download (export.to_csv_bytes neutralises spreadsheet formulas)."""
     table, labels = view.table, [c.label for c in view.classes.classes]
-    out = pd.DataFrame({
-        "region": table["region_id"], "name": table["name"], "country": table["country"],
-        "value": table["value"], "unit": table["unit"], "rank": table["rank"],
-        "class": [labels[int(i)] if i is not pd.NA else choropleth.NO_DATA for i in view.number],
-        "source": table["source"], "flag": table["flag"],
-    })
+    out = pd.DataFrame(
+        {
+            "region": table["region_id"],
+            "name": table["name"],
+            "country": table["country"],
+            "value": table["value"],
+            "unit": table["unit"],
+            "rank": table["rank"],
+            "class": [labels[int(i)] if i is not pd.NA else choropleth.NO_DATA for i in view.number],
+            "source": table["source"],
+            "flag": table["flag"],
+        }
+    )
     if view.is_lq:
         out.insert(5, "size", table["size"])
     out = out.sort_values(["rank", "region"], na_position="last", ignore_index=True)
-    box = st.expander(f"Table of the mapped values ({len(out)} regions)", key="table", bind=URL, on_change="rerun",
-                      icon=":material/table:")
+    box = st.expander(
+        f"Table of the mapped values ({len(out)} regions)",
+        key="table",
+        bind=URL,
+        on_change="rerun",
+        icon=":material/table:",
+    )
     if box.open:
-        box.dataframe(out, hide_index=True, width="stretch", column_config={
-            "region": "Code", "name": "Region", "country": "Country",
-            "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_lq else "localized"),
-            "unit": "Unit", "rank": "Rank", "class": "Class on the map", "source": "Source", "flag": "Flag",
-            "size": st.column_config.NumberColumn(view.size_label, format="localized"),
-        })
-    st.download_button("Download the mapped values (CSV)", export.to_csv_bytes(out), icon=":material/download:",
-                       file_name=f"map_{view.indicator}_{sel.chain_id}_{sel.year}_nuts{sel.level}.csv",
-                       mime="text/csv")
+        box.dataframe(
+            out,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "region": "Code",
+                "name": "Region",
+                "country": "Country",
+                "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_lq else "localized"),
+                "unit": "Unit",
+                "rank": "Rank",
+                "class": "Class on the map",
+                "source": "Source",
+                "flag": "Flag",
+                "size": st.column_config.NumberColumn(view.size_label, format="localized"),
+            },
+        )
+    st.download_button(
+        "Download the mapped values (CSV)",
+        export.to_csv_bytes(out),
+        icon=":material/download:",
+        file_name=f"map_{view.indicator}_{sel.chain_id}_{sel.year}_nuts{sel.level}.csv",
+        mime="text/csv",
+    )

@@ -24,21 +24,58 @@ class PageSpec:
 REPO = Path(__file__).resolve().parent.parent
 
 _ALL = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Explore",
-             "The loaded data in numbers and what each page is for."),
-    PageSpec("pages/map.py", "Map", ":material/map:", "Explore",
-             "Where each stage is strong, how big, and who is linked to whom (BSR step 1).", "map"),
-    PageSpec("pages/flows.py", "Value-chain flows", ":material/account_tree:", "Explore",
-             "How goods, knowledge and investment flow from stage to stage and region to region.", "flows"),
-    PageSpec("pages/profile.py", "Region profile", ":material/location_city:", "Benchmark & match",
-             "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).", "profile"),
-    PageSpec("pages/matchmaking.py", "Matchmaking", ":material/handshake:", "Benchmark & match",
-             "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
-             "matchmaking"),
-    PageSpec("pages/data.py", "Data", ":material/upload_file:", "Data",
-             "Upload, validate, version and roll back datasets (editors only).", "data", editors_only=True),
-    PageSpec("pages/about.py", "About & method", ":material/menu_book:", "Method",
-             "The four BSR S3 steps, every indicator formula, data sources, versions and licences.", "about"),
+    PageSpec(
+        "pages/home.py", "Home", ":material/home:", "Explore", "The loaded data in numbers and what each page is for."
+    ),
+    PageSpec(
+        "pages/map.py",
+        "Map",
+        ":material/map:",
+        "Explore",
+        "Where each stage is strong, how big, and who is linked to whom (BSR step 1).",
+        "map",
+    ),
+    PageSpec(
+        "pages/flows.py",
+        "Value-chain flows",
+        ":material/account_tree:",
+        "Explore",
+        "How goods, knowledge and investment flow from stage to stage and region to region.",
+        "flows",
+    ),
+    PageSpec(
+        "pages/profile.py",
+        "Region profile",
+        ":material/location_city:",
+        "Benchmark & match",
+        "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).",
+        "profile",
+    ),
+    PageSpec(
+        "pages/matchmaking.py",
+        "Matchmaking",
+        ":material/handshake:",
+        "Benchmark & match",
+        "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
+        "matchmaking",
+    ),
+    PageSpec(
+        "pages/data.py",
+        "Data",
+        ":material/upload_file:",
+        "Data",
+        "Upload, validate, version and roll back datasets (editors only).",
+        "data",
+        editors_only=True,
+    ),
+    PageSpec(
+        "pages/about.py",
+        "About & method",
+        ":material/menu_book:",
+        "Method",
+        "The four BSR S3 steps, every indicator formula, data sources, versions and licences.",
+        "about",
+    ),
 )
 # A page appears once its file exists: nothing is registered before it works.
 PAGES = tuple(spec for spec in _ALL if (REPO / spec.path).exists())
@@ -49,9 +86,14 @@ def pages() -> dict[str, list[st.Page]]:
     out: dict[str, list[st.Page]] = {}
     editor = auth.identity().can_write
     for i, spec in enumerate(PAGES):
-        page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0,
-                       visibility="hidden" if spec.editors_only and not editor else "visible",
-                       **({"url_path": spec.url_path} if spec.url_path else {}))
+        page = st.Page(
+            spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            default=i == 0,
+            visibility="hidden" if spec.editors_only and not editor else "visible",
+            **({"url_path": spec.url_path} if spec.url_path else {}),
+        )
         out.setdefault(spec.section, []).append(page)
     return out
 

@@ -18,16 +18,29 @@ MAX_WEIGHT = 5
 def weights() -> dict[str, int]:
     """One slider per score component (0 = ignore, 5 = very important), bound to the URL."""
     cols = st.columns(len(matching.COMPONENTS))
-    return {c: int(col.slider(title, 0, MAX_WEIGHT, matching.DEFAULT_WEIGHTS[c], key=f"w_{c}", bind=URL,
-                              help=matching.COMPONENT_HELP[c]))
-            for col, (c, title) in zip(cols, matching.COMPONENTS.items(), strict=True)}
+    return {
+        c: int(
+            col.slider(
+                title,
+                0,
+                MAX_WEIGHT,
+                matching.DEFAULT_WEIGHTS[c],
+                key=f"w_{c}",
+                bind=URL,
+                help=matching.COMPONENT_HELP[c],
+            )
+        )
+        for col, (c, title) in zip(cols, matching.COMPONENTS.items(), strict=True)
+    }
 
 
 def ranked_list(ranked: pd.DataFrame) -> None:
     """The suggestions, best first, each with its score and the sentence saying why."""
     for row in ranked.itertuples():
-        st.markdown(f"**{row.rank}. {layout.plain(matching.label(row.region_id, {row.region_id: row.name}))}** · "
-                    f"score **{row.score:.2f}**  \n{layout.plain(row.why)}")
+        st.markdown(
+            f"**{row.rank}. {layout.plain(matching.label(row.region_id, {row.region_id: row.name}))}** · "
+            f"score **{row.score:.2f}**  \n{layout.plain(row.why)}"
+        )
 
 
 def ranked_table(ranked: pd.DataFrame, region: str) -> None:
@@ -46,12 +59,31 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     for c, title in matching.COMPONENTS.items():
         config[c] = st.column_config.NumberColumn(title, format="%.2f", help=matching.COMPONENT_HELP[c])
     with st.expander("All numbers behind the suggestions"):
-        st.dataframe(shown, hide_index=True, column_config=config, key="ranked",
-                     column_order=["rank", "region", "score", *matching.COMPONENTS, "shared_priorities", "projects",
-                                   "flows", "distance_km", "why"])
-        st.download_button("Download suggestions (CSV)", export.to_csv_bytes(ranked.assign(for_region=region)),
-                           file_name=f"partners-{region}.csv", mime="text/csv", on_click="ignore",
-                           icon=":material/download:")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config=config,
+            key="ranked",
+            column_order=[
+                "rank",
+                "region",
+                "score",
+                *matching.COMPONENTS,
+                "shared_priorities",
+                "projects",
+                "flows",
+                "distance_km",
+                "why",
+            ],
+        )
+        st.download_button(
+            "Download suggestions (CSV)",
+            export.to_csv_bytes(ranked.assign(for_region=region)),
+            file_name=f"partners-{region}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def score_bars(ranked: pd.DataFrame, weights: dict[str, int], n: int = 10) -> None:
@@ -62,14 +94,28 @@ def score_bars(ranked: pd.DataFrame, weights: dict[str, int], n: int = 10) -> No
     data = []
     for i, (c, title) in enumerate(matching.COMPONENTS.items()):
         part = parts[parts["component"] == c]
-        data.append({"type": "bar", "orientation": "h", "name": title, "x": part["part"].round(4).tolist(),
-                     "y": [esc(f"{r} {nm}") for r, nm in zip(part["region_id"], part["name"], strict=True)],
-                     "marker": {"color": colors.OKABE_ITO[i]}, "customdata": part["value"].round(3).tolist(),
-                     "hovertemplate": f"{title}: %{{customdata:.2f}} → adds %{{x:.3f}}<extra>%{{y}}</extra>"})
-    fig = {"data": data, "layout": chart_layout(
-        120 + 34 * len(top), barmode="stack", legend={**LEGEND, "traceorder": "normal"},
-        xaxis={"title": {"text": "Partner score (weighted mean of the components)"}, "range": [0, 1]},
-        yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": order})}
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": title,
+                "x": part["part"].round(4).tolist(),
+                "y": [esc(f"{r} {nm}") for r, nm in zip(part["region_id"], part["name"], strict=True)],
+                "marker": {"color": colors.OKABE_ITO[i]},
+                "customdata": part["value"].round(3).tolist(),
+                "hovertemplate": f"{title}: %{{customdata:.2f}} → adds %{{x:.3f}}<extra>%{{y}}</extra>",
+            }
+        )
+    fig = {
+        "data": data,
+        "layout": chart_layout(
+            120 + 34 * len(top),
+            barmode="stack",
+            legend={**LEGEND, "traceorder": "normal"},
+            xaxis={"title": {"text": "Partner score (weighted mean of the components)"}, "range": [0, 1]},
+            yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": order},
+        ),
+    }
     st.plotly_chart(fig, config=CONFIG, key="score_bars")
 
 
@@ -78,36 +124,91 @@ def synergy_heatmap(matrix: pd.DataFrame, names: dict[str, str], focus: str) -> 
     codes = matrix.index.tolist()
     labels = [esc(matching.label(c, names)) for c in codes]
     z = np.round(matrix.to_numpy(), 3)
-    heat = {"type": "heatmap", "z": z, "x": labels, "y": labels, "zmin": 0.0,
-            "zmax": max(float(np.nanmax(z)) if np.isfinite(z).any() else 0.0, 0.01),
-            "colorscale": [[i / (len(colors.SEQUENTIAL) - 1), c] for i, c in enumerate(colors.SEQUENTIAL)],
-            "hovertemplate": "%{y} looking for partners<br>→ %{x}: score %{z:.2f}<extra></extra>",
-            "colorbar": {"title": {"text": "Score"}}, "xgap": 1, "ygap": 1}
+    heat = {
+        "type": "heatmap",
+        "z": z,
+        "x": labels,
+        "y": labels,
+        "zmin": 0.0,
+        "zmax": max(float(np.nanmax(z)) if np.isfinite(z).any() else 0.0, 0.01),
+        "colorscale": [[i / (len(colors.SEQUENTIAL) - 1), c] for i, c in enumerate(colors.SEQUENTIAL)],
+        "hovertemplate": "%{y} looking for partners<br>→ %{x}: score %{z:.2f}<extra></extra>",
+        "colorbar": {"title": {"text": "Score"}},
+        "xgap": 1,
+        "ygap": 1,
+    }
     shapes = []
     for i in range(1, len(codes)):
         if codes[i][:2] != codes[i - 1][:2]:  # country borders as lines between the blocks
             line = {"color": "#555555", "width": 1}
-            shapes += [{"type": "line", "xref": "x", "yref": "paper", "x0": i - 0.5, "x1": i - 0.5, "y0": 0,
-                        "y1": 1, "line": line},
-                       {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": i - 0.5,
-                        "y1": i - 0.5, "line": line}]
+            shapes += [
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": i - 0.5,
+                    "x1": i - 0.5,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": line,
+                },
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "yref": "y",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": i - 0.5,
+                    "y1": i - 0.5,
+                    "line": line,
+                },
+            ]
     if focus in codes:
         row = codes.index(focus)
-        shapes.append({"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": row - 0.5,
-                       "y1": row + 0.5, "line": {"color": "#D55E00", "width": 3}})
-    ticks = {"tickmode": "array", "tickvals": labels, "ticktext": codes,
-             "tickfont": {"size": 11 if len(codes) > 40 else 13}}
-    fig = {"data": [heat], "layout": chart_layout(
-        min(max(420, 14 * len(codes) + 160), 1100), shapes=shapes, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={**ticks, "tickangle": -90, "side": "top"}, yaxis={**ticks, "autorange": "reversed"})}
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": row - 0.5,
+                "y1": row + 0.5,
+                "line": {"color": "#D55E00", "width": 3},
+            }
+        )
+    ticks = {
+        "tickmode": "array",
+        "tickvals": labels,
+        "ticktext": codes,
+        "tickfont": {"size": 11 if len(codes) > 40 else 13},
+    }
+    fig = {
+        "data": [heat],
+        "layout": chart_layout(
+            min(max(420, 14 * len(codes) + 160), 1100),
+            shapes=shapes,
+            margin={"l": 10, "r": 10, "t": 30, "b": 10},
+            xaxis={**ticks, "tickangle": -90, "side": "top"},
+            yaxis={**ticks, "autorange": "reversed"},
+        ),
+    }
     st.plotly_chart(fig, config=CONFIG, key="synergy")
 
 
 def partner_picker(ranked: pd.DataFrame) -> str:
     """Which suggested partner to look at closely (bound to the URL; the best one by default)."""
     names = dict(zip(ranked["region_id"], ranked["name"], strict=True))
-    return str(st.selectbox("Partner", ranked["region_id"].tolist(), index=0, key="partner", bind=URL,
-                            format_func=lambda c: matching.label(c, names)))
+    return str(
+        st.selectbox(
+            "Partner",
+            ranked["region_id"].tolist(),
+            index=0,
+            key="partner",
+            bind=URL,
+            format_func=lambda c: matching.label(c, names),
+        )
+    )
 
 
 def pair_detail(ranked: pd.DataFrame, partner: str) -> None:
@@ -124,8 +225,17 @@ def matched_actors(frame: pd.DataFrame, a_name: str, b_name: str) -> None:
     if frame.empty:
         st.caption("No actors of the two regions work in meeting stages of this value chain.")
         return
-    st.dataframe(frame, hide_index=True, column_order=["actor_a", "type_a", "stage_a", "relation", "actor_b",
-                                                       "type_b", "stage_b"],
-                 column_config={"actor_a": f"Actor in {a_name}", "type_a": "Helix", "stage_a": "Stage",
-                                "relation": "", "actor_b": f"Actor in {b_name}", "type_b": "Helix",
-                                "stage_b": "Stage"})
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_order=["actor_a", "type_a", "stage_a", "relation", "actor_b", "type_b", "stage_b"],
+        column_config={
+            "actor_a": f"Actor in {a_name}",
+            "type_a": "Helix",
+            "stage_a": "Stage",
+            "relation": "",
+            "actor_b": f"Actor in {b_name}",
+            "type_b": "Helix",
+            "stage_b": "Stage",
+        },
+    )

@@ -31,12 +31,21 @@ def since_picker(bench: matching.Benchmark, where: DeltaGenerator) -> int | None
     years = sorted({int(y) for y in bench.panel.columns.get_level_values(0) if int(y) < bench.year})
     if not years:
         return None
-    return int(where.selectbox("Growth since", years, index=0, key="since", bind=URL,
-                            help=f"Growth is the compound annual rate from this year to {bench.year}."))
+    return int(
+        where.selectbox(
+            "Growth since",
+            years,
+            index=0,
+            key="since",
+            bind=URL,
+            help=f"Growth is the compound annual rate from this year to {bench.year}.",
+        )
+    )
 
 
-def headline(bench: matching.Benchmark, region: str, sizes: pd.DataFrame, since: int | None,
-             stages: pd.DataFrame) -> None:
+def headline(
+    bench: matching.Benchmark, region: str, sizes: pd.DataFrame, since: int | None, stages: pd.DataFrame
+) -> None:
     """Size, growth, ranks and specialised stages of the region for the sectors in view."""
     row = sizes.loc[region]
     n = int(row["ranked"])
@@ -49,28 +58,41 @@ def headline(bench: matching.Benchmark, region: str, sizes: pd.DataFrame, since:
     rank = f"{int(row['rank_size'])}" if pd.notna(row["rank_size"]) else "–"
     cols[2].metric("Rank by size", rank, help="Among the BSR regions at this NUTS level (1 = largest)")
     lq_rank = f"rank {int(row['rank_lq'])} by specialisation" if pd.notna(row["rank_lq"]) else "no quotient"
-    cols[2].caption(f"of {n} BSR regions · LQ {row['lq']:.2f}, {lq_rank}" if pd.notna(row["lq"])
-                    else f"of {n} BSR regions · {lq_rank}")
+    cols[2].caption(
+        f"of {n} BSR regions · LQ {row['lq']:.2f}, {lq_rank}"
+        if pd.notna(row["lq"])
+        else f"of {n} BSR regions · {lq_rank}"
+    )
     strong = int(stages["specialised"].sum())
-    cols[3].metric("Specialised stages", f"{strong}/{len(stages)}",
-                   help=f"Stages with a location quotient of at least {bench.threshold:g}")
+    cols[3].metric(
+        "Specialised stages",
+        f"{strong}/{len(stages)}",
+        help=f"Stages with a location quotient of at least {bench.threshold:g}",
+    )
     cols[3].caption(layout.plain(bench.stage_list(stages.loc[stages["specialised"], "stage_id"].tolist())) or "none")
     source(bench, f"reference: all {n} BSR regions at NUTS {bench.level} · {FORMULAS_HINT}")
 
 
 def stage_table(stages: pd.DataFrame) -> None:
     """The numbers behind the stage chart, with rank among BSR regions and relatedness density."""
-    st.dataframe(stages[["stage", "lq", "specialised", "share", "growth", "rank", "of", "density"]], hide_index=True,
-                 column_config={
-                     "stage": "Stage", "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
-                     "specialised": "Specialised",
-                     "share": st.column_config.NumberColumn("Share of BSR", format="percent"),
-                     "growth": st.column_config.NumberColumn("Growth a year", format="percent"),
-                     "rank": st.column_config.NumberColumn("Rank by LQ", format="%d"),
-                     "of": st.column_config.NumberColumn("of", format="%d"),
-                     "density": st.column_config.NumberColumn(
-                         "Relatedness density", format="%.2f",
-                         help="How much of what is related to this stage the region already has (0–1)")})
+    st.dataframe(
+        stages[["stage", "lq", "specialised", "share", "growth", "rank", "of", "density"]],
+        hide_index=True,
+        column_config={
+            "stage": "Stage",
+            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+            "specialised": "Specialised",
+            "share": st.column_config.NumberColumn("Share of BSR", format="percent"),
+            "growth": st.column_config.NumberColumn("Growth a year", format="percent"),
+            "rank": st.column_config.NumberColumn("Rank by LQ", format="%d"),
+            "of": st.column_config.NumberColumn("of", format="%d"),
+            "density": st.column_config.NumberColumn(
+                "Relatedness density",
+                format="%.2f",
+                help="How much of what is related to this stage the region already has (0–1)",
+            ),
+        },
+    )
 
 
 def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], suggested: pd.DataFrame) -> list[str]:
@@ -78,25 +100,35 @@ def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], s
     names = bench.names
     options = [c for c in candidates if c != region]
     chosen = st.multiselect(
-        "Compare with", options, key="peers", bind=URL, max_selections=matching.MAX_PEERS,
+        "Compare with",
+        options,
+        key="peers",
+        bind=URL,
+        max_selections=matching.MAX_PEERS,
         format_func=lambda c: matching.label(c, names),
-        placeholder=f"The {len(suggested)} most similar regions", help="Up to 10 regions; leave empty for the "
-        "regions most like this one (similarity of location-quotient profiles).")
+        placeholder=f"The {len(suggested)} most similar regions",
+        help="Up to 10 regions; leave empty for the "
+        "regions most like this one (similarity of location-quotient profiles).",
+    )
     return list(chosen) or suggested["region_id"].tolist()
 
 
 def peer_table(peers: pd.DataFrame) -> None:
-    st.dataframe(peers, hide_index=True, column_order=["region_id", "name", "similarity", "share", "growth", "lq",
-                                                       "rank_size", "specialised_in"],
-                 column_config={
-                     "region_id": "Code", "name": "Region",
-                     "similarity": st.column_config.ProgressColumn("Similarity", min_value=-1.0, max_value=1.0,
-                                                                   format="%.2f"),
-                     "share": st.column_config.NumberColumn("Share of BSR", format="percent"),
-                     "growth": st.column_config.NumberColumn("Growth a year", format="percent"),
-                     "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
-                     "rank_size": st.column_config.NumberColumn("Rank by size", format="%d"),
-                     "specialised_in": "Specialised in"})
+    st.dataframe(
+        peers,
+        hide_index=True,
+        column_order=["region_id", "name", "similarity", "share", "growth", "lq", "rank_size", "specialised_in"],
+        column_config={
+            "region_id": "Code",
+            "name": "Region",
+            "similarity": st.column_config.ProgressColumn("Similarity", min_value=-1.0, max_value=1.0, format="%.2f"),
+            "share": st.column_config.NumberColumn("Share of BSR", format="percent"),
+            "growth": st.column_config.NumberColumn("Growth a year", format="percent"),
+            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+            "rank_size": st.column_config.NumberColumn("Rank by size", format="%d"),
+            "specialised_in": "Specialised in",
+        },
+    )
 
 
 def priorities(data: Data, region: str) -> None:
@@ -104,9 +136,17 @@ def priorities(data: Data, region: str) -> None:
     if p.empty:
         st.caption("No S3 priorities recorded for this region.")
         return
-    st.dataframe(p[["code", "dimension", "label", "description", "region_id"]], hide_index=True,
-                 column_config={"code": "Code", "dimension": "Dimension", "label": "Priority",
-                                "description": "In the region's words", "region_id": "Strategy of"})
+    st.dataframe(
+        p[["code", "dimension", "label", "description", "region_id"]],
+        hide_index=True,
+        column_config={
+            "code": "Code",
+            "dimension": "Dimension",
+            "label": "Priority",
+            "description": "In the region's words",
+            "region_id": "Strategy of",
+        },
+    )
     st.caption(f"Source: {dataset_names(data, 'priorities')} · Eye@RIS3-style codes")
 
 
@@ -121,9 +161,17 @@ def actors(data: Data, region: str, chain_id: str) -> None:
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
     shown = a.assign(stage_names=a["stages"].map(lambda c: ", ".join(stage_names.get(s, s) for s in split_list(c))))
-    st.dataframe(shown[["name", "helix", "stage_names", "competences", "website"]], hide_index=True,
-                 column_config={"name": "Actor", "helix": "Helix", "stage_names": "Stages",
-                                "competences": "Competences", "website": st.column_config.LinkColumn("Website")})
+    st.dataframe(
+        shown[["name", "helix", "stage_names", "competences", "website"]],
+        hide_index=True,
+        column_config={
+            "name": "Actor",
+            "helix": "Helix",
+            "stage_names": "Stages",
+            "competences": "Competences",
+            "website": st.column_config.LinkColumn("Website"),
+        },
+    )
     st.caption(f"Source: {dataset_names(data, 'actors')}")
 
 
@@ -133,27 +181,35 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str], thresh
     cols = st.columns(3)
     cols[0].metric("Projects", len(p), help="With a partner in this region, of this value chain or of none")
     public = p["public_funding_eur"].fillna(p["budget_eur"]).sum()
-    cols[1].metric("Public funding of these projects", f"€{public / 1e6:,.1f} M",
-                   help="Whole projects, all partners; public (incl. EU) share where known, else the budget")
+    cols[1].metric(
+        "Public funding of these projects",
+        f"€{public / 1e6:,.1f} M",
+        help="Whole projects, all partners; public (incl. EU) share where known, else the budget",
+    )
     received = None
     if data.is_additive(FUNDING):
         funding = benchmark.benchmark(data, sel, FUNDING, threshold)
         received = matching.values_over(funding, sel.year, sectors).get(region)
-    cols[2].metric(f"EU funding received in {sel.year}",
-                   f"€{received / 1e6:,.1f} M" if received is not None and pd.notna(received) else "–",
-                   help=f"Indicator {FUNDING} summed over the sectors in view")
+    cols[2].metric(
+        f"EU funding received in {sel.year}",
+        f"€{received / 1e6:,.1f} M" if received is not None and pd.notna(received) else "–",
+        help=f"Indicator {FUNDING} summed over the sectors in view",
+    )
     if not p.empty:
-        st.dataframe(p[["title", "programme", "start_year", "end_year", "budget_eur", "public_funding_eur",
-                        "partner_regions"]], hide_index=True,
-                     column_config={"title": "Project", "programme": "Programme",
-                                    "start_year": st.column_config.NumberColumn("From", format="%d"),
-                                    "end_year": st.column_config.NumberColumn("To", format="%d"),
-                                    "budget_eur": st.column_config.NumberColumn("Budget", format="€%,.0f"),
-                                    "public_funding_eur": st.column_config.NumberColumn("Public funding",
-                                                                                        format="€%,.0f"),
-                                    "partner_regions": "Partner regions"})
-    st.caption(f"Source: {_sources(p['source'], [data.data_source()])} · public funding: whole projects, all "
-               "partners")
+        st.dataframe(
+            p[["title", "programme", "start_year", "end_year", "budget_eur", "public_funding_eur", "partner_regions"]],
+            hide_index=True,
+            column_config={
+                "title": "Project",
+                "programme": "Programme",
+                "start_year": st.column_config.NumberColumn("From", format="%d"),
+                "end_year": st.column_config.NumberColumn("To", format="%d"),
+                "budget_eur": st.column_config.NumberColumn("Budget", format="€%,.0f"),
+                "public_funding_eur": st.column_config.NumberColumn("Public funding", format="€%,.0f"),
+                "partner_regions": "Partner regions",
+            },
+        )
+    st.caption(f"Source: {_sources(p['source'], [data.data_source()])} · public funding: whole projects, all partners")
 
 
 def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> None:
@@ -163,17 +219,35 @@ def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> Non
         st.caption(f"No flows of this value chain recorded for the region in {sel.year}.")
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
-    st.dataframe(matching.flow_summary(f), hide_index=True,
-                 column_config={"kind": "Kind", "direction": "Direction", "unit": "Unit",
-                                "value": st.column_config.NumberColumn("Total", format="%,.1f"),
-                                "partners": "Partner regions", "links": "Links"})
+    st.dataframe(
+        matching.flow_summary(f),
+        hide_index=True,
+        column_config={
+            "kind": "Kind",
+            "direction": "Direction",
+            "unit": "Unit",
+            "value": st.column_config.NumberColumn("Total", format="%,.1f"),
+            "partners": "Partner regions",
+            "links": "Links",
+        },
+    )
     top = f[f["direction"] != "within"].sort_values("value", ascending=False).head(12)
-    top = top.assign(partner_name=top["partner"].map(lambda c: matching.label(c, names)),
-                     stages=top["from_stage"].map(stage_names) + " → " + top["to_stage"].map(stage_names))
-    st.dataframe(top[["direction", "kind", "partner_name", "stages", "value", "unit"]], hide_index=True,
-                 column_config={"direction": "Direction", "kind": "Kind", "partner_name": "Partner region",
-                                "stages": "Stages", "value": st.column_config.NumberColumn("Value", format="%,.2f"),
-                                "unit": "Unit"})
+    top = top.assign(
+        partner_name=top["partner"].map(lambda c: matching.label(c, names)),
+        stages=top["from_stage"].map(stage_names) + " → " + top["to_stage"].map(stage_names),
+    )
+    st.dataframe(
+        top[["direction", "kind", "partner_name", "stages", "value", "unit"]],
+        hide_index=True,
+        column_config={
+            "direction": "Direction",
+            "kind": "Kind",
+            "partner_name": "Partner region",
+            "stages": "Stages",
+            "value": st.column_config.NumberColumn("Value", format="%,.2f"),
+            "unit": "Unit",
+        },
+    )
     st.caption(f"Source: {_sources(f['source'])}")
 
 

@@ -25,8 +25,11 @@ from valuechain.query import Data, Selection
 TABLE_ROWS = 300  # rows of a flows table sent to the browser; the CSV download has all of them
 DIRECTION_COLORS = {"inflow": colors.DIVERGING[-1], "outflow": colors.DIVERGING[0]}
 TEXT_COLOR = "#1F2328"
-_REGION_HEADERS = ((0.0, "left", "Supplying regions"), (0.5, "center", "Stage → next stage"),
-                   (1.0, "right", "Receiving regions"))
+_REGION_HEADERS = (
+    (0.0, "left", "Supplying regions"),
+    (0.5, "center", "Stage → next stage"),
+    (1.0, "right", "Receiving regions"),
+)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -57,23 +60,50 @@ def figure(sk: Sankey, view_name: str, size: int = 14) -> go.Figure:
     lines = max((h[2].count("<br>") + 1 for h in headers), default=0)
     text = {"color": TEXT_COLOR} if view_name == REGION_VIEW else {"color": "rgba(0,0,0,0)", "shadow": "none"}
     trace = {
-        "type": "sankey", "arrangement": "snap",
-        "node": {"label": nodes["label"].tolist(), "color": nodes["color"].tolist(), "x": nodes["x"].tolist(),
-                 "y": nodes["y"].tolist(), "customdata": nodes["hover"].tolist(),
-                 "hovertemplate": "%{customdata}<extra></extra>", "pad": 12, "thickness": 18,
-                 "line": {"color": "#FFFFFF", "width": 0.5}},
-        "link": {"source": links["source"].tolist(), "target": links["target"].tolist(),
-                 "value": links["value"].tolist(), "color": links["color"].tolist(),
-                 "customdata": links["hover"].tolist(), "hovertemplate": "%{customdata}<extra></extra>"},
-        "textfont": {"size": size, **text}, "hoverlabel": {"font": {"size": size}},
+        "type": "sankey",
+        "arrangement": "snap",
+        "node": {
+            "label": nodes["label"].tolist(),
+            "color": nodes["color"].tolist(),
+            "x": nodes["x"].tolist(),
+            "y": nodes["y"].tolist(),
+            "customdata": nodes["hover"].tolist(),
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "pad": 12,
+            "thickness": 18,
+            "line": {"color": "#FFFFFF", "width": 0.5},
+        },
+        "link": {
+            "source": links["source"].tolist(),
+            "target": links["target"].tolist(),
+            "value": links["value"].tolist(),
+            "color": links["color"].tolist(),
+            "customdata": links["hover"].tolist(),
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        "textfont": {"size": size, **text},
+        "hoverlabel": {"font": {"size": size}},
     }
     top = 16 + lines * size * 1.4
     layout = {
-        "height": max(460, per_column * size * 3) + top, "font": {"size": size},
+        "height": max(460, per_column * size * 3) + top,
+        "font": {"size": size},
         "margin": {"l": 8, "r": 8, "t": top, "b": 12},
-        "annotations": [{"x": x, "y": 1.0, "xref": "paper", "yref": "paper", "yanchor": "bottom", "xanchor": anchor,
-                         "align": anchor, "text": f"<b>{label}</b>", "showarrow": False,
-                         "font": {"size": size, "color": TEXT_COLOR}} for x, anchor, label in headers],
+        "annotations": [
+            {
+                "x": x,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "xanchor": anchor,
+                "align": anchor,
+                "text": f"<b>{label}</b>",
+                "showarrow": False,
+                "font": {"size": size, "color": TEXT_COLOR},
+            }
+            for x, anchor, label in headers
+        ],
     }
     return go.Figure({"data": [trace], "layout": layout})
 
@@ -96,8 +126,13 @@ def chart(fig: go.Figure) -> None:
 
 def shown(view: FlowView) -> str:
     """What the chart adds up to, per kind and unit (never across units)."""
-    return "Shown: " + "; ".join(f"{fmt(r.value)} {r.unit} of {r.kind} in {r.n_flows:,} flows"
-                                 for r in view.sankey.totals.itertuples()) + "."
+    return (
+        "Shown: "
+        + "; ".join(
+            f"{fmt(r.value)} {r.unit} of {r.kind} in {r.n_flows:,} flows" for r in view.sankey.totals.itertuples()
+        )
+        + "."
+    )
 
 
 def sources(view: FlowView) -> str:
@@ -115,12 +150,24 @@ def downloads(view: FlowView, view_name: str, stem: str) -> None:
     Both are made only when clicked, so large selections do not slow down every rerun.
     """
     left, right = st.columns(2)
-    left.download_button("Download flows (CSV)", data=lambda: to_csv_bytes(flow_table(view.flows, view.chain)),
-                         file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
-                         disabled=view.flows.empty)
-    right.download_button("Download chart (HTML, works offline)", data=lambda: _html(view, view_name),
-                          file_name=f"{stem}.html", mime="text/html", on_click="ignore", icon=":material/download:",
-                          disabled=view.empty)
+    left.download_button(
+        "Download flows (CSV)",
+        data=lambda: to_csv_bytes(flow_table(view.flows, view.chain)),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=view.flows.empty,
+    )
+    right.download_button(
+        "Download chart (HTML, works offline)",
+        data=lambda: _html(view, view_name),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=view.empty,
+    )
 
 
 def _html(view: FlowView, view_name: str) -> bytes:
@@ -129,16 +176,33 @@ def _html(view: FlowView, view_name: str) -> bytes:
     lines = [shown(view), sources(view), *view.notes]
     fig.update_layout(margin={"b": 30 + 22 * len(lines)})
     for i, line in enumerate(lines):
-        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-8 - 20 * i,
-                           text=html.escape(line, quote=False), showarrow=False, font={"size": 12})
+        fig.add_annotation(
+            x=0,
+            y=0,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            yshift=-8 - 20 * i,
+            text=html.escape(line, quote=False),
+            showarrow=False,
+            font={"size": 12},
+        )
     return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
 
 
 _FLOW_COLUMNS = {
-    "from_region": "From", "from_name": "From region", "from_stage": "From stage", "to_region": "To",
-    "to_name": "To region", "to_stage": "To stage", "kind": "Kind",
-    "value": st.column_config.NumberColumn("Value", format="localized"), "unit": "Unit",
-    "share": st.column_config.NumberColumn("Share of kind", format="percent"), "n_flows": "Flows",
+    "from_region": "From",
+    "from_name": "From region",
+    "from_stage": "From stage",
+    "to_region": "To",
+    "to_name": "To region",
+    "to_stage": "To stage",
+    "kind": "Kind",
+    "value": st.column_config.NumberColumn("Value", format="localized"),
+    "unit": "Unit",
+    "share": st.column_config.NumberColumn("Share of kind", format="percent"),
+    "n_flows": "Flows",
     "source": "Source",
 }
 
@@ -147,12 +211,33 @@ def flows_table(view: FlowView, flows: pd.DataFrame, what: str) -> None:
     """The largest flows (all of them in the download), names and shares included."""
     table = flow_table(flows, view.chain, limit=TABLE_ROWS)
     total = len(flows)
-    st.dataframe(table, hide_index=True, column_config=_FLOW_COLUMNS, height=320, column_order=(
-        "from_region", "from_name", "from_stage", "to_region", "to_name", "to_stage", "value", "unit", "share", "kind",
-        "n_flows", "source"))
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=_FLOW_COLUMNS,
+        height=320,
+        column_order=(
+            "from_region",
+            "from_name",
+            "from_stage",
+            "to_region",
+            "to_name",
+            "to_stage",
+            "value",
+            "unit",
+            "share",
+            "kind",
+            "n_flows",
+            "source",
+        ),
+    )
     rows = f"the {len(table):,} largest of {total:,}" if total > len(table) else f"all {total:,}"
-    st.caption(layout.plain(f"{what}: {rows} rows (all in the CSV download); shares are of the whole "
-                            f"selection's total of each kind. {sources(view)}"))
+    st.caption(
+        layout.plain(
+            f"{what}: {rows} rows (all in the CSV download); shares are of the whole "
+            f"selection's total of each kind. {sources(view)}"
+        )
+    )
 
 
 def drill_down(view: FlowView) -> None:
@@ -161,14 +246,27 @@ def drill_down(view: FlowView) -> None:
     if drill is None:
         return
     st.subheader(f"Partners of {layout.plain(drill.label)}")
-    st.caption("Inflow: regions it receives from (for a stage: regions supplying it). Outflow: regions it "
-               "supplies (for a stage: regions receiving from it). Shares are of the node's inflow or outflow.")
+    st.caption(
+        "Inflow: regions it receives from (for a stage: regions supplying it). Outflow: regions it "
+        "supplies (for a stage: regions receiving from it). Shares are of the node's inflow or outflow."
+    )
     left, right = st.columns([3, 2])
-    left.dataframe(drill.partners, hide_index=True, height=360, column_order=(
-        "region_id", "name", "direction", "value", "unit", "share", "kind", "n_flows"), column_config={
-        "region_id": "Region", "name": "Name", "direction": "Direction", "kind": "Kind", "unit": "Unit",
-        "value": st.column_config.NumberColumn("Value", format="localized"),
-        "share": st.column_config.NumberColumn("Share", format="percent"), "n_flows": "Flows"})
+    left.dataframe(
+        drill.partners,
+        hide_index=True,
+        height=360,
+        column_order=("region_id", "name", "direction", "value", "unit", "share", "kind", "n_flows"),
+        column_config={
+            "region_id": "Region",
+            "name": "Name",
+            "direction": "Direction",
+            "kind": "Kind",
+            "unit": "Unit",
+            "value": st.column_config.NumberColumn("Value", format="localized"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "n_flows": "Flows",
+        },
+    )
     with right:
         partner_map(drill)
     flows_table(view, drill.flows, f"Flows of {drill.label}")
@@ -180,36 +278,75 @@ def partner_map(drill: DrillDown) -> None:
     points = []
     for (region, direction), rows in p.groupby(["region_id", "direction"], sort=False):
         lines = [f"{fmt(r.value)} {r.unit} {r.kind} ({r.share:.0%})" for r in rows.itertuples()]
-        points.append({"lon": float(rows["lon"].iloc[0]), "lat": float(rows["lat"].iloc[0]),
-                       "radius": 12_000 + 90_000 * float(rows["share"].max()) ** 0.5,
-                       "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
-                       "text": f"{region} {rows['name'].iloc[0]} · {direction}\n" + "\n".join(lines)})
+        points.append(
+            {
+                "lon": float(rows["lon"].iloc[0]),
+                "lat": float(rows["lat"].iloc[0]),
+                "radius": 12_000 + 90_000 * float(rows["share"].max()) ** 0.5,
+                "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
+                "text": f"{region} {rows['name'].iloc[0]} · {direction}\n" + "\n".join(lines),
+            }
+        )
     layers = []
     ok, _ = geo.available()
     if ok:
-        layers.append(pdk.Layer("GeoJsonLayer", geo.geojson(0), stroked=True, filled=True,
-                                get_fill_color=[238, 238, 238, 255], get_line_color=[150, 150, 150, 255],
-                                line_width_min_pixels=0.6))
-    layers.append(pdk.Layer("ScatterplotLayer", points, get_position=["lon", "lat"], get_radius="radius",
-                            get_fill_color="color", stroked=True, get_line_color=[255, 255, 255, 255],
-                            line_width_min_pixels=1, pickable=True))
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                geo.geojson(0),
+                stroked=True,
+                filled=True,
+                get_fill_color=[238, 238, 238, 255],
+                get_line_color=[150, 150, 150, 255],
+                line_width_min_pixels=0.6,
+            )
+        )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            points,
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            get_fill_color="color",
+            stroked=True,
+            get_line_color=[255, 255, 255, 255],
+            line_width_min_pixels=1,
+            pickable=True,
+        )
+    )
     start = geo.initial_view(2, width=420, height=380) if ok else {"longitude": 18.0, "latitude": 60.0, "zoom": 3.0}
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**start), map_style=None,
-                             tooltip={"text": "{text}"}), height=380)
+    st.pydeck_chart(
+        pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**start), map_style=None, tooltip={"text": "{text}"}),
+        height=380,
+    )
     missing = len(drill.partners) - len(p)
-    st.caption(("Orange: outflow, purple: inflow. " if points else "")
-               + (f"{missing} partner rows without coordinates are not drawn. " if missing else "")
-               + (geo.ATTRIBUTION if ok else "No boundaries available: bubbles only."))
+    st.caption(
+        ("Orange: outflow, purple: inflow. " if points else "")
+        + (f"{missing} partner rows without coordinates are not drawn. " if missing else "")
+        + (geo.ATTRIBUTION if ok else "No boundaries available: bubbles only.")
+    )
 
 
 def summary(view: FlowView, table: pd.DataFrame) -> None:
     """Direction-wise summary: what each region receives and sends per stage, and the net."""
-    st.caption("Per region and stage: **inflow** is what the region receives at that stage, **outflow** what it "
-               "sends from it, **net** = outflow − inflow (positive: a net supplier). With countries selected, only "
-               "their regions are listed: their partners abroad appear only through flows with them.")
-    st.dataframe(table, hide_index=True, height=480, column_config={
-        "region_id": "Region", "name": "Name", "stage": "Stage", "kind": "Kind", "unit": "Unit",
-        "inflow": st.column_config.NumberColumn("Inflow", format="localized"),
-        "outflow": st.column_config.NumberColumn("Outflow", format="localized"),
-        "net": st.column_config.NumberColumn("Net (out − in)", format="localized")})
+    st.caption(
+        "Per region and stage: **inflow** is what the region receives at that stage, **outflow** what it "
+        "sends from it, **net** = outflow − inflow (positive: a net supplier). With countries selected, only "
+        "their regions are listed: their partners abroad appear only through flows with them."
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=480,
+        column_config={
+            "region_id": "Region",
+            "name": "Name",
+            "stage": "Stage",
+            "kind": "Kind",
+            "unit": "Unit",
+            "inflow": st.column_config.NumberColumn("Inflow", format="localized"),
+            "outflow": st.column_config.NumberColumn("Outflow", format="localized"),
+            "net": st.column_config.NumberColumn("Net (out − in)", format="localized"),
+        },
+    )
     source_caption(view)

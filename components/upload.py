@@ -31,13 +31,21 @@ _FLASH = "_upload_flash"
 _PICKED = "_version_picked"
 _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it after a commit
 _CONFIRM = "_version_delete_confirm"
-_ENCODINGS = {AUTO: None, "UTF-8": "utf-8", "UTF-8 with BOM": "utf-8-sig", "UTF-16": "utf-16",
-              "Windows-1252 (Western)": "cp1252", "Windows-1250 (Central European)": "cp1250",
-              "Latin-1 (ISO 8859-1)": "latin-1"}
+_ENCODINGS = {
+    AUTO: None,
+    "UTF-8": "utf-8",
+    "UTF-8 with BOM": "utf-8-sig",
+    "UTF-16": "utf-16",
+    "Windows-1252 (Western)": "cp1252",
+    "Windows-1250 (Central European)": "cp1250",
+    "Latin-1 (ISO 8859-1)": "latin-1",
+}
 _DELIMITERS = {AUTO: None, "Comma ,": ",", "Semicolon ;": ";", "Tab": "\t", "Vertical bar |": "|"}
 _DECIMALS = {AUTO: None, "Point 1.5": ".", "Comma 1,5": ","}
-_MODES = {"update": "Update the dataset: add these rows, keep its other rows",
-          "replace": "Replace the dataset: these rows only"}
+_MODES = {
+    "update": "Update the dataset: add these rows, keep its other rows",
+    "replace": "Replace the dataset: these rows only",
+}
 _PREFIXES = ("map_", "const_", "filter_", "newind_", "upload_dataset", "upload_mode")
 
 
@@ -53,15 +61,22 @@ def flash(section: str) -> None:
 def upload_section(store: Store, who: Identity) -> None:
     """Choose a table and a file; map its columns; see every problem; preview; commit."""
     flash("upload")
-    table = st.selectbox("Table", ingest.UPLOADABLE, key="upload_table", index=ingest.UPLOADABLE.index("observations"),
-                         format_func=lambda t: f"{TABLES[t].title} ({t})")
+    table = st.selectbox(
+        "Table",
+        ingest.UPLOADABLE,
+        key="upload_table",
+        index=ingest.UPLOADABLE.index("observations"),
+        format_func=lambda t: f"{TABLES[t].title} ({t})",
+    )
     st.caption(layout.plain(TABLES[table].description) + " The Templates tab has a CSV and an Excel template.")
     limit = ingest.max_upload_mb()
     file = st.file_uploader(
         "File: CSV or TSV (any of , ; tab |), Excel .xlsx, Eurostat TSV or SDMX-CSV, also .gz",
-        type=["csv", "tsv", "txt", "gz", "xlsx"], key=f"upload_file_{st.session_state.get(_ROUND, 0)}",
+        type=["csv", "tsv", "txt", "gz", "xlsx"],
+        key=f"upload_file_{st.session_state.get(_ROUND, 0)}",
         max_upload_size=max(1, math.ceil(limit)),
-        help=f"At most {limit:g} MB per file (also unpacked). Nothing is stored before you commit.")
+        help=f"At most {limit:g} MB per file (also unpacked). Nothing is stored before you commit.",
+    )
     if file is None:
         return
     parsed = _parse(file)
@@ -82,8 +97,13 @@ def upload_section(store: Store, who: Identity) -> None:
     if checked.preview is not None:
         preview(checked)
     label = f"Commit as a new version of '{checked.dataset}'" if checked.dataset else "Commit"
-    if st.button(label, type="primary", key="upload_commit", disabled=not checked.ok,
-                 help="One transaction: all rows are stored, or none."):
+    if st.button(
+        label,
+        type="primary",
+        key="upload_commit",
+        disabled=not checked.ok,
+        help="One transaction: all rows are stored, or none.",
+    ):
         _commit(store, checked, who)
 
 
@@ -92,7 +112,8 @@ def _parse(file: Any) -> ingest.Parsed:
         encoding=_ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
         delimiter=_DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
         decimal=_DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
-        sheet=st.session_state.get("read_sheet"))
+        sheet=st.session_state.get("read_sheet"),
+    )
     signature = (file.file_id, file.name, file.size, options)
     cached = st.session_state.get(_PARSED)
     if cached is not None and cached[0] == signature:
@@ -105,11 +126,19 @@ def _parse(file: Any) -> ingest.Parsed:
 
 def _reading_options(parsed: ingest.Parsed) -> None:
     cols = st.columns(4)
-    cols[0].selectbox("Encoding", list(_ENCODINGS), key="read_encoding",
-                      help="Automatic: BOM, else UTF-8 if every byte fits, else Windows-1252 or -1250 by the letters.")
+    cols[0].selectbox(
+        "Encoding",
+        list(_ENCODINGS),
+        key="read_encoding",
+        help="Automatic: BOM, else UTF-8 if every byte fits, else Windows-1252 or -1250 by the letters.",
+    )
     cols[1].selectbox("Delimiter", list(_DELIMITERS), key="read_delimiter")
-    cols[2].selectbox("Decimal separator", list(_DECIMALS), key="read_decimal",
-                      help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).")
+    cols[2].selectbox(
+        "Decimal separator",
+        list(_DECIMALS),
+        key="read_decimal",
+        help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
+    )
     if parsed.sheets:
         cols[3].selectbox("Sheet", parsed.sheets, key="read_sheet")
 
@@ -136,39 +165,53 @@ def _mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
     """One row per table column: the file column it comes from, or a value for every row. Folded away once
     every required column is filled, so the check report is the next thing the analyst sees."""
     columns = TABLES[table].columns
-    open_ = [c.name for c in columns if c.required and st.session_state.get(f"map_{c.name}") == MISSING
-             and not str(st.session_state.get(f"const_{c.name}", "")).strip()]
+    open_ = [
+        c.name
+        for c in columns
+        if c.required
+        and st.session_state.get(f"map_{c.name}") == MISSING
+        and not str(st.session_state.get(f"const_{c.name}", "")).strip()
+    ]
     from_file = sum(st.session_state.get(f"map_{c.name}") != MISSING for c in columns)
     label = f"Columns: {from_file} of {len(columns)} from the file" + (
-        f" · to fill: {', '.join(open_)}" if open_ else " · every required column filled")
+        f" · to fill: {', '.join(open_)}" if open_ else " · every required column filled"
+    )
     mapping = ingest.ColumnMap()
     options = [MISSING, *parsed.columns]
     box = st.expander(label, expanded=bool(open_), icon=":material/table_view:")
-    box.caption("Matched by name where possible and remembered for the next file from this source. "
-                "Required columns are marked *. A column not in the file can get one value for every row.")
+    box.caption(
+        "Matched by name where possible and remembered for the next file from this source. "
+        "Required columns are marked *. A column not in the file can get one value for every row."
+    )
     for col in columns:
         left, right = box.columns([2, 3])
-        chosen = left.selectbox(f"{col.name}{' *' if col.required else ''}", options, key=f"map_{col.name}",
-                                help=col.description)
+        chosen = left.selectbox(
+            f"{col.name}{' *' if col.required else ''}", options, key=f"map_{col.name}", help=col.description
+        )
         if chosen != MISSING:
             mapping.columns[col.name] = chosen
             first = parsed.frame[chosen].dropna()
             example = f" · e.g. {layout.plain(first.iat[0])}" if len(first) and str(first.iat[0]).strip() else ""
             right.caption(layout.plain(col.description) + example)
         else:
-            value = right.text_input(f"Value of {col.name} for every row", key=f"const_{col.name}",
-                                     placeholder=f"e.g. {col.example}" if col.example is not None else "",
-                                     help=col.description)
+            value = right.text_input(
+                f"Value of {col.name} for every row",
+                key=f"const_{col.name}",
+                placeholder=f"e.g. {col.example}" if col.example is not None else "",
+                help=col.description,
+            )
             if value.strip():
                 mapping.constants[col.name] = value.strip()
     dimensions = ingest.unmapped_dimensions(parsed, mapping)
     if dimensions:
-        st.caption("Columns not used by the mapping whose values split the rows (e.g. several units): keep one "
-                   "value each.")
+        st.caption(
+            "Columns not used by the mapping whose values split the rows (e.g. several units): keep one value each."
+        )
         cols = st.columns(min(len(dimensions), 3))
         for i, (col, values) in enumerate(dimensions.items()):
-            chosen = cols[i % len(cols)].selectbox(f"Keep rows where {col} is", [ALL_VALUES, *values],
-                                                   key=f"filter_{col}")
+            chosen = cols[i % len(cols)].selectbox(
+                f"Keep rows where {col} is", [ALL_VALUES, *values], key=f"filter_{col}"
+            )
             if chosen != ALL_VALUES:
                 mapping.filters[col] = chosen
     return mapping
@@ -178,8 +221,12 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
     versions = store.versions(table)
     existing = sorted(set(versions.loc[versions["origin"] == "upload", "dataset"]))
     left, right = st.columns([2, 3])
-    dataset = left.text_input("Dataset", key="upload_dataset", help="Uploads of the same dataset are its versions. "
-                              + ("Existing: " + ", ".join(existing) if existing else "No uploaded datasets yet."))
+    dataset = left.text_input(
+        "Dataset",
+        key="upload_dataset",
+        help="Uploads of the same dataset are its versions. "
+        + ("Existing: " + ", ".join(existing) if existing else "No uploaded datasets yet."),
+    )
     mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
     return dataset, str(mode)
 
@@ -198,27 +245,64 @@ def _new_indicators(parsed: ingest.Parsed, mapping: ingest.ColumnMap, context: i
             cols = st.columns([3, 2, 1, 1])
             name = cols[0].text_input("Name", key=f"newind_name_{ind}", placeholder="e.g. Employment (Eurostat SBS)")
             unit = cols[1].text_input("Unit", key=f"newind_unit_{ind}", placeholder="e.g. persons")
-            additive = cols[2].checkbox("Can be summed", value=True, key=f"newind_additive_{ind}",
-                                        help="Counts and money can be summed over regions and sectors; rates not.")
+            additive = cols[2].checkbox(
+                "Can be summed",
+                value=True,
+                key=f"newind_additive_{ind}",
+                help="Counts and money can be summed over regions and sectors; rates not.",
+            )
             nonnegative = cols[3].checkbox("Never negative", value=True, key=f"newind_nonnegative_{ind}")
             description = st.text_input("Definition and source", key=f"newind_description_{ind}")
-        rows.append({"indicator_id": ind, "name": name, "unit": unit, "additive": additive,
-                     "nonnegative": nonnegative, "description": description})
+        rows.append(
+            {
+                "indicator_id": ind,
+                "name": name,
+                "unit": unit,
+                "additive": additive,
+                "nonnegative": nonnegative,
+                "description": description,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _check(parsed: ingest.Parsed, table: str, mapping: ingest.ColumnMap, context: ingest.Context, dataset: str,
-           mode: str, definitions: pd.DataFrame | None) -> ingest.Checked:
+def _check(
+    parsed: ingest.Parsed,
+    table: str,
+    mapping: ingest.ColumnMap,
+    context: ingest.Context,
+    dataset: str,
+    mode: str,
+    definitions: pd.DataFrame | None,
+) -> ingest.Checked:
     decimal = _DECIMALS.get(st.session_state.get("read_decimal", AUTO))
-    fingerprint = hashlib.sha256(repr((sorted(mapping.stored().items()), dataset, mode, decimal, context.revision,
-                                       None if definitions is None else definitions.to_csv())).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        repr(
+            (
+                sorted(mapping.stored().items()),
+                dataset,
+                mode,
+                decimal,
+                context.revision,
+                None if definitions is None else definitions.to_csv(),
+            )
+        ).encode()
+    ).hexdigest()
     signature = (st.session_state[_PARSED][0], table, fingerprint)
     cached = st.session_state.get(_CHECKED)
     if cached is not None and cached[0] == signature:
         return cached[1]
     with st.spinner("Checking every row…"):
-        checked = ingest.check(parsed, table, mapping, context, dataset=dataset, mode=mode,  # type: ignore[arg-type]
-                               new_indicators=definitions, decimal=decimal)
+        checked = ingest.check(
+            parsed,
+            table,
+            mapping,
+            context,
+            dataset=dataset,
+            mode=mode,  # type: ignore[arg-type]
+            new_indicators=definitions,
+            decimal=decimal,
+        )
     st.session_state[_CHECKED] = (signature, checked)
     return checked
 
@@ -228,19 +312,37 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
     errors = int((failures["severity"] == "error").sum())
     warnings = int((failures["severity"] == "warning").sum())
     if errors:
-        st.error(f"**{errors:,} problem(s) to fix** in {layout.plain(file_name)}: nothing can be stored until they "
-                 "are fixed. Each row below names the file row, the column and the value.", icon="🛑")
+        st.error(
+            f"**{errors:,} problem(s) to fix** in {layout.plain(file_name)}: nothing can be stored until they "
+            "are fixed. Each row below names the file row, the column and the value.",
+            icon="🛑",
+        )
     else:
-        st.success(f"No errors in {layout.plain(file_name)}." + (f" {warnings:,} warning(s) below do not block."
-                                                                 if warnings else ""), icon="✅")
+        st.success(
+            f"No errors in {layout.plain(file_name)}."
+            + (f" {warnings:,} warning(s) below do not block." if warnings else ""),
+            icon="✅",
+        )
     if failures.empty:
         return
     shown = failures.sort_values(["severity", "row"], na_position="first", kind="stable")
-    st.dataframe(shown, hide_index=True, width="stretch", key="upload_report",
-                 column_config={"row": st.column_config.NumberColumn("row", format="%d"),
-                                "message": st.column_config.TextColumn("message", width="large")})
-    st.download_button("Download the report (CSV)", export.to_csv_bytes(failures), key="download_report",
-                       file_name=f"{ingest.file_stem(file_name)}-check-report.csv", mime="text/csv")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="upload_report",
+        column_config={
+            "row": st.column_config.NumberColumn("row", format="%d"),
+            "message": st.column_config.TextColumn("message", width="large"),
+        },
+    )
+    st.download_button(
+        "Download the report (CSV)",
+        export.to_csv_bytes(failures),
+        key="download_report",
+        file_name=f"{ingest.file_stem(file_name)}-check-report.csv",
+        mime="text/csv",
+    )
 
 
 def preview(checked: ingest.Checked) -> None:
@@ -257,11 +359,15 @@ def preview(checked: ingest.Checked) -> None:
     if p.kept:
         notes.append(f"{p.kept:,} rows of the current version of '{checked.dataset}' are kept (update).")
     if p.dropped:
-        notes.append(f"{p.dropped:,} rows of the current version of '{checked.dataset}' will no longer be shown "
-                     "(replace); that version stays available for rollback.")
+        notes.append(
+            f"{p.dropped:,} rows of the current version of '{checked.dataset}' will no longer be shown "
+            "(replace); that version stays available for rollback."
+        )
     for name, n in p.taken.items():
-        notes.append(f"{n:,} rows of dataset '{name}' with the same key are replaced: it gets a new version "
-                     "without them, which can be rolled back.")
+        notes.append(
+            f"{n:,} rows of dataset '{name}' with the same key are replaced: it gets a new version "
+            "without them, which can be rolled back."
+        )
     for note in notes:
         st.caption(layout.plain(note))
     figure = _preview_chart(checked)
@@ -289,10 +395,21 @@ def _preview_chart(checked: ingest.Checked) -> go.Figure | None:
         title = f"Flows out of each region, {year}: the 20 largest"
     else:
         return None
-    figure = go.Figure(go.Bar(x=by_region.index.tolist(), y=by_region.to_numpy().tolist(),
-                              marker_color="#1f6f8b", hovertemplate="%{x}: %{y:,.6g}<extra></extra>"))
-    figure.update_layout(title={"text": title}, height=320, margin={"l": 40, "r": 10, "t": 50, "b": 40},
-                         yaxis_title=None, xaxis_title=None)
+    figure = go.Figure(
+        go.Bar(
+            x=by_region.index.tolist(),
+            y=by_region.to_numpy().tolist(),
+            marker_color="#1f6f8b",
+            hovertemplate="%{x}: %{y:,.6g}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title={"text": title},
+        height=320,
+        margin={"l": 40, "r": 10, "t": 50, "b": 40},
+        yaxis_title=None,
+        xaxis_title=None,
+    )
     return figure
 
 
@@ -310,11 +427,16 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
         return
     own = next(v for v in versions if v.table == checked.table.name and v.taken_over_by is None)
     extra = [v for v in versions if v is not own]
-    text = (f"Stored version {own.version_id} of dataset '{layout.plain(checked.dataset)}' ({own.rows:,} rows of "
-            f"{checked.table.title.lower()}). Every page shows it now.")
+    text = (
+        f"Stored version {own.version_id} of dataset '{layout.plain(checked.dataset)}' ({own.rows:,} rows of "
+        f"{checked.table.title.lower()}). Every page shows it now."
+    )
     if extra:
-        text += " Also new: " + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})"
-                                          for v in extra) + "."
+        text += (
+            " Also new: "
+            + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})" for v in extra)
+            + "."
+        )
     st.session_state[_FLASH] = ("upload", "success", text)
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
     for key in (_PARSED, _CHECKED, _SIGNATURE, _PICKED):  # the versions list starts at the newest again
@@ -332,33 +454,74 @@ def versions_section(store: Store, who: Identity) -> None:
     if versions.empty:
         st.info("No data yet.")
         return
-    shown = versions[["version_id", "table_name", "dataset", "status", "created_at", "created_by", "file_name",
-                      "rows", "content_hash", "note"]]
-    st.dataframe(shown, hide_index=True, width="stretch", key="versions_table",
-                 column_config={"version_id": "version", "table_name": "table", "created_at": "loaded at",
-                                "created_by": "by", "file_name": "file", "content_hash": "SHA-256"})
-    labels = {int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
-                                 f"{r.rows:,} row{'' if r.rows == 1 else 's'}" for r in versions.itertuples()}
+    shown = versions[
+        [
+            "version_id",
+            "table_name",
+            "dataset",
+            "status",
+            "created_at",
+            "created_by",
+            "file_name",
+            "rows",
+            "content_hash",
+            "note",
+        ]
+    ]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="versions_table",
+        column_config={
+            "version_id": "version",
+            "table_name": "table",
+            "created_at": "loaded at",
+            "created_by": "by",
+            "file_name": "file",
+            "content_hash": "SHA-256",
+        },
+    )
+    labels = {
+        int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
+        f"{r.rows:,} row{'' if r.rows == 1 else 's'}"
+        for r in versions.itertuples()
+    }
     options, picked = list(labels), st.session_state.get(_PICKED)
     # A new key with every change of the store: a kept picker would go on showing the old status of the chosen
     # version after a rollback or delete. The choice itself is carried over.
-    chosen = st.selectbox("Version", options, index=options.index(picked) if picked in options else 0,
-                          format_func=labels.get, key=f"version_pick_{store.revision()}")
+    chosen = st.selectbox(
+        "Version",
+        options,
+        index=options.index(picked) if picked in options else 0,
+        format_func=labels.get,
+        key=f"version_pick_{store.revision()}",
+    )
     st.session_state[_PICKED] = chosen
     row = versions.set_index("version_id").loc[chosen]
     cols = st.columns([1, 1, 3])
-    if cols[0].button("Make current", key="version_current", disabled=row["status"] != "superseded",
-                      help="Roll back (or forward) to this version of its dataset."):
-        _act(lambda: store.set_current(int(chosen), who=who),
-             f"Version {chosen} of '{row['dataset']}' ({row['table_name']}) is current again.")
+    if cols[0].button(
+        "Make current",
+        key="version_current",
+        disabled=row["status"] != "superseded",
+        help="Roll back (or forward) to this version of its dataset.",
+    ):
+        _act(
+            lambda: store.set_current(int(chosen), who=who),
+            f"Version {chosen} of '{row['dataset']}' ({row['table_name']}) is current again.",
+        )
     if cols[1].button("Delete…", key="version_delete", disabled=row["status"] == "deleted"):
         st.session_state[_CONFIRM] = int(chosen)
     if st.session_state.get(_CONFIRM) == int(chosen):
-        current = " It is the current version: its rows disappear from every page." if row["status"] == "current" \
-            else ""
-        st.warning(f"Delete version {chosen} of dataset '{layout.plain(row['dataset'])}' ({row['table_name']}, "
-                   f"{int(row['rows']):,} rows)? Its rows are removed for good; the record stays in this list as "
-                   f"deleted.{current}", icon="⚠️")
+        current = (
+            " It is the current version: its rows disappear from every page." if row["status"] == "current" else ""
+        )
+        st.warning(
+            f"Delete version {chosen} of dataset '{layout.plain(row['dataset'])}' ({row['table_name']}, "
+            f"{int(row['rows']):,} rows)? Its rows are removed for good; the record stays in this list as "
+            f"deleted.{current}",
+            icon="⚠️",
+        )
         yes, no = st.columns([1, 4])
         if yes.button(f"Yes, delete version {chosen}", key="version_delete_yes", type="primary"):
             st.session_state.pop(_CONFIRM, None)
@@ -385,12 +548,22 @@ def _act(action: Callable[[], list[Restored]], done: str) -> None:
 
 def templates_section() -> None:
     """A CSV and an Excel template per table, with a filled example row and what each column means."""
-    table = st.selectbox("Table", ingest.UPLOADABLE, key="template_table",
-                         format_func=lambda t: f"{TABLES[t].title} ({t})")
+    table = st.selectbox(
+        "Table", ingest.UPLOADABLE, key="template_table", format_func=lambda t: f"{TABLES[t].title} ({t})"
+    )
     cols = st.columns([1, 1, 3])
-    cols[0].download_button("CSV template", ingest.template_csv(table), file_name=f"{table}-template.csv",
-                            mime="text/csv", key="template_csv")
-    cols[1].download_button("Excel template", ingest.template_xlsx(table), file_name=f"{table}-template.xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            key="template_xlsx")
+    cols[0].download_button(
+        "CSV template",
+        ingest.template_csv(table),
+        file_name=f"{table}-template.csv",
+        mime="text/csv",
+        key="template_csv",
+    )
+    cols[1].download_button(
+        "Excel template",
+        ingest.template_xlsx(table),
+        file_name=f"{table}-template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="template_xlsx",
+    )
     st.dataframe(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")

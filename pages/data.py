@@ -11,13 +11,18 @@ st.title("Data")
 auth.login_form()
 who = auth.identity()
 if not who.can_write:
-    st.info("This page is for editors: sign in to upload files, check them, and roll datasets back. Every other "
-            "page is open to everyone.", icon="🔒")
+    st.info(
+        "This page is for editors: sign in to upload files, check them, and roll datasets back. Every other "
+        "page is open to everyone.",
+        icon="🔒",
+    )
     st.stop()
 
-st.caption("Upload a file, map its columns, read the check report, preview what changes, then commit it as a new "
-           "version of a dataset. Nothing is stored before the commit, and any earlier version can be made current "
-           "again.")
+st.caption(
+    "Upload a file, map its columns, read the check report, preview what changes, then commit it as a new "
+    "version of a dataset. Nothing is stored before the commit, and any earlier version can be made current "
+    "again."
+)
 upload_tab, versions_tab, templates_tab = st.tabs(["Upload", "Versions", "Templates"])
 with upload_tab:
     upload.upload_section(store, who)

@@ -13,11 +13,13 @@ KINDS = {"goods": "Goods", "knowledge": "Knowledge", "investment": "Investment",
 data = app_data.data()
 sel = filters.current()
 st.title("Value-chain flows")
-st.caption("A flow is shown when it **starts or ends** in a selected country and **leaves or enters** a selected "
-           f"stage; regions are rolled up to NUTS {sel.level}. Flows have no sector, so the sector filter does not "
-           "apply here. One kind at a time by default: kinds have different units (goods and investment in EUR "
-           "million, knowledge in joint projects). *All kinds* draws one link per kind in its colour, with its "
-           "unit in the hover; node heights then mix units, so compare links of one kind only.")
+st.caption(
+    "A flow is shown when it **starts or ends** in a selected country and **leaves or enters** a selected "
+    f"stage; regions are rolled up to NUTS {sel.level}. Flows have no sector, so the sector filter does not "
+    "apply here. One kind at a time by default: kinds have different units (goods and investment in EUR "
+    "million, knowledge in joint projects). *All kinds* draws one link per kind in its colour, with its "
+    "unit in the hover; node heights then mix units, so compare links of one kind only."
+)
 
 c1, c2, c3, c4 = st.columns([2, 3, 2, 3])
 view_name = c1.radio("View", list(flows.VIEWS), format_func=flows.VIEWS.get, key="flow_view", bind=URL)
@@ -25,19 +27,34 @@ kind = c2.radio("Flow kind", list(KINDS), format_func=KINDS.get, horizontal=True
 kind = None if kind == "all" else kind
 top_n = flows.DEFAULT_TOP_N
 if view_name == flows.REGION_VIEW:
-    top_n = c3.slider("Regions per side", 3, 40, flows.DEFAULT_TOP_N, key="flow_top", bind=URL,
-                      help="The largest regions on each side; the others are merged into “Other regions”.")
+    top_n = c3.slider(
+        "Regions per side",
+        3,
+        40,
+        flows.DEFAULT_TOP_N,
+        key="flow_top",
+        bind=URL,
+        help="The largest regions on each side; the others are merged into “Other regions”.",
+    )
 options = flows.drill_options(data, sel, kind)
 focus = options.get(f"region:{sel.region}") if sel.region else None
-node = c4.selectbox("Drill down to a stage or region", list(options), index=None, format_func=options.get,
-                    key="flow_node", bind=URL, placeholder=f"Focus region: {focus}" if focus else "Whole selection",
-                    help="The chart, the partner table and map, and the flows table follow the node; "
-                         "empty = the focus region of the sidebar.")
+node = c4.selectbox(
+    "Drill down to a stage or region",
+    list(options),
+    index=None,
+    format_func=options.get,
+    key="flow_node",
+    bind=URL,
+    placeholder=f"Focus region: {focus}" if focus else "Whole selection",
+    help="The chart, the partner table and map, and the flows table follow the node; "
+    "empty = the focus region of the sidebar.",
+)
 
 view = ui.view(data, sel, flows.FlowOptions(view=view_name, kind=kind, top_n=top_n, node=node))
 ui.downloads(view, view_name, f"flows_{sel.chain_id}_{sel.year}")
-chart_tab, summary_tab, table_tab = st.tabs(["Sankey", "Direction-wise summary", "Largest flows"], key="flow_tab",
-                                            bind=URL)  # only the open tab runs
+chart_tab, summary_tab, table_tab = st.tabs(
+    ["Sankey", "Direction-wise summary", "Largest flows"], key="flow_tab", bind=URL
+)  # only the open tab runs
 if chart_tab.open:
     with chart_tab:
         if view.message:

@@ -12,8 +12,10 @@ sel = filters.current()
 chain = data.chains().set_index("chain_id").at[sel.chain_id, "name"]
 
 st.title("Map")
-st.caption(f"{layout.plain(chain)} · NUTS {sel.level} regions · {sel.year}. Colours: how strong; bubbles: how big; "
-           "arcs: who supplies whom. Click a region to select it.")
+st.caption(
+    f"{layout.plain(chain)} · NUTS {sel.level} regions · {sel.year}. Colours: how strong; bubbles: how big; "
+    "arcs: who supplies whom. Click a region to select it."
+)
 options = map_ui.controls(data, sel)
 view = map_ui.compute(data, sel, options)
 

@@ -39,7 +39,8 @@ limit = st.slider("Regions in the matrix", 10, 100, 60, step=5, key="matrix", bi
 matrix = matching.synergy_matrix(pairs, weights, candidates, region, limit)
 partner_view.synergy_heatmap(matrix, names, region)
 shown = f"{len(matrix)} of {len(candidates)} regions in view" + (
-    f": {names[region]} and its best-scoring partners" if len(matrix) < len(candidates) else "")
+    f": {names[region]} and its best-scoring partners" if len(matrix) < len(candidates) else ""
+)
 layout.source_caption(data, f"rows look for partners in columns · {layout.plain(shown)} · grouped by country")
 
 st.subheader("A closer look at one pair")

@@ -25,15 +25,16 @@ st.subheader("Specialisation by stage")
 candidates = [c for c in regions_in_view(data, sel)["nuts_id"] if c in names]
 suggested = matching.similar_regions(bench, region, sectors, candidates)
 peers = region_card.peer_picker(bench, region, candidates, suggested)
-specialisation_charts.stage_chart(matching.stage_lq_long(bench, [region, *peers], sel.stages), region, names,
-                                  threshold)
+specialisation_charts.stage_chart(matching.stage_lq_long(bench, [region, *peers], sel.stages), region, names, threshold)
 region_card.stage_table(stages)
 region_card.source(bench, f"bars: {layout.plain(names[region])}, markers: peer regions · formulas: About & method")
 
 st.subheader("Specialisation by sector")
-specialisation_charts.sector_chart(matching.sector_profile(bench, region, sectors),
-                                   dict(zip(bench.stages["stage_id"], bench.stages["position"], strict=True)),
-                                   threshold)
+specialisation_charts.sector_chart(
+    matching.sector_profile(bench, region, sectors),
+    dict(zip(bench.stages["stage_id"], bench.stages["position"], strict=True)),
+    threshold,
+)
 region_card.source(bench, "NACE Rev. 2 divisions of the stages in view")
 
 st.subheader("Benchmark: regions like this one")

@@ -26,4 +26,3 @@ def open_app(page: str | None = None, **query: str | list[str]) -> AppTest:
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 
-def select_flows(flows: pd.DataFrame, chain: str, year: int, kind: str | None = "goods",
-                 countries: tuple[str, ...] = (), stages: tuple[str, ...] = ()) -> pd.DataFrame:
+def select_flows(
+    flows: pd.DataFrame,
+    chain: str,
+    year: int,
+    kind: str | None = "goods",
+    countries: tuple[str, ...] = (),
+    stages: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Flows of one chain and year (and kind), touching the countries and stages as the flows page states."""
     f = flows[(flows["chain_id"] == chain) & (flows["year"] == year)]
     if kind:

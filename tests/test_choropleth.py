@@ -33,9 +33,14 @@ VALUES = pd.Series([1.0, 2, 3, 4, 5, 10, 20, 50, 100, np.nan], index=list("abcde
 
 
 @pytest.mark.filterwarnings("ignore:Numba not installed")
-@pytest.mark.parametrize(("scheme", "classifier"), [("quantiles", mapclassify.Quantiles),
-                                                    ("natural_breaks", mapclassify.FisherJenks),
-                                                    ("equal_interval", mapclassify.EqualInterval)])
+@pytest.mark.parametrize(
+    ("scheme", "classifier"),
+    [
+        ("quantiles", mapclassify.Quantiles),
+        ("natural_breaks", mapclassify.FisherJenks),
+        ("equal_interval", mapclassify.EqualInterval),
+    ],
+)
 def test_classes_follow_mapclassify_and_missing_values_get_no_class(scheme: str, classifier: type) -> None:
     number, classes = choropleth.classify(VALUES, scheme)
     expected = classifier(VALUES.dropna().to_numpy(), k=5)
@@ -116,8 +121,12 @@ def test_values_are_sums_over_the_stage_sectors(data: Data, year: int) -> None:
     assert len(table) == 56
     sectors = data.stage_sectors(CHAIN).query("stage_id == 'processing'")["nace"]
     obs = data["observations"]
-    mine = obs[(obs["region_id"] == "FI1D") & (obs["indicator"] == "employment") & (obs["year"] == year)
-               & obs["sector"].isin(sectors)]
+    mine = obs[
+        (obs["region_id"] == "FI1D")
+        & (obs["indicator"] == "employment")
+        & (obs["year"] == year)
+        & obs["sector"].isin(sectors)
+    ]
     row = table.set_index("region_id").loc["FI1D"]
     assert row["value"] == pytest.approx(float(mine["value"].sum()))
     assert row["unit"] == "persons" and "demo data (synthetic)" in row["source"]
@@ -149,7 +158,8 @@ def test_location_quotient_uses_the_whole_bsr_as_reference(data: Data, year: int
     assert set(table["rank"]) == {1, 2}
     base = choropleth.bsr_values(data, sel, "employment")
     assert choropleth.bsr_values(data, sel, LOCATION_QUOTIENT, base).equals(
-        choropleth.bsr_values(data, sel, LOCATION_QUOTIENT))  # the page passes its cached employment table
+        choropleth.bsr_values(data, sel, LOCATION_QUOTIENT)
+    )  # the page passes its cached employment table
 
 
 def test_tooltips_are_plain_text_with_rank_unit_and_source(data: Data, year: int) -> None:
@@ -171,8 +181,14 @@ def test_key_figures_of_a_region(data: Data, year: int) -> None:
     sel = Selection(chain_id=CHAIN, year=year, region="SE33")
     tables = {i: choropleth.region_values(data, sel, i) for i in choropleth.map_indicators(data)}
     figures = choropleth.region_figures(data, tables, "SE33").set_index("indicator")
-    assert list(figures.index) == ["employment", "enterprises", "patents", "rd_projects", "eu_funding",
-                                   LOCATION_QUOTIENT]
+    assert list(figures.index) == [
+        "employment",
+        "enterprises",
+        "patents",
+        "rd_projects",
+        "eu_funding",
+        LOCATION_QUOTIENT,
+    ]
     emp = tables["employment"].set_index("region_id").loc["SE33"]
     assert figures.at["employment", "value"] == emp["value"] and figures.at["employment", "rank"] == emp["rank"]
     assert figures.at["employment", "of"] == 56
@@ -190,20 +206,36 @@ def test_bubbles_have_area_proportional_to_value() -> None:
 
 
 def _flows(rows: list[tuple[str, str, str, str, float]], year: int) -> pd.DataFrame:
-    return pd.DataFrame([{"chain_id": CHAIN, "from_region": f, "from_stage": fs, "to_region": t, "to_stage": ts,
-                          "year": year, "kind": "goods", "value": v, "unit": "EUR million", "source": "test"}
-                         for f, fs, t, ts, v in rows])
+    return pd.DataFrame(
+        [
+            {
+                "chain_id": CHAIN,
+                "from_region": f,
+                "from_stage": fs,
+                "to_region": t,
+                "to_stage": ts,
+                "year": year,
+                "kind": "goods",
+                "value": v,
+                "unit": "EUR million",
+                "source": "test",
+            }
+            for f, fs, t, ts, v in rows
+        ]
+    )
 
 
 @pytest.fixture
 def flow_data(data: Data, year: int) -> Data:
-    rows = [("SE33", "biomass_supply", "FI1D", "processing", 10.0),
-            ("SE33", "biomass_supply", "FI1D", "processing", 5.0),   # another stage pair, same regions: summed
-            ("SE32", "biomass_supply", "SE33", "processing", 7.0),
-            ("SE31", "biomass_supply", "SE32", "processing", 3.0),   # within SE3 at NUTS-1
-            ("EE00", "biomass_supply", "LV00", "processing", 1.0),
-            ("PL91", "use", "PL71", "processing", 50.0),
-            ("FI1D", "biomass_supply", "FI1D", "processing", 99.0)]  # within one region: no arc
+    rows = [
+        ("SE33", "biomass_supply", "FI1D", "processing", 10.0),
+        ("SE33", "biomass_supply", "FI1D", "processing", 5.0),  # another stage pair, same regions: summed
+        ("SE32", "biomass_supply", "SE33", "processing", 7.0),
+        ("SE31", "biomass_supply", "SE32", "processing", 3.0),  # within SE3 at NUTS-1
+        ("EE00", "biomass_supply", "LV00", "processing", 1.0),
+        ("PL91", "use", "PL71", "processing", 50.0),
+        ("FI1D", "biomass_supply", "FI1D", "processing", 99.0),
+    ]  # within one region: no arc
     flows = _flows(rows, year)
     flows.loc[1, "from_stage"] = "processing"
     return Data({**data.frames, "flows": flows})
@@ -212,11 +244,18 @@ def flow_data(data: Data, year: int) -> Data:
 def test_flows_are_summed_per_pair_without_inner_flows(flow_data: Data, year: int) -> None:
     pairs = choropleth.region_flows(flow_data, Selection(chain_id=CHAIN, year=year), "goods")
     assert list(zip(pairs["from_region"], pairs["to_region"], pairs["value"], strict=True)) == [
-        ("PL91", "PL71", 50.0), ("SE33", "FI1D", 15.0), ("SE32", "SE33", 7.0), ("SE31", "SE32", 3.0),
-        ("EE00", "LV00", 1.0)]
+        ("PL91", "PL71", 50.0),
+        ("SE33", "FI1D", 15.0),
+        ("SE32", "SE33", 7.0),
+        ("SE31", "SE32", 3.0),
+        ("EE00", "LV00", 1.0),
+    ]
     level1 = choropleth.region_flows(flow_data, Selection(chain_id=CHAIN, year=year, level=1), "goods")
     assert list(zip(level1["from_region"], level1["to_region"], level1["value"], strict=True)) == [
-        ("PL9", "PL7", 50.0), ("SE3", "FI1", 15.0), ("EE0", "LV0", 1.0)]
+        ("PL9", "PL7", 50.0),
+        ("SE3", "FI1", 15.0),
+        ("EE0", "LV0", 1.0),
+    ]
     staged = choropleth.region_flows(flow_data, Selection(chain_id=CHAIN, year=year, stages=("use",)), "goods")
     assert staged["from_region"].tolist() == ["PL91"]
 
@@ -230,8 +269,7 @@ def test_arcs_keep_the_largest_and_the_selected_regions_flows(flow_data: Data, y
     assert arcs.at[0, "from_color"] == colors.hex_to_rgb(choropleth.FLOW_FROM, 230)
     assert arcs.at[0, "to_color"] == colors.hex_to_rgb(choropleth.FLOW_TO, 230)
     assert arcs.at[1, "tooltip"].startswith("Övre Norrland (SE33) → Pohjois- ja Itä-Suomi (FI1D)\nGoods: 15 EUR")
-    assert [arcs.at[0, "from_lon"], arcs.at[0, "from_lat"]] == pytest.approx(
-        data_point(flow_data, "PL91"))
+    assert [arcs.at[0, "from_lon"], arcs.at[0, "from_lat"]] == pytest.approx(data_point(flow_data, "PL91"))
 
     chosen = replace(sel, region="EE00")
     arcs = choropleth.flow_arcs(flow_data, pairs, chosen, "goods", top_n=2)

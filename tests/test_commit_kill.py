@@ -52,8 +52,11 @@ WRITER = textwrap.dedent("""
 
 
 def seed(store: Store, demo_data: dict) -> None:
-    demo.seed_store(store, demo.load_definitions() | {n: demo_data[n].head(500) for n in (
-        "observations", "flows", "actors", "priorities", "projects")})
+    demo.seed_store(
+        store,
+        demo.load_definitions()
+        | {n: demo_data[n].head(500) for n in ("observations", "flows", "actors", "priorities", "projects")},
+    )
 
 
 def state(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -65,12 +68,22 @@ def state(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, int]:
 def test_kill_in_the_middle_of_a_commit_keeps_the_previous_version(backend_url: str, demo_data: dict) -> None:
     store = make_store(backend_url)
     seed(store, demo_data)
-    store.commit_version("observations", demo_data["observations"].head(50).assign(source="earlier upload"),
-                         who=EDITOR, dataset="Big upload", file_name="first.csv")
+    store.commit_version(
+        "observations",
+        demo_data["observations"].head(50).assign(source="earlier upload"),
+        who=EDITOR,
+        dataset="Big upload",
+        file_name="first.csv",
+    )
     before = state(store)
     store.close()  # DuckDB: the file is the writer's now
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(REPO), backend_url, str(2 * INSERT_CHUNK_ROWS + 1000)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(REPO), backend_url, str(2 * INSERT_CHUNK_ROWS + 1000)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         line = writer.stdout.readline()  # type: ignore[union-attr]
         assert line.startswith(f"stored {INSERT_CHUNK_ROWS} of"), (line, writer.stderr.read())  # type: ignore[union-attr]
@@ -93,8 +106,9 @@ def test_kill_in_the_middle_of_a_commit_keeps_the_previous_version(backend_url: 
 
 
 def upload(store: Store, region: str, name: str) -> ingest.Checked:
-    rows = "\n".join(f"{region},C{10 + i % 20},patents,{1990 + i // 20},{i},applications,upload {name}"
-                     for i in range(600))
+    rows = "\n".join(
+        f"{region},C{10 + i % 20},patents,{1990 + i // 20},{i},applications,upload {name}" for i in range(600)
+    )
     data = ("region_id,sector,indicator,year,value,unit,source\n" + rows + "\n").encode()
     checked = ingest.load_file(store, data, f"{name}.csv", "observations", dataset=f"Patents {name}")
     assert checked.ok, checked.report.errors
@@ -102,8 +116,7 @@ def upload(store: Store, region: str, name: str) -> ingest.Checked:
 
 
 @pytest.mark.parametrize("same_dataset", [False, True], ids=["two datasets", "one dataset"])
-def test_two_editors_commit_uploads_while_viewers_read(backend_url: str, demo_data: dict,
-                                                       same_dataset: bool) -> None:
+def test_two_editors_commit_uploads_while_viewers_read(backend_url: str, demo_data: dict, same_dataset: bool) -> None:
     postgres = backend_url.startswith("postgresql")
     first = make_store(backend_url)
     seed(first, demo_data)
@@ -162,8 +175,9 @@ def test_kill_test_writer_commits_when_left_alone(tmp_path: Path) -> None:
     """The subprocess used above really commits when not killed (so the kill is what stops it)."""
     path = str(tmp_path / "alone.duckdb")
     make_store(path).close()
-    done = subprocess.run([sys.executable, "-c", WRITER, str(REPO), path, "2000"], capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", WRITER, str(REPO), path, "2000"], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("committed")
     store = make_store(path)

@@ -232,18 +232,21 @@ def test_flows_decay_with_distance(data: dict[str, pd.DataFrame]) -> None:
     for kind in ("goods", "knowledge", None):
         subset = flows if kind is None else flows[flows["kind"] == kind]
         a, b = regions.loc[subset["from_region"]], regions.loc[subset["to_region"]]
-        km = demo.haversine_km(a["lon"].to_numpy(float), a["lat"].to_numpy(float),
-                               b["lon"].to_numpy(float), b["lat"].to_numpy(float))
+        km = demo.haversine_km(
+            a["lon"].to_numpy(float), a["lat"].to_numpy(float), b["lon"].to_numpy(float), b["lat"].to_numpy(float)
+        )
         ordered = subset["value"].to_numpy(float)[np.argsort(km, kind="stable")]
         third = len(ordered) // 3
         assert ordered[:third].mean() > 1.2 * ordered[-third:].mean(), kind or "all kinds"
     assert demo.haversine_km(np.array(24.94), np.array(60.17), np.array(18.07), np.array(59.33)) == pytest.approx(
-        396, abs=5)  # Helsinki – Stockholm
+        396, abs=5
+    )  # Helsinki – Stockholm
 
 
 # --- actors, priorities, projects --------------------------------------------------------------------
-def test_real_partners_are_present_with_their_regions(data: dict[str, pd.DataFrame],
-                                                     data_nuts3: dict[str, pd.DataFrame]) -> None:
+def test_real_partners_are_present_with_their_regions(
+    data: dict[str, pd.DataFrame], data_nuts3: dict[str, pd.DataFrame]
+) -> None:
     for frame, column in ((data["actors"], 1), (data_nuts3["actors"], 2)):
         by_name = frame.set_index("name")
         for name, facts in PARTNERS.items():
@@ -316,12 +319,22 @@ def test_a_third_chain_needs_no_code_change() -> None:
     defs = demo.load_definitions()
     extra = {
         "value_chains": pd.DataFrame({"chain_id": ["batteries"], "name": ["Batteries"]}),
-        "stages": pd.DataFrame({"chain_id": ["batteries"] * 3, "stage_id": ["mining", "cells", "recycling"],
-                                "position": [1, 2, 3], "name": ["Mining", "Cells", "Recycling"],
-                                "feeds_back_to": [None, None, "mining"]}),
-        "stage_sectors": pd.DataFrame({"chain_id": ["batteries"] * 4, "stage_id": ["mining", "cells", "cells",
-                                                                                   "recycling"],
-                                       "nace": ["B07", "C27", "C26", "E38"]}),
+        "stages": pd.DataFrame(
+            {
+                "chain_id": ["batteries"] * 3,
+                "stage_id": ["mining", "cells", "recycling"],
+                "position": [1, 2, 3],
+                "name": ["Mining", "Cells", "Recycling"],
+                "feeds_back_to": [None, None, "mining"],
+            }
+        ),
+        "stage_sectors": pd.DataFrame(
+            {
+                "chain_id": ["batteries"] * 4,
+                "stage_id": ["mining", "cells", "cells", "recycling"],
+                "nace": ["B07", "C27", "C26", "E38"],
+            }
+        ),
     }
     for name, frame in extra.items():
         defs[name] = schema.coerce(pd.concat([defs[name], frame], ignore_index=True), schema.TABLES[name])
@@ -329,7 +342,8 @@ def test_a_third_chain_needs_no_code_change() -> None:
     assert {"B07", "C26"} <= set(out["observations"]["sector"])
     flows = out["flows"][out["flows"]["chain_id"] == "batteries"]
     assert {("mining", "cells"), ("cells", "recycling"), ("recycling", "mining")} == set(
-        zip(flows["from_stage"], flows["to_stage"], strict=True))
+        zip(flows["from_stage"], flows["to_stage"], strict=True)
+    )
     for name in ("observations", "flows", "actors", "priorities", "projects"):
         assert schema.validate(out[name], schema.TABLES[name], known=known_values(out)).ok, name
 

@@ -26,8 +26,15 @@ def bundle(demo_data: dict, flows: pd.DataFrame | None = None) -> Data:
     return Data(frames)
 
 
-def raw(demo_data: dict, *, kind: str | None = "goods", countries: tuple[str, ...] = (),
-        stages: tuple[str, ...] = (), chain: str = CHAIN, year: int = YEAR) -> pd.DataFrame:
+def raw(
+    demo_data: dict,
+    *,
+    kind: str | None = "goods",
+    countries: tuple[str, ...] = (),
+    stages: tuple[str, ...] = (),
+    chain: str = CHAIN,
+    year: int = YEAR,
+) -> pd.DataFrame:
     """The expected selection, written independently of the module with plain pandas."""
     return select_flows(demo_data["flows"], chain, year, kind, countries, stages)
 
@@ -44,12 +51,15 @@ def approx(d: dict) -> dict:
     return {k: pytest.approx(v, rel=1e-9) for k, v in d.items()}
 
 
-@pytest.mark.parametrize(("kind", "countries", "stages"), [
-    ("goods", (), ()),
-    ("knowledge", ("SE", "FI"), ()),
-    (None, ("EE",), ("processing",)),
-    ("investment", (), ("end_of_life", "biomass_supply")),
-])
+@pytest.mark.parametrize(
+    ("kind", "countries", "stages"),
+    [
+        ("goods", (), ()),
+        ("knowledge", ("SE", "FI"), ()),
+        (None, ("EE",), ("processing",)),
+        ("investment", (), ("end_of_life", "biomass_supply")),
+    ],
+)
 def test_stage_view_conserves_totals_and_loses_no_link(demo_data: dict, kind, countries, stages) -> None:
     data = bundle(demo_data)
     sel = Selection(CHAIN, YEAR, countries=countries, stages=stages)
@@ -93,15 +103,32 @@ def test_backward_same_stage_and_unknown_stage_flows_are_drawn_not_dropped(demo_
         ("FI1D", "end_of_life", "SE33", "biomass_supply", 2.0),  # the declared loop
         ("FI1D", "processing", "SE33", "packaging_design", 1.5),  # a stage the chain does not define
     ]
-    flows = pd.DataFrame([{"chain_id": CHAIN, "from_region": a, "from_stage": b, "to_region": c, "to_stage": d,
-                           "year": YEAR, "kind": "goods", "value": v, "unit": "EUR million", "source": "test"}
-                          for a, b, c, d, v in rows])
+    flows = pd.DataFrame(
+        [
+            {
+                "chain_id": CHAIN,
+                "from_region": a,
+                "from_stage": b,
+                "to_region": c,
+                "to_stage": d,
+                "year": YEAR,
+                "kind": "goods",
+                "value": v,
+                "unit": "EUR million",
+                "source": "test",
+            }
+            for a, b, c, d, v in rows
+        ]
+    )
     sk = F.flow_view(bundle(demo_data, flows), Selection(CHAIN, YEAR), F.FlowOptions()).sankey
     assert sk.links["value"].sum() == pytest.approx(20.5)
     assert sk.links["n_flows"].sum() == 5
     names = sk.nodes["name"].tolist()
-    assert names[:3] == ["Fed back from Processing", "Fed back from Use & markets",
-                         "Recovered from End-of-life & recovery"]
+    assert names[:3] == [
+        "Fed back from Processing",
+        "Fed back from Use & markets",
+        "Recovered from End-of-life & recovery",
+    ]
     assert names[3:] == ["Biomass supply", "Processing", "packaging_design"]
     assert sk.nodes.set_index("name").at["packaging_design", "color"] == colors.NO_DATA
     x = sk.nodes["x"].to_numpy()
@@ -110,8 +137,7 @@ def test_backward_same_stage_and_unknown_stage_flows_are_drawn_not_dropped(demo_
 
 @pytest.mark.parametrize("kind", ["goods", None])
 def test_region_view_keeps_top_regions_and_merges_the_rest_into_other(demo_data: dict, kind) -> None:
-    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR), F.FlowOptions(view=F.REGION_VIEW, kind=kind,
-                                                                                  top_n=5))
+    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR), F.FlowOptions(view=F.REGION_VIEW, kind=kind, top_n=5))
     sk = view.sankey
     expected = raw(demo_data, kind=kind)
     first = sk.links[sk.links["target_id"].str.startswith("transition:")]
@@ -131,19 +157,25 @@ def test_region_view_keeps_top_regions_and_merges_the_rest_into_other(demo_data:
     assert layer_sums(other) == approx(per_measure(hidden))
     middle = sk.nodes[sk.nodes["column"] == 1]["name"].tolist()
     assert middle == [f"{a} → {b}" for a, b in itertools.pairwise(BIO_STAGES)] + [
-        "End-of-life & recovery → Biomass supply (recovered)"]
+        "End-of-life & recovery → Biomass supply (recovered)"
+    ]
 
 
 def test_all_kinds_keep_one_link_per_unit_and_never_add_units(demo_data: dict) -> None:
-    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR), F.FlowOptions(view=F.REGION_VIEW, kind=None,
-                                                                                  top_n=3))
+    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR), F.FlowOptions(view=F.REGION_VIEW, kind=None, top_n=3))
     sk = view.sankey
     assert set(zip(sk.totals["kind"], sk.totals["unit"], strict=True)) == {
-        ("goods", "EUR million"), ("knowledge", "joint projects"), ("investment", "EUR million")}
-    kind_colors = {k: colors.rgba(c, a) for k, c in colors.FLOW_KIND_COLORS.items()
-                   for a in (F.LINK_ALPHA, F.OTHER_LINK_ALPHA)}
-    assert all(color.rsplit(",", 1)[0] == kind_colors[k].rsplit(",", 1)[0]
-               for k, color in zip(sk.links["kind"], sk.links["color"], strict=True))
+        ("goods", "EUR million"),
+        ("knowledge", "joint projects"),
+        ("investment", "EUR million"),
+    }
+    kind_colors = {
+        k: colors.rgba(c, a) for k, c in colors.FLOW_KIND_COLORS.items() for a in (F.LINK_ALPHA, F.OTHER_LINK_ALPHA)
+    }
+    assert all(
+        color.rsplit(",", 1)[0] == kind_colors[k].rsplit(",", 1)[0]
+        for k, color in zip(sk.links["kind"], sk.links["color"], strict=True)
+    )
     # each amount in a hover names one kind and one unit: nothing adds EUR million and joint projects
     for hover in [*sk.nodes["hover"], *sk.links["hover"]]:
         for line in hover.split("<br>"):
@@ -153,11 +185,12 @@ def test_all_kinds_keep_one_link_per_unit_and_never_add_units(demo_data: dict) -
 
 def test_a_second_unit_of_one_kind_stays_a_separate_link(demo_data: dict) -> None:
     base = raw(demo_data, kind="goods").iloc[:3].copy()
-    other = base.iloc[:1].assign(unit="EUR thousand", value=5000.0, to_stage="bio_products",
-                                 from_stage="processing")
+    other = base.iloc[:1].assign(unit="EUR thousand", value=5000.0, to_stage="bio_products", from_stage="processing")
     sk = F.flow_view(bundle(demo_data, pd.concat([base, other])), Selection(CHAIN, YEAR), F.FlowOptions()).sankey
-    assert set(zip(sk.totals["kind"], sk.totals["unit"], strict=True)) == {("goods", "EUR million"),
-                                                                           ("goods", "EUR thousand")}
+    assert set(zip(sk.totals["kind"], sk.totals["unit"], strict=True)) == {
+        ("goods", "EUR million"),
+        ("goods", "EUR thousand"),
+    }
     thousand = sk.links[sk.links["unit"] == "EUR thousand"]
     assert thousand["value"].tolist() == [5000.0] and thousand["share"].tolist() == [1.0]
 
@@ -180,17 +213,23 @@ def test_rollup_lists_every_source_of_merged_rows(demo_data: dict) -> None:
     f = raw(demo_data, countries=("EE",)).copy()
     f.loc[f.index[::2], "source"] = "Regional input-output estimate"
     got = F.selected_flows(bundle(demo_data, f), Selection(CHAIN, YEAR, level=0), "goods")
-    expected = (f.assign(from_region=f["from_region"].str[:2], to_region=f["to_region"].str[:2])
-                .groupby(F.KEY)["source"].agg(lambda s: "; ".join(sorted(set(s)))))
+    expected = (
+        f.assign(from_region=f["from_region"].str[:2], to_region=f["to_region"].str[:2])
+        .groupby(F.KEY)["source"]
+        .agg(lambda s: "; ".join(sorted(set(s))))
+    )
     shown = got.set_index(F.KEY)["source"].astype(str)
     assert shown.sort_index().tolist() == expected.sort_index().tolist()
     assert any("; " in s for s in shown)
 
 
-@pytest.mark.parametrize("sel", [
-    Selection(CHAIN, 1990),
-    Selection(CHAIN, YEAR, countries=("EE",), stages=("nowhere",)),
-])
+@pytest.mark.parametrize(
+    "sel",
+    [
+        Selection(CHAIN, 1990),
+        Selection(CHAIN, YEAR, countries=("EE",), stages=("nowhere",)),
+    ],
+)
 def test_empty_selection_gives_an_empty_result_with_a_message(demo_data: dict, sel: Selection) -> None:
     view = F.flow_view(bundle(demo_data), sel, F.FlowOptions(view=F.REGION_VIEW))
     assert view.empty and view.sankey.nodes.empty and view.flows.empty
@@ -227,8 +266,7 @@ def test_drill_down_to_a_region_shows_its_flows_and_partners(demo_data: dict) ->
 
 
 def test_unknown_drill_down_node_keeps_the_whole_chart_and_says_so(demo_data: dict) -> None:
-    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR, countries=("EE",)),
-                       F.FlowOptions(node="region:SE33"))
+    view = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR, countries=("EE",)), F.FlowOptions(node="region:SE33"))
     assert view.drill is None and not view.empty
     assert "SE33 Övre Norrland has no flows in this selection" in " ".join(view.notes)
 
@@ -265,8 +303,13 @@ def test_flow_table_names_shares_and_text_stays_text(demo_data: dict) -> None:
 def test_options_list_stages_in_order_then_regions(demo_data: dict) -> None:
     options = F.drill_options(bundle(demo_data), Selection(CHAIN, YEAR, countries=("LV",)), "goods")
     keys = list(options)
-    assert keys[:5] == ["stage:biomass_supply", "stage:processing", "stage:bio_products", "stage:use",
-                        "stage:end_of_life"]
+    assert keys[:5] == [
+        "stage:biomass_supply",
+        "stage:processing",
+        "stage:bio_products",
+        "stage:use",
+        "stage:end_of_life",
+    ]
     assert "region:LV00" in keys and options["region:LV00"] == "LV00 Latvija"
     assert keys[5:] == sorted(keys[5:])
 

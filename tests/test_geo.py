@@ -27,12 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROGRAMME_AREA_COUNTS = {0: 8, 1: 24, 2: 56, 3: 248}
 ALL_COUNTS = {0: 9, 1: 33, 2: 84, 3: 559}
-GISCO_PROPS = ("NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "NUTS_NAME", "MOUNT_TYPE", "URBN_TYPE",
-               "COAST_TYPE")
+GISCO_PROPS = ("NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN", "NUTS_NAME", "MOUNT_TYPE", "URBN_TYPE", "COAST_TYPE")
 FAKE_FR10 = {
-    "type": "Feature", "id": "FR10",
-    "properties": {"NUTS_ID": "FR10", "LEVL_CODE": 2, "CNTR_CODE": "FR", "NAME_LATN": "Ile-de-France",
-                   "NUTS_NAME": "Ile-de-France", "MOUNT_TYPE": 0, "URBN_TYPE": 0, "COAST_TYPE": 0, "FID": "FR10"},
+    "type": "Feature",
+    "id": "FR10",
+    "properties": {
+        "NUTS_ID": "FR10",
+        "LEVL_CODE": 2,
+        "CNTR_CODE": "FR",
+        "NAME_LATN": "Ile-de-France",
+        "NUTS_NAME": "Ile-de-France",
+        "MOUNT_TYPE": 0,
+        "URBN_TYPE": 0,
+        "COAST_TYPE": 0,
+        "FID": "FR10",
+    },
     "geometry": {"type": "Polygon", "coordinates": [[[2.0, 48.5], [2.0, 49.0], [3.0, 49.0], [3.0, 48.5], [2.0, 48.5]]]},
 }
 
@@ -95,13 +104,18 @@ def _write_gisco_files(shared: Path, dest: Path, levels: tuple[int, ...] = (2,),
         feats = [_as_gisco(f) for f in rg["features"]] + [f for f in extra if f["properties"]["LEVL_CODE"] == level]
         (dest / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").write_text(
             json.dumps({"type": "FeatureCollection", "name": f"NUTS_RG_20M_2021_4326_LEVL_{level}", "features": feats}),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         lb = [_as_gisco(f) for f in labels["features"] if f["properties"]["LEVL_CODE"] == level]
-        lb += [{**f, "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}} for f in extra
-               if f["properties"]["LEVL_CODE"] == level]
+        lb += [
+            {**f, "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}
+            for f in extra
+            if f["properties"]["LEVL_CODE"] == level
+        ]
         (dest / f"NUTS_LB_2021_4326_LEVL_{level}.geojson").write_text(
             json.dumps({"type": "FeatureCollection", "name": f"NUTS_LB_2021_4326_LEVL_{level}", "features": lb}),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 class _Server:
@@ -115,8 +129,9 @@ class _Server:
             def log_message(self, format: str, *args: object) -> None:
                 requests.append(self.path)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/distribution/v2/nuts/geojson/"
@@ -139,10 +154,24 @@ def gisco_server(tmp_path: Path, shared_geo: Path) -> Iterator[_Server]:
 # --- programme area rule ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("nuts_id", "expected"), [
-    ("DE60", True), ("DE21", False), ("DE", False), ("SE33", True), ("NO0B", True), ("DEF0", True),
-    ("DE3", True), ("DE939", True), ("DEA1", False), ("PL91", True), ("FR10", False), ("se33", True), ("", False),
-])
+@pytest.mark.parametrize(
+    ("nuts_id", "expected"),
+    [
+        ("DE60", True),
+        ("DE21", False),
+        ("DE", False),
+        ("SE33", True),
+        ("NO0B", True),
+        ("DEF0", True),
+        ("DE3", True),
+        ("DE939", True),
+        ("DEA1", False),
+        ("PL91", True),
+        ("FR10", False),
+        ("se33", True),
+        ("", False),
+    ],
+)
 def test_in_programme_area(nuts_id: str, expected: bool) -> None:
     assert geo.in_programme_area(nuts_id) is expected
 
@@ -205,7 +234,8 @@ def test_simplification_keeps_shape_and_shared_borders(shared_env: Path, level: 
     raw = _raw_polygons(shared_env, level)
     gdf = geo.boundaries(level, programme_area_only=False)
     assert shapely.get_num_coordinates(gdf.geometry.values).sum() <= sum(
-        shapely.get_num_coordinates(g) for g in raw.values())
+        shapely.get_num_coordinates(g) for g in raw.values()
+    )
     for nid, g in zip(gdf["nuts_id"], gdf.geometry, strict=True):
         # each region keeps its shape: area within 2 % and little area moved
         assert abs(g.area - raw[nid].area) <= 0.02 * raw[nid].area, nid
@@ -222,8 +252,10 @@ def test_ten_million_scale(shared_env: Path) -> None:
     assert len(gdf) == 56 and gdf.geometry.is_valid.all()
     assert gdf.attrs["source_path"].endswith("nuts2021_10m_4326_level2_bsr.geojson")
     # more detail than 1:20M
-    assert shapely.get_num_coordinates(gdf.geometry.values).sum() > shapely.get_num_coordinates(
-        geo.boundaries(2).geometry.values).sum()
+    assert (
+        shapely.get_num_coordinates(gdf.geometry.values).sum()
+        > shapely.get_num_coordinates(geo.boundaries(2).geometry.values).sum()
+    )
 
 
 def test_invalid_arguments(shared_env: Path) -> None:
@@ -283,12 +315,14 @@ def test_label_points_match_regions(shared_env: Path, level: int) -> None:
     assert list(geo.label_points(level)["nuts_id"]) == list(geo.boundaries(level)["nuts_id"])
 
 
-def test_label_points_fall_back_to_representative_point(isolated: Path, shared_geo: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_label_points_fall_back_to_representative_point(
+    isolated: Path, shared_geo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     only_polygons = tmp_path / "polygons_only"
     only_polygons.mkdir()
     (only_polygons / "nuts2021_20m_4326_level2_bsr.geojson").symlink_to(
-        shared_geo / "nuts2021_20m_4326_level2_bsr.geojson")
+        shared_geo / "nuts2021_20m_4326_level2_bsr.geojson"
+    )
     monkeypatch.setenv("VALUECHAIN_GEO_DIR", str(only_polygons))
     points = geo.label_points(2)
     assert points.attrs["origin"] == "representative_point"
@@ -329,8 +363,9 @@ def test_programme_area_outline(shared_env: Path) -> None:
 # --- GISCO-named files, download, cache and failure ---------------------------------------------------
 
 
-def test_official_gisco_names_in_geo_dir(isolated: Path, shared_geo: Path, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_official_gisco_names_in_geo_dir(
+    isolated: Path, shared_geo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     official = tmp_path / "official"
     _write_gisco_files(shared_geo, official, levels=(2, 3))
     monkeypatch.setenv("VALUECHAIN_GEO_DIR", str(official))
@@ -347,8 +382,9 @@ def test_official_gisco_names_in_geo_dir(isolated: Path, shared_geo: Path, tmp_p
     assert not (isolated / "geo").exists()  # nothing downloaded or cached
 
 
-def test_download_filters_caches_and_works_offline(isolated: Path, gisco_server: _Server,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_filters_caches_and_works_offline(
+    isolated: Path, gisco_server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VALUECHAIN_GISCO_URL", gisco_server.url)
     downloaded = geo.boundaries(2, programme_area_only=False)
     assert downloaded.attrs["origin"] == "download"

@@ -61,8 +61,10 @@ def test_specialisation_matrix_matches_the_single_quotient_and_the_threshold() -
     assert lq.loc["A", "s2"] == pytest.approx((10 / 100) / (60 / 400))  # 0.667
     assert lq.loc["B", "s2"] == pytest.approx((50 / 300) / (60 / 400))  # 1.111
     pd.testing.assert_series_equal(lq["s1"], indicators.location_quotient(values["s1"], totals), check_names=False)
-    assert indicators.specialised(lq, 1.0).to_dict("index") == {"A": {"s1": 1.0, "s2": 0.0},
-                                                                "B": {"s1": 0.0, "s2": 1.0}}
+    assert indicators.specialised(lq, 1.0).to_dict("index") == {
+        "A": {"s1": 1.0, "s2": 0.0},
+        "B": {"s1": 0.0, "s2": 1.0},
+    }
     assert indicators.specialised(lq, 1.25).loc["B"].tolist() == [0.0, 0.0]  # 1.11 is below 1.25
     # Reaching the threshold exactly counts as specialised; no quotient never does.
     assert indicators.specialised(frame({"A": [1.25, float("nan")]}, ["s1", "s2"]), 1.25).loc["A"].tolist() == [1, 0]
@@ -117,8 +119,9 @@ def test_adjacent_stages_follow_the_chain_and_its_loop() -> None:
     assert looped.loc["s3", "s1"] == looped.loc["s1", "s3"] == 1.0
 
 
-CHAIN = indicators.adjacent_stages(pd.DataFrame({"stage_id": ["s1", "s2", "s3"], "position": [1, 2, 3],
-                                                 "feeds_back_to": [None, None, None]}))
+CHAIN = indicators.adjacent_stages(
+    pd.DataFrame({"stage_id": ["s1", "s2", "s3"], "position": [1, 2, 3], "feeds_back_to": [None, None, None]})
+)
 STAGE_M = frame({"A": [1, 0, 0], "B": [0, 1, 0], "C": [0, 0, 1], "D": [1, 1, 1]}, ["s1", "s2", "s3"])
 DENSITY = frame({"A": [0, 0.2, 0.4], "B": [0, 0, 0], "C": [0, 0, 0], "D": [0, 0, 0]}, ["s1", "s2", "s3"])
 
@@ -165,8 +168,11 @@ def test_profile_similarity_hand_computed() -> None:
 
 
 def test_priority_overlap_jaccard_and_shared_counts() -> None:
-    inc = indicators.incidence(pd.Series(["A", "A", "A", "B", "B", "B", "X"]),
-                               pd.Series(["p1", "p2", "p3", "p2", "p3", "p4", "p9"]), ["A", "B", "C"])
+    inc = indicators.incidence(
+        pd.Series(["A", "A", "A", "B", "B", "B", "X"]),
+        pd.Series(["p1", "p2", "p3", "p2", "p3", "p4", "p9"]),
+        ["A", "B", "C"],
+    )
     assert inc.index.tolist() == ["A", "B", "C"] and "p9" not in inc.columns  # X is not a region in view
     assert indicators.shared_counts(inc).loc["A", "B"] == 2.0
     j = indicators.jaccard(inc)
@@ -176,8 +182,9 @@ def test_priority_overlap_jaccard_and_shared_counts() -> None:
 
 
 def test_existing_links_counts_both_directions_relative_to_the_best_partner() -> None:
-    counts = indicators.pair_counts(pd.Series(["A", "B", "A", "A", "A"]), pd.Series(["B", "A", "C", "A", "Z"]),
-                                    ["A", "B", "C", "D"])
+    counts = indicators.pair_counts(
+        pd.Series(["A", "B", "A", "A", "A"]), pd.Series(["B", "A", "C", "A", "Z"]), ["A", "B", "C", "D"]
+    )
     assert counts.loc["A", "B"] == counts.loc["B", "A"] == 2.0  # A→B and B→A
     assert counts.loc["A", "C"] == 1.0 and counts.loc["A", "A"] == 0.0  # within-region flows are not links
     e = indicators.existing_links(counts)
@@ -202,7 +209,16 @@ def test_closeness_and_partner_score() -> None:
 
 
 def test_every_new_formula_is_on_the_about_page_list() -> None:
-    for key in ("specialised", "proximity", "relatedness_density", "similarity", "complementarity",
-                "pair_relatedness", "priority_overlap", "existing_links", "closeness", "partner_score"):
+    for key in (
+        "specialised",
+        "proximity",
+        "relatedness_density",
+        "similarity",
+        "complementarity",
+        "pair_relatedness",
+        "priority_overlap",
+        "existing_links",
+        "closeness",
+        "partner_score",
+    ):
         assert key in indicators.FORMULAS and indicators.FORMULA_NOTES[key]
-

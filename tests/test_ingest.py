@@ -20,12 +20,16 @@ from .test_store import assert_unchanged, snapshot
 
 EDITOR = Identity("analyst", "editor")
 HEADER = ["region_id", "sector", "indicator", "year", "value", "unit", "source"]
-ROWS = [["SE33", "C16", "employment", "2021", "1234.5", "persons", "Länsstyrelsen Norrbotten"],
-        ["FI1D", "C17", "employment", "2021", "50", "persons", "Tilastokeskus Ålands"]]
-TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2019 \t2020 \t2021 \n"
-       "A,C16,THS_PER,SE33\t1.2 \t1.3 p\t: \n"
-       "A,C16,THS_PER,FI1D\t2.5 e\t: c\t2.7 \n"
-       "A,C17,THS_PER,SE33\t0.4 \t0.5 \t0.6 p\n")
+ROWS = [
+    ["SE33", "C16", "employment", "2021", "1234.5", "persons", "Länsstyrelsen Norrbotten"],
+    ["FI1D", "C17", "employment", "2021", "50", "persons", "Tilastokeskus Ålands"],
+]
+TSV = (
+    "freq,nace_r2,unit,geo\\TIME_PERIOD\t2019 \t2020 \t2021 \n"
+    "A,C16,THS_PER,SE33\t1.2 \t1.3 p\t: \n"
+    "A,C16,THS_PER,FI1D\t2.5 e\t: c\t2.7 \n"
+    "A,C17,THS_PER,SE33\t0.4 \t0.5 \t0.6 p\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +57,21 @@ def read_and_check(data: bytes, name: str, frames: dict, **kwargs: object) -> in
     return ingest.check(parsed, "observations", mapping, context(frames), dataset="Test", **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("delimiter", "encoding", "decimal"), [
-    (",", "utf-8", "."), (";", "utf-8-sig", ","), ("\t", "utf-16", ","), ("|", "cp1252", "."),
-    (";", "cp1252", ","), (",", "latin-1", "."), ("\t", "utf-8", "."),
-])
-def test_csv_dialects_and_encodings_give_the_same_rows(delimiter: str, encoding: str, decimal: str,
-                                                      definitions: dict) -> None:
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "decimal"),
+    [
+        (",", "utf-8", "."),
+        (";", "utf-8-sig", ","),
+        ("\t", "utf-16", ","),
+        ("|", "cp1252", "."),
+        (";", "cp1252", ","),
+        (",", "latin-1", "."),
+        ("\t", "utf-8", "."),
+    ],
+)
+def test_csv_dialects_and_encodings_give_the_same_rows(
+    delimiter: str, encoding: str, decimal: str, definitions: dict
+) -> None:
     checked = read_and_check(csv_bytes(delimiter, encoding, decimal, end="\r\n"), "f.csv", definitions)
     assert checked.ok, checked.report.errors
     assert checked.parsed.delimiter == delimiter
@@ -83,10 +96,12 @@ def test_chosen_encoding_overrides_detection() -> None:
 
 
 def test_thousands_separators_and_spaces_in_numbers(definitions: dict) -> None:
-    data = (b"region_id;sector;indicator;year;value;unit;source\n"
-            b"SE33;C16;employment;2021;1.234,5;persons;x\n"
-            b"SE33;C17;employment;2021;12 345,25;persons;x\n"
-            b"SE33;C10;employment;2021;7;persons;x\n")
+    data = (
+        b"region_id;sector;indicator;year;value;unit;source\n"
+        b"SE33;C16;employment;2021;1.234,5;persons;x\n"
+        b"SE33;C17;employment;2021;12 345,25;persons;x\n"
+        b"SE33;C10;employment;2021;7;persons;x\n"
+    )
     checked = read_and_check(data, "f.csv", definitions)
     assert checked.ok, checked.report.errors
     assert checked.rows["value"].tolist() == [1234.5, 12345.25, 7.0]
@@ -98,8 +113,14 @@ def test_eurostat_bulk_tsv_gzip_keeps_flags_and_skips_missing(definitions: dict)
     assert parsed.source_name == "Eurostat sbs_r_nuts2021"
     assert any("2 empty or ':' cells" in n for n in parsed.notes)
     mapping = ingest.auto_map(parsed, "observations")
-    assert mapping.columns == {"region_id": "geo", "sector": "nace_r2", "year": "TIME_PERIOD", "value": "value",
-                               "unit": "unit", "flag": "flag"}
+    assert mapping.columns == {
+        "region_id": "geo",
+        "sector": "nace_r2",
+        "year": "TIME_PERIOD",
+        "value": "value",
+        "unit": "unit",
+        "flag": "flag",
+    }
     assert ingest.new_indicator_ids(parsed, mapping, context(definitions)) == []
     mapping.constants["indicator"] = "employment"
     checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="Eurostat SBS")
@@ -108,8 +129,10 @@ def test_eurostat_bulk_tsv_gzip_keeps_flags_and_skips_missing(definitions: dict)
     assert len(rows) == 7
     fi = rows[rows["region_id"] == "FI1D"]
     assert fi["year"].tolist() == [2019, 2021] and fi["flag"].tolist()[0] == "e"
-    assert rows.loc[(rows["region_id"] == "SE33") & (rows["sector"] == "C16") & (rows["year"] == 2020),
-                    "flag"].item() == "p"
+    assert (
+        rows.loc[(rows["region_id"] == "SE33") & (rows["sector"] == "C16") & (rows["year"] == 2020), "flag"].item()
+        == "p"
+    )
     warnings = checked.report.warnings
     assert set(warnings["check"]) >= {"flag", "unit"}, "provisional flags and a unit other than persons warn"
     flag = warnings[warnings["message"].str.contains("provisional")].iloc[0]
@@ -127,9 +150,11 @@ def test_eurostat_errors_name_the_year_column_and_file_row(definitions: dict) ->
 
 
 def test_sdmx_csv_with_labels(definitions: dict) -> None:
-    data = ("DATAFLOW,LAST UPDATE,freq,unit,nace_r2: NACE,geo: Geopolitical entity,TIME_PERIOD,OBS_VALUE,OBS_FLAG\n"
-            "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,SE33: Övre Norrland,2021,120,p\n"
-            "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,FI1D: Pohjois- ja Itä-Suomi,2021,,c\n")
+    data = (
+        "DATAFLOW,LAST UPDATE,freq,unit,nace_r2: NACE,geo: Geopolitical entity,TIME_PERIOD,OBS_VALUE,OBS_FLAG\n"
+        "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,SE33: Övre Norrland,2021,120,p\n"
+        "ESTAT:SBS_R_NUTS2021(1.0),01/01/24,A,NR,C16: Wood,FI1D: Pohjois- ja Itä-Suomi,2021,,c\n"
+    )
     parsed = ingest.read(data.encode(), "sbs.csv")
     assert parsed.kind == "Eurostat SDMX-CSV"
     assert parsed.source_key == "sdmx:sbs_r_nuts2021"
@@ -138,18 +163,25 @@ def test_sdmx_csv_with_labels(definitions: dict) -> None:
     checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="SBS")
     assert checked.ok, checked.report.errors
     assert checked.rows[["region_id", "sector", "year", "value", "flag"]].values.tolist() == [
-        ["SE33", "C16", 2021, 120.0, "p"]]
+        ["SE33", "C16", 2021, 120.0, "p"]
+    ]
 
 
 def test_wide_csv_with_one_column_per_year(definitions: dict) -> None:
-    data = ("Region;Indicator;NACE;Unit;2019;2020;2021\n"
-            "SE33;employment;C16;persons;1 200;..;1 300\n"
-            "FI1D;employment;C16;persons;900;950,5;\n").encode("cp1252")
+    data = (
+        "Region;Indicator;NACE;Unit;2019;2020;2021\n"
+        "SE33;employment;C16;persons;1 200;..;1 300\n"
+        "FI1D;employment;C16;persons;900;950,5;\n"
+    ).encode("cp1252")
     checked = read_and_check(data, "wide.csv", definitions)
     assert checked.ok, checked.report.errors
     rows = checked.rows.sort_values(["region_id", "year"])
     assert rows[["region_id", "year", "value"]].values.tolist() == [
-        ["FI1D", 2019, 900.0], ["FI1D", 2020, 950.5], ["SE33", 2019, 1200.0], ["SE33", 2021, 1300.0]]
+        ["FI1D", 2019, 900.0],
+        ["FI1D", 2020, 950.5],
+        ["SE33", 2019, 1200.0],
+        ["SE33", 2021, 1300.0],
+    ]
 
 
 def test_xlsx_sheet_choice_and_title_rows(definitions: dict) -> None:
@@ -167,8 +199,9 @@ def test_xlsx_sheet_choice_and_title_rows(definitions: dict) -> None:
     assert parsed.ok, parsed.failures
     assert parsed.sheets == ("Notes", "Data 2021")
     assert parsed.rows.tolist() == [4]
-    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context(definitions),
-                           dataset="X")
+    checked = ingest.check(
+        parsed, "observations", ingest.auto_map(parsed, "observations"), context(definitions), dataset="X"
+    )
     assert checked.ok and checked.rows["year"].tolist() == [2021]
     first = ingest.read(out.getvalue(), "book.xlsx")
     assert not first.ok and "Notes" in first.failures["message"].iat[0]
@@ -192,8 +225,11 @@ def test_excel_values_are_the_same_through_calamine_and_openpyxl(monkeypatch: py
     out = io.BytesIO()
     book.save(out)
     corpus = Path(__file__).parent / "bad_files"
-    workbooks = {"kinds.xlsx": out.getvalue()} | {p.name: p.read_bytes() for p in corpus.glob("*.xlsx")} | {
-        f"{t}.xlsx": ingest.template_xlsx(t) for t in ingest.UPLOADABLE}
+    workbooks = (
+        {"kinds.xlsx": out.getvalue()}
+        | {p.name: p.read_bytes() for p in corpus.glob("*.xlsx")}
+        | {f"{t}.xlsx": ingest.template_xlsx(t) for t in ingest.UPLOADABLE}
+    )
     for name, data in workbooks.items():
         with suppress(zipfile.BadZipFile), zipfile.ZipFile(io.BytesIO(data)) as archive:
             if ingest._has_formulas(archive):
@@ -210,14 +246,16 @@ def test_excel_values_are_the_same_through_calamine_and_openpyxl(monkeypatch: py
     assert kinds.frame.astype(object).values.tolist() == [
         ["SE33", "2021", "1234.5", "2021-03-01", "true", "Ålands landskapsregering"],
         ["FI1D", "2022", "-0.25", "2021-03-01 12:30:00", "false", ""],
-        ["EE00", "2023", "1000000000000000", "", "", "1,5"]]
+        ["EE00", "2023", "1000000000000000", "", "", "1,5"],
+    ]
 
 
 def test_every_cell_with_bad_characters_is_reported() -> None:
     """Several converted-twice letters and control characters in one column: each cell gets its own line."""
     lines = ["region_id,sector,indicator,year,value,unit,source"] + [
-        f"SE33,C16,employment,{2010 + i},1,persons,{text}" for i, text in enumerate(
-            ["LÃ¤nsstyrelsen", "Tilastokeskus", "SCB\x07", "Ã…lands"])]
+        f"SE33,C16,employment,{2010 + i},1,persons,{text}"
+        for i, text in enumerate(["LÃ¤nsstyrelsen", "Tilastokeskus", "SCB\x07", "Ã…lands"])
+    ]
     parsed = ingest.read(("\n".join(lines) + "\n").encode(), "bad_letters.csv")
     shown = parsed.failures.sort_values("row")
     assert shown[["row", "check"]].values.tolist() == [[2, "encoding"], [4, "control"], [5, "encoding"]]
@@ -225,10 +263,12 @@ def test_every_cell_with_bad_characters_is_reported() -> None:
 
 
 def test_row_numbers_stay_right_with_blank_lines_and_line_breaks_in_cells(definitions: dict) -> None:
-    data = (b"region_id,sector,indicator,year,value,unit,source\n"
-            b"SE33,C16,employment,2021,1,persons,\"two\nlines\"\n"
-            b"\n"
-            b"SE99,C16,employment,2021,1,persons,x\n")
+    data = (
+        b"region_id,sector,indicator,year,value,unit,source\n"
+        b'SE33,C16,employment,2021,1,persons,"two\nlines"\n'
+        b"\n"
+        b"SE99,C16,employment,2021,1,persons,x\n"
+    )
     checked = read_and_check(data, "f.csv", definitions)
     error = checked.report.errors.iloc[0]
     assert (error["row"], error["column"], error["value"]) == (5, "region_id", "SE99")
@@ -242,8 +282,9 @@ def test_remembered_mapping_is_used_for_the_next_upload_of_the_source(store: Sto
     assert "region_id" not in mapping.columns
     mapping.columns |= {"region_id": "Kod", "sector": "Branża", "year": "Rok", "value": "Liczba", "unit": "Jednostka"}
     mapping.constants |= {"indicator": "employment", "source": "GUS"}
-    checked = ingest.check(parsed, "observations", mapping, ingest.Context.from_store(store, "observations"),
-                           dataset="GUS")
+    checked = ingest.check(
+        parsed, "observations", mapping, ingest.Context.from_store(store, "observations"), dataset="GUS"
+    )
     ingest.commit(store, checked, EDITOR)
     again = ingest.read("Kod;Branża;Rok;Liczba;Jednostka\nPL92;C16;2022;6;persons\n".encode(), "gus-2022.csv")
     remembered = ingest.auto_map(again, "observations", store.mapping(again.source_key, "observations"))
@@ -276,8 +317,17 @@ def test_commit_with_a_new_indicator_takes_over_rows_and_rolls_back(store: Store
     assert ingest.new_indicator_ids(parsed, mapping, ctx) == ["sbs_employment"]
     without = ingest.check(parsed, "observations", mapping, ctx, dataset="Eurostat SBS")
     assert "unknown indicator 'sbs_employment'" in " ".join(without.report.errors["message"])
-    definition = pd.DataFrame([{"indicator_id": "sbs_employment", "name": "Employment (SBS)",
-                                "unit": "THS_PER", "additive": "true", "nonnegative": "true"}])
+    definition = pd.DataFrame(
+        [
+            {
+                "indicator_id": "sbs_employment",
+                "name": "Employment (SBS)",
+                "unit": "THS_PER",
+                "additive": "true",
+                "nonnegative": "true",
+            }
+        ]
+    )
     checked = ingest.check(parsed, "observations", mapping, ctx, dataset="Eurostat SBS", new_indicators=definition)
     assert checked.ok, checked.report.errors
     revision = store.revision()
@@ -313,8 +363,10 @@ def test_rolling_back_a_takeover_gives_the_rows_back(store: Store, definitions: 
     restored = store.set_current(first[0].version_id, who=EDITOR)
     assert restored == [Restored(shrunk.dataset, shrunk.replaced_version, shrunk.version_id)]  # type: ignore[arg-type]
     assert "has its rows back" in restored[0].message()
-    pd.testing.assert_frame_equal(sorted_rows(store.current("observations")),
-                                  sorted_rows(pd.concat([before, schema.coerce(extra, schema.OBSERVATIONS)])))
+    pd.testing.assert_frame_equal(
+        sorted_rows(store.current("observations")),
+        sorted_rows(pd.concat([before, schema.coerce(extra, schema.OBSERVATIONS)])),
+    )
     assert store.delete_version(first[0].version_id, who=EDITOR) == []  # took nothing over
     pd.testing.assert_frame_equal(sorted_rows(store.current("observations")), sorted_rows(before))
 
@@ -322,8 +374,9 @@ def test_rolling_back_a_takeover_gives_the_rows_back(store: Store, definitions: 
 def test_rows_given_back_never_collide_with_rows_shown_from_another_dataset(store: Store, definitions: dict) -> None:
     demo.seed_store(store, definitions)
     before = store.current("observations")
-    own, shrunk = store.commit_loads([Load("observations", before.iloc[[0]].assign(value=42.0), "Fix",
-                                           take_over=True)], who=EDITOR)
+    own, shrunk = store.commit_loads(
+        [Load("observations", before.iloc[[0]].assign(value=42.0), "Fix", take_over=True)], who=EDITOR
+    )
     store.commit_loads([Load("observations", before.iloc[[0]].assign(value=7.0), "Other")], who=EDITOR)
     restored = store.delete_version(own.version_id, who=EDITOR)
     assert restored == [Restored(shrunk.dataset, shrunk.replaced_version, shrunk.version_id, 1)]  # type: ignore[arg-type]
@@ -334,8 +387,17 @@ def test_rows_given_back_never_collide_with_rows_shown_from_another_dataset(stor
 
 def test_update_mode_keeps_other_rows_and_replace_mode_drops_them(store: Store, definitions: dict) -> None:
     demo.seed_store(store, definitions)
-    first = pd.DataFrame({"region_id": ["SE33", "SE33"], "sector": ["C16", "C16"], "indicator": ["patents"] * 2,
-                          "year": [2020, 2021], "value": [1.0, 2.0], "unit": ["x"] * 2, "source": ["s"] * 2})
+    first = pd.DataFrame(
+        {
+            "region_id": ["SE33", "SE33"],
+            "sector": ["C16", "C16"],
+            "indicator": ["patents"] * 2,
+            "year": [2020, 2021],
+            "value": [1.0, 2.0],
+            "unit": ["x"] * 2,
+            "source": ["s"] * 2,
+        }
+    )
     store.commit_loads([Load("observations", first, "P")], who=EDITOR)
     added = first.iloc[[1]].assign(year=2022, value=3.0)
     store.commit_loads([Load("observations", added, "P", mode="update")], who=EDITOR)

@@ -37,8 +37,9 @@ def options(row: dict[str, str]) -> dict[str, str]:
     return dict(part.split("=", 1) for part in row["options"].split("&") if part)
 
 
-def attempt(row: dict[str, str], context: ingest.Context, monkeypatch: pytest.MonkeyPatch,
-            store: Store | None = None) -> ingest.Checked:
+def attempt(
+    row: dict[str, str], context: ingest.Context, monkeypatch: pytest.MonkeyPatch, store: Store | None = None
+) -> ingest.Checked:
     """What the Data page does with the file: read, map (plus the analyst's constants), check, try to commit."""
     opts = options(row)
     monkeypatch.delenv(ingest.MAX_UPLOAD_ENV, raising=False)
@@ -79,14 +80,16 @@ def test_the_corpus_has_at_least_40_distinct_bad_files() -> None:
 
 
 @pytest.mark.parametrize("row", MANIFEST, ids=[row["file"] for row in MANIFEST])
-def test_bad_file_gives_its_clear_message(row: dict[str, str], seed_data: dict,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_file_gives_its_clear_message(
+    row: dict[str, str], seed_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     context = ingest.Context.from_frames(seed_data, row["table"])
     assert_expected_message(attempt(row, context, monkeypatch), row)
 
 
-def test_store_is_unchanged_after_every_rejected_file(store: Store, seed_data: dict,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_is_unchanged_after_every_rejected_file(
+    store: Store, seed_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On both backends: a full dump of every table, before and after each rejected file, is identical."""
     seed(store, seed_data)
     revision = store.revision()
@@ -99,7 +102,8 @@ def test_store_is_unchanged_after_every_rejected_file(store: Store, seed_data: d
 
 
 def test_duckdb_file_is_byte_for_byte_unchanged_after_every_rejected_file(
-        tmp_path: Path, seed_data: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, seed_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "corpus.duckdb"
     first = make_store(str(path))
     seed(first, seed_data)
@@ -128,13 +132,26 @@ def test_rejected_files_leave_no_temporary_files(tmp_path: Path, monkeypatch: py
 
 def test_manifest_rows_name_real_checks() -> None:
     checks = set(pd.DataFrame(MANIFEST)["check"])
-    assert {"encoding", "fields", "quote", "gzip", "unique_key", "reference", "html", "formula", "magnitude",
-            "date_not_year", "nonnegative", "no_rows", "empty"} <= checks
+    assert {
+        "encoding",
+        "fields",
+        "quote",
+        "gzip",
+        "unique_key",
+        "reference",
+        "html",
+        "formula",
+        "magnitude",
+        "date_not_year",
+        "nonnegative",
+        "no_rows",
+        "empty",
+    } <= checks
 
 
-
-def test_reports_do_not_depend_on_how_text_columns_are_held(tmp_path: Path, seed_data: dict,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reports_do_not_depend_on_how_text_columns_are_held(
+    tmp_path: Path, seed_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Repetitive text columns are read as Categoricals so that checks run once per distinct value. With every
     column as a Categorical, and with every column as plain text, each file of the corpus (and a valid one) gives
     the same report and rows."""

@@ -17,14 +17,25 @@ DIMENSIONS = {"NACE": "economic", "FOS": "scientific", "POL": "policy"}
 
 
 def tables(**frames: list[dict]) -> dict[str, pd.DataFrame]:
-    return {name: schema.coerce(pd.DataFrame(rows, columns=schema.TABLES[name].column_names), schema.TABLES[name])
-            for name, rows in frames.items()}
+    return {
+        name: schema.coerce(pd.DataFrame(rows, columns=schema.TABLES[name].column_names), schema.TABLES[name])
+        for name, rows in frames.items()
+    }
 
 
 def employment(region: str, year: int, a01: float, c16: float, c20: float, total: float) -> list[dict]:
-    return [{"region_id": region, "sector": s, "indicator": "employment", "year": year, "value": v,
-             "unit": "persons", "source": "hand-made test data"}
-            for s, v in (("A01", a01), ("C16", c16), ("C20", c20), ("TOTAL", total))]
+    return [
+        {
+            "region_id": region,
+            "sector": s,
+            "indicator": "employment",
+            "year": year,
+            "value": v,
+            "unit": "persons",
+            "source": "hand-made test data",
+        }
+        for s, v in (("A01", a01), ("C16", c16), ("C20", c20), ("TOTAL", total))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -32,52 +43,132 @@ def tiny() -> Data:
     """Three regions, each strong in one stage of a three-stage chain (LQ 2 where 40 of 100 jobs); a fourth
     region without data. SE01 and SE02 share three priorities; SE01 and FI01 share a project and a flow."""
     frames = tables(
-        regions=[{"nuts_id": "SE01", "name": "Alpha", "country": "SE", "level": 2, "bsr": True, "lon": 18.0,
-                  "lat": 60.0},
-                 {"nuts_id": "SE02", "name": "Beta", "country": "SE", "level": 2, "bsr": True, "lon": 18.0,
-                  "lat": 61.0},
-                 {"nuts_id": "FI01", "name": "Gamma", "country": "FI", "level": 2, "bsr": True, "lon": 25.0,
-                  "lat": 62.0},
-                 {"nuts_id": "NO01", "name": "Delta", "country": "NO", "level": 2, "bsr": True, "lon": 10.0,
-                  "lat": 60.0},
-                 {"nuts_id": "DE01", "name": "Outside", "country": "DE", "level": 2, "bsr": False, "lon": 9.0,
-                  "lat": 50.0}],
+        regions=[
+            {"nuts_id": "SE01", "name": "Alpha", "country": "SE", "level": 2, "bsr": True, "lon": 18.0, "lat": 60.0},
+            {"nuts_id": "SE02", "name": "Beta", "country": "SE", "level": 2, "bsr": True, "lon": 18.0, "lat": 61.0},
+            {"nuts_id": "FI01", "name": "Gamma", "country": "FI", "level": 2, "bsr": True, "lon": 25.0, "lat": 62.0},
+            {"nuts_id": "NO01", "name": "Delta", "country": "NO", "level": 2, "bsr": True, "lon": 10.0, "lat": 60.0},
+            {"nuts_id": "DE01", "name": "Outside", "country": "DE", "level": 2, "bsr": False, "lon": 9.0, "lat": 50.0},
+        ],
         value_chains=[{"chain_id": CHAIN, "name": "Test chain"}],
-        stages=[{"chain_id": CHAIN, "stage_id": "supply", "position": 1, "name": "Biomass supply"},
-                {"chain_id": CHAIN, "stage_id": "processing", "position": 2, "name": "Processing"},
-                {"chain_id": CHAIN, "stage_id": "products", "position": 3, "name": "Bio-based products"}],
-        sectors=[{"nace": "A01", "name": "Farming", "section": "A"}, {"nace": "C16", "name": "Wood", "section": "C"},
-                 {"nace": "C20", "name": "Chemicals", "section": "C"}, {"nace": "TOTAL", "name": "All"}],
-        stage_sectors=[{"chain_id": CHAIN, "stage_id": "supply", "nace": "A01"},
-                       {"chain_id": CHAIN, "stage_id": "processing", "nace": "C16"},
-                       {"chain_id": CHAIN, "stage_id": "products", "nace": "C20"}],
-        indicators=[{"indicator_id": "employment", "name": "Employment", "unit": "persons", "additive": True,
-                     "nonnegative": True}],
-        observations=[*employment("SE01", 2023, 40, 10, 10, 100), *employment("SE02", 2023, 10, 40, 10, 100),
-                      *employment("FI01", 2023, 10, 10, 40, 100), *employment("SE01", 2022, 30, 10, 10, 100),
-                      *employment("DE01", 2023, 90, 0, 0, 100)],
-        flows=[{"chain_id": CHAIN, "from_region": "SE01", "from_stage": "supply", "to_region": "FI01",
-                "to_stage": "processing", "year": 2023, "kind": "goods", "value": 5.0, "unit": "EUR million",
-                "source": "test"},
-               {"chain_id": CHAIN, "from_region": "SE01", "from_stage": "supply", "to_region": "SE02",
-                "to_stage": "processing", "year": 2022, "kind": "goods", "value": 5.0, "unit": "EUR million",
-                "source": "test"}],
-        actors=[{"actor_id": "coop", "name": "Forest coop", "type": "business", "region_id": "SE01",
-                 "chain_id": CHAIN, "stages": "supply"},
-                {"actor_id": "uni", "name": "Wood university", "type": "research", "region_id": "SE02",
-                 "chain_id": CHAIN, "stages": "processing"},
-                {"actor_id": "agency", "name": "Chemicals agency", "type": "public", "region_id": "SE02",
-                 "chain_id": CHAIN, "stages": "products"}],
-        priorities=[{"region_id": r, "code": c, "dimension": DIMENSIONS[c.split(":")[0]], "label": c}
-                    for r, codes in (("SE01", ("NACE:A01", "FOS:4.1", "POL:bio", "POL:wood")),
-                                     ("SE02", ("NACE:A01", "FOS:4.1", "POL:bio")), ("FI01", ("POL:chem",)))
-                    for c in codes],
-        projects=[{"project_id": "p1", "title": "Together", "programme": "Interreg", "budget_eur": 1e6,
-                   "partner_regions": "SE01;FI01", "chain_id": CHAIN, "stages": "supply", "start_year": 2020,
-                   "end_year": 2022, "source": "test"},
-                  {"project_id": "p2", "title": "Later", "programme": "Interreg", "budget_eur": 1e6,
-                   "partner_regions": "SE01;SE02", "chain_id": CHAIN, "start_year": 2024, "end_year": 2026,
-                   "source": "test"}],
+        stages=[
+            {"chain_id": CHAIN, "stage_id": "supply", "position": 1, "name": "Biomass supply"},
+            {"chain_id": CHAIN, "stage_id": "processing", "position": 2, "name": "Processing"},
+            {"chain_id": CHAIN, "stage_id": "products", "position": 3, "name": "Bio-based products"},
+        ],
+        sectors=[
+            {"nace": "A01", "name": "Farming", "section": "A"},
+            {"nace": "C16", "name": "Wood", "section": "C"},
+            {"nace": "C20", "name": "Chemicals", "section": "C"},
+            {"nace": "TOTAL", "name": "All"},
+        ],
+        stage_sectors=[
+            {"chain_id": CHAIN, "stage_id": "supply", "nace": "A01"},
+            {"chain_id": CHAIN, "stage_id": "processing", "nace": "C16"},
+            {"chain_id": CHAIN, "stage_id": "products", "nace": "C20"},
+        ],
+        indicators=[
+            {
+                "indicator_id": "employment",
+                "name": "Employment",
+                "unit": "persons",
+                "additive": True,
+                "nonnegative": True,
+            }
+        ],
+        observations=[
+            *employment("SE01", 2023, 40, 10, 10, 100),
+            *employment("SE02", 2023, 10, 40, 10, 100),
+            *employment("FI01", 2023, 10, 10, 40, 100),
+            *employment("SE01", 2022, 30, 10, 10, 100),
+            *employment("DE01", 2023, 90, 0, 0, 100),
+        ],
+        flows=[
+            {
+                "chain_id": CHAIN,
+                "from_region": "SE01",
+                "from_stage": "supply",
+                "to_region": "FI01",
+                "to_stage": "processing",
+                "year": 2023,
+                "kind": "goods",
+                "value": 5.0,
+                "unit": "EUR million",
+                "source": "test",
+            },
+            {
+                "chain_id": CHAIN,
+                "from_region": "SE01",
+                "from_stage": "supply",
+                "to_region": "SE02",
+                "to_stage": "processing",
+                "year": 2022,
+                "kind": "goods",
+                "value": 5.0,
+                "unit": "EUR million",
+                "source": "test",
+            },
+        ],
+        actors=[
+            {
+                "actor_id": "coop",
+                "name": "Forest coop",
+                "type": "business",
+                "region_id": "SE01",
+                "chain_id": CHAIN,
+                "stages": "supply",
+            },
+            {
+                "actor_id": "uni",
+                "name": "Wood university",
+                "type": "research",
+                "region_id": "SE02",
+                "chain_id": CHAIN,
+                "stages": "processing",
+            },
+            {
+                "actor_id": "agency",
+                "name": "Chemicals agency",
+                "type": "public",
+                "region_id": "SE02",
+                "chain_id": CHAIN,
+                "stages": "products",
+            },
+        ],
+        priorities=[
+            {"region_id": r, "code": c, "dimension": DIMENSIONS[c.split(":")[0]], "label": c}
+            for r, codes in (
+                ("SE01", ("NACE:A01", "FOS:4.1", "POL:bio", "POL:wood")),
+                ("SE02", ("NACE:A01", "FOS:4.1", "POL:bio")),
+                ("FI01", ("POL:chem",)),
+            )
+            for c in codes
+        ],
+        projects=[
+            {
+                "project_id": "p1",
+                "title": "Together",
+                "programme": "Interreg",
+                "budget_eur": 1e6,
+                "partner_regions": "SE01;FI01",
+                "chain_id": CHAIN,
+                "stages": "supply",
+                "start_year": 2020,
+                "end_year": 2022,
+                "source": "test",
+            },
+            {
+                "project_id": "p2",
+                "title": "Later",
+                "programme": "Interreg",
+                "budget_eur": 1e6,
+                "partner_regions": "SE01;SE02",
+                "chain_id": CHAIN,
+                "start_year": 2024,
+                "end_year": 2026,
+                "source": "test",
+            },
+        ],
         ideas=[],
     )
     return Data(frames)
@@ -129,14 +220,17 @@ def test_explanations_read_like_the_method(tiny_pairs: matching.PairScores) -> N
     near = km((18.0, 60.0), (18.0, 61.0))
     assert matching.explain(tiny_pairs, "SE01", "SE02") == (
         f"strong in processing (LQ 2.00) where you are strong in biomass supply; 3 shared priorities; "
-        f"no project together yet; {near:,.0f} km apart")
+        f"no project together yet; {near:,.0f} km apart"
+    )
     far = km((18.0, 60.0), (25.0, 62.0))
     # Gamma is strong in products, two stages away and unrelated; one project (2020) and one flow in 2023.
     assert matching.explain(tiny_pairs, "SE01", "FI01") == (
         f"no stage that fills a gap next to your strengths; no shared priority; 1 project together, "
-        f"1 flow in 2023; {far:,.0f} km apart")
+        f"1 flow in 2023; {far:,.0f} km apart"
+    )
     assert matching.explain(tiny_pairs, "SE01", "SE02", you="Alpha").startswith(
-        "strong in processing (LQ 2.00) where Alpha is strong in biomass supply;")
+        "strong in processing (LQ 2.00) where Alpha is strong in biomass supply;"
+    )
 
 
 def test_components_on_hand_computed_regions(tiny_pairs: matching.PairScores) -> None:
@@ -167,22 +261,23 @@ def test_ranking_and_weights(tiny_pairs: matching.PairScores) -> None:
 
 
 def test_synergy_matrix_orders_by_country_and_keeps_the_best_partners(tiny_pairs: matching.PairScores) -> None:
-    full = matching.synergy_matrix(tiny_pairs, matching.DEFAULT_WEIGHTS, ["SE02", "FI01", "SE01", "NO01"], "SE01",
-                                   limit=10)
+    full = matching.synergy_matrix(
+        tiny_pairs, matching.DEFAULT_WEIGHTS, ["SE02", "FI01", "SE01", "NO01"], "SE01", limit=10
+    )
     assert full.index.tolist() == ["FI01", "NO01", "SE01", "SE02"] == full.columns.tolist()
     assert np.isnan(np.diag(full.to_numpy())).all()
     expected = matching.scores(tiny_pairs, matching.DEFAULT_WEIGHTS, ["SE01"], ["SE02"]).iloc[0, 0]
     assert full.loc["SE01", "SE02"] == pytest.approx(expected)
-    small = matching.synergy_matrix(tiny_pairs, matching.DEFAULT_WEIGHTS, ["SE02", "FI01", "SE01", "NO01"], "SE01",
-                                    limit=2)
+    small = matching.synergy_matrix(
+        tiny_pairs, matching.DEFAULT_WEIGHTS, ["SE02", "FI01", "SE01", "NO01"], "SE01", limit=2
+    )
     assert small.index.tolist() == ["SE01", "SE02"]  # SE01 and its best partner
 
 
 def test_matched_actors_meet_along_the_chain(tiny: Data, tiny_pairs: matching.PairScores) -> None:
     pairs = matching.matched_actors(tiny, tiny_pairs.bench, "SE01", "SE02")
     # The coop (supply) supplies the university (processing); the agency (products) is two stages away.
-    assert pairs[["actor_a", "relation", "actor_b"]].values.tolist() == [["Forest coop", "supplies",
-                                                                          "Wood university"]]
+    assert pairs[["actor_a", "relation", "actor_b"]].values.tolist() == [["Forest coop", "supplies", "Wood university"]]
     reverse = matching.matched_actors(tiny, tiny_pairs.bench, "SE02", "SE01")
     assert reverse["relation"].tolist() == ["is supplied by"]
     assert matching.matched_actors(tiny, tiny_pairs.bench, "SE01", "FI01").empty
@@ -221,12 +316,14 @@ def pairs(data: Data, sel: Selection) -> matching.PairScores:
     return matching.pair_scores(data, matching.benchmark(data, sel), sel)
 
 
-def test_demo_stage_quotients_agree_with_the_query_layer(data: Data, sel: Selection,
-                                                         pairs: matching.PairScores) -> None:
+def test_demo_stage_quotients_agree_with_the_query_layer(
+    data: Data, sel: Selection, pairs: matching.PairScores
+) -> None:
     totals = total_by_region(data, sel, "employment")
     for stage in data.stages(sel.chain_id)["stage_id"]:
-        values = indicator_by_region(data, Selection(chain_id=sel.chain_id, year=sel.year, stages=(stage,)),
-                                     "employment").set_index("region_id")["value"]
+        values = indicator_by_region(
+            data, Selection(chain_id=sel.chain_id, year=sel.year, stages=(stage,)), "employment"
+        ).set_index("region_id")["value"]
         expected = indicators.location_quotient(values, totals)
         assert pairs.bench.stage_lq.loc["FI1D", stage] == pytest.approx(expected["FI1D"])
     # Countries in view do not change the reference area.
@@ -234,12 +331,14 @@ def test_demo_stage_quotients_agree_with_the_query_layer(data: Data, sel: Select
     pd.testing.assert_frame_equal(sweden.stage_lq, pairs.bench.stage_lq)
 
 
-def test_demo_links_distance_and_priorities_agree_with_the_tables(data: Data, sel: Selection,
-                                                                  pairs: matching.PairScores) -> None:
+def test_demo_links_distance_and_priorities_agree_with_the_tables(
+    data: Data, sel: Selection, pairs: matching.PairScores
+) -> None:
     f = data["flows"]
     f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
-    between = (((f["from_region"] == "FI1D") & (f["to_region"] == "SE33"))
-               | ((f["from_region"] == "SE33") & (f["to_region"] == "FI1D")))
+    between = ((f["from_region"] == "FI1D") & (f["to_region"] == "SE33")) | (
+        (f["from_region"] == "SE33") & (f["to_region"] == "FI1D")
+    )
     assert pairs.flows.loc["FI1D", "SE33"] == between.sum() > 0
     p = data["projects"]
     both = p["partner_regions"].map(lambda c: {"FI1D", "SE33"} <= set(split_list(c)))
@@ -261,8 +360,11 @@ def test_demo_ranking_for_fi1d(data: Data, pairs: matching.PairScores) -> None:
     bench = pairs.bench
     for row in ranked.head(5).itertuples():
         # Every "strong in X where you are strong in Y" names stages the partner has and FI1D lacks.
-        filled = [s for s in bench.stages["stage_id"] if bench.stage_m.at[row.region_id, s] == 1
-                  and bench.stage_m.at["FI1D", s] == 0]
+        filled = [
+            s
+            for s in bench.stages["stage_id"]
+            if bench.stage_m.at[row.region_id, s] == 1 and bench.stage_m.at["FI1D", s] == 0
+        ]
         if row.complementarity > 0:
             assert any(bench.stage_names[s].lower() in row.why for s in filled)
         n = int(pairs.shared_priorities.at["FI1D", row.region_id])
@@ -279,8 +381,9 @@ def test_demo_similar_regions(pairs: matching.PairScores) -> None:
     assert peers["similarity"].is_monotonic_decreasing
     sim = indicators.profile_similarity(bench.sector_lq)
     assert peers.loc[0, "similarity"] == pytest.approx(sim.loc["FI1D"].drop("FI1D").max())
-    table = matching.peer_comparison(bench, "FI1D", peers["region_id"].tolist(), sectors,
-                                     matching.size_and_growth(bench, sectors, since=2018))
+    table = matching.peer_comparison(
+        bench, "FI1D", peers["region_id"].tolist(), sectors, matching.size_and_growth(bench, sectors, since=2018)
+    )
     assert table["region_id"].tolist()[0] == "FI1D" and table.loc[0, "similarity"] == 1.0
 
 
@@ -291,25 +394,54 @@ def test_nuts3_benchmark_covers_the_programme_area() -> None:
     pairs3 = matching.pair_scores(data3, matching.benchmark(data3, sel3), sel3)
     n = len(pairs3.bench.regions)
     assert n == len(matching.bsr_regions(data3, 3)) > 200
-    matrix = matching.synergy_matrix(pairs3, matching.DEFAULT_WEIGHTS, pairs3.bench.regions["nuts_id"], "SE332",
-                                     limit=60)
+    matrix = matching.synergy_matrix(
+        pairs3, matching.DEFAULT_WEIGHTS, pairs3.bench.regions["nuts_id"], "SE332", limit=60
+    )
     assert matrix.shape == (60, 60) and "SE332" in matrix.index
     # NUTS-2 priorities (the demo's are at the generated level) still reach the NUTS-3 regions they cover.
-    inc = matching._priority_incidence(Data({**frames, "priorities": tables(priorities=[
-        {"region_id": "SE33", "code": "POL:bio", "dimension": "policy", "label": "Bio"}])["priorities"]}),
-        pairs3.bench.regions["nuts_id"].tolist(), 3)
+    inc = matching._priority_incidence(
+        Data(
+            {
+                **frames,
+                "priorities": tables(
+                    priorities=[{"region_id": "SE33", "code": "POL:bio", "dimension": "policy", "label": "Bio"}]
+                )["priorities"],
+            }
+        ),
+        pairs3.bench.regions["nuts_id"].tolist(),
+        3,
+    )
     assert inc.index[inc["POL:bio"] > 0].tolist() == ["SE331", "SE332"]
 
 
 # --- idea cards ------------------------------------------------------------------------------------------------
 def test_idea_checks_and_record() -> None:
     assert matching.check_idea({"title": " ", "regions": ["SE33"]}) == [
-        "Give the idea a title.", "A joint idea needs at least two regions."]
+        "Give the idea a title.",
+        "A joint idea needs at least two regions.",
+    ]
     assert matching.check_idea({"title": "Pilot", "regions": ["SE33", "FI1D"]}) == []
-    record = matching.idea_record({"title": " Pilot ", "regions": ["SE33", "FI1D"], "actors": [], "stages":
-                                   ["processing"], "description": "", "chain_id": CHAIN, "idea_id": 4})
-    assert record == {"regions": "SE33;FI1D", "actors": None, "stages": "processing", "title": "Pilot",
-                      "description": None, "next_steps": None, "chain_id": CHAIN, "idea_id": 4}
+    record = matching.idea_record(
+        {
+            "title": " Pilot ",
+            "regions": ["SE33", "FI1D"],
+            "actors": [],
+            "stages": ["processing"],
+            "description": "",
+            "chain_id": CHAIN,
+            "idea_id": 4,
+        }
+    )
+    assert record == {
+        "regions": "SE33;FI1D",
+        "actors": None,
+        "stages": "processing",
+        "title": "Pilot",
+        "description": None,
+        "next_steps": None,
+        "chain_id": CHAIN,
+        "idea_id": 4,
+    }
 
 
 def test_suggested_idea_names_the_stages_that_meet(tiny_pairs: matching.PairScores) -> None:
@@ -323,12 +455,23 @@ def test_suggested_idea_names_the_stages_that_meet(tiny_pairs: matching.PairScor
 
 def test_saved_ideas_list_and_export(store: Store, tiny: Data) -> None:
     editor = Identity("anna", "editor")
-    first = store.save_idea(matching.idea_record({"title": "Lignin *pilot* <b>", "chain_id": CHAIN,
-                                                  "regions": ["SE01", "SE02"], "actors": ["coop"],
-                                                  "stages": ["supply"], "description": "Line one\nline two"}),
-                            who=editor)
-    store.save_idea(matching.idea_record({"title": "=HYPERLINK(\"http://x\")", "chain_id": CHAIN,
-                                          "regions": ["SE01", "FI01"]}), who=editor)
+    first = store.save_idea(
+        matching.idea_record(
+            {
+                "title": "Lignin *pilot* <b>",
+                "chain_id": CHAIN,
+                "regions": ["SE01", "SE02"],
+                "actors": ["coop"],
+                "stages": ["supply"],
+                "description": "Line one\nline two",
+            }
+        ),
+        who=editor,
+    )
+    store.save_idea(
+        matching.idea_record({"title": '=HYPERLINK("http://x")', "chain_id": CHAIN, "regions": ["SE01", "FI01"]}),
+        who=editor,
+    )
     data = Data({**tiny.frames, "ideas": store.current("ideas")})
     view = matching.ideas_view(data, CHAIN)
     assert view["idea_id"].tolist() == [first + 1, first]  # newest first

@@ -19,10 +19,12 @@ from .apptest import REPO, open_app
 pytestmark = pytest.mark.usefixtures("app_db")
 
 PASSWORD = "data-page-password"
-TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \n"
-       "A,C16,NR,SE33\t120 \t130 p\n"
-       "A,C17,NR,SE33\t40 \t: \n"
-       "A,C16,NR,FI1D\t210 e\t220 \n")
+TSV = (
+    "freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \n"
+    "A,C16,NR,SE33\t120 \t130 p\n"
+    "A,C17,NR,SE33\t40 \t: \n"
+    "A,C16,NR,FI1D\t210 e\t220 \n"
+)
 
 
 def data_of(path: Path) -> Data:
@@ -85,9 +87,11 @@ def test_wrong_password_is_refused() -> None:
 def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Path) -> None:
     at = editor()
     before = data_of(seeded_db).revision
-    bad = (b"region_id,sector,indicator,year,value,unit,source\n"
-           b"NO01,C16,employment,2019,5,persons,<b>SSB</b>\n"
-           b"SE33,16,employment,2019,-4,persons,SCB\n")
+    bad = (
+        b"region_id,sector,indicator,year,value,unit,source\n"
+        b"NO01,C16,employment,2019,5,persons,<b>SSB</b>\n"
+        b"SE33,16,employment,2019,-4,persons,SCB\n"
+    )
     upload(at, "bad.csv", bad)
     shown = report(at)
     found = {(r.row, r.check) for r in shown.itertuples()}
@@ -132,7 +136,10 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     versions = open_store(path=seeded_db).versions("observations")
     newest = versions.iloc[0]
     assert (newest["created_by"], newest["file_name"], newest["rows"]) == (
-        "Analyst Anna", "estat_sbs_r_nuts2021.tsv.gz", 5)
+        "Analyst Anna",
+        "estat_sbs_r_nuts2021.tsv.gz",
+        5,
+    )
     # The next file from the same source gets the remembered mapping, including the indicator.
     upload(at, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.replace("120 ", "125 ").encode()))
     assert at.text_input(key="const_indicator").value == "sbs_enterprises"
@@ -178,10 +185,12 @@ def test_editor_rolls_back_and_deletes_with_confirmation(seeded_db: Path) -> Non
     version_picker(at).set_value(first).run()
     button(at, "Delete…").click().run()
     button(at, f"Yes, delete version {first}").click().run()
-    assert any(f"Version {first} was deleted. Dataset '{demo.DEMO_DATASET}' has its rows back" in s.value
-               for s in at.success), [s.value for s in at.success]
+    assert any(
+        f"Version {first} was deleted. Dataset '{demo.DEMO_DATASET}' has its rows back" in s.value for s in at.success
+    ), [s.value for s in at.success]
     patents = data_of(seeded_db)["observations"].query(
-        "indicator == 'patents' and region_id == 'SE33' and sector == 'C16' and year == 2021")
+        "indicator == 'patents' and region_id == 'SE33' and sector == 'C16' and year == 2021"
+    )
     assert patents["source"].tolist() != ["PRV"] and len(patents) == 1
 
 
@@ -195,8 +204,13 @@ def test_templates_are_offered_for_every_table() -> None:
     assert demo.DEMO_DATASET  # the demo data is what the templates' examples refer to
 
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "app",
-        "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "app",
+    "client_secret": "secret",
+    "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+}
 
 
 def oidc_app(user: dict, **secrets: object) -> AppTest:
@@ -220,12 +234,15 @@ def test_with_oidc_a_signed_in_user_is_an_editor() -> None:
 
 
 def test_with_oidc_only_listed_emails_are_editors() -> None:
-    at = oidc_app({"is_logged_in": True, "email": "guest@elsewhere.example", "name": "Guest"},
-                  editor_emails=["anna@region.example"])
+    at = oidc_app(
+        {"is_logged_in": True, "email": "guest@elsewhere.example", "name": "Guest"},
+        editor_emails=["anna@region.example"],
+    )
     assert any("not an editor" in w.value for w in at.warning)
     assert not at.file_uploader
-    at = oidc_app({"is_logged_in": True, "email": "Anna@Region.example", "name": "Anna"},
-                  editor_emails=["anna@region.example"])
+    at = oidc_app(
+        {"is_logged_in": True, "email": "Anna@Region.example", "name": "Anna"}, editor_emails=["anna@region.example"]
+    )
     assert at.file_uploader
 
 

@@ -21,8 +21,13 @@ from .expected import select_flows
 
 PAGE = "pages/flows.py"
 BIO = ["Biomass supply", "Processing", "Bio-based products", "Use & markets", "End-of-life & recovery"]
-WIND = ["Materials & components", "Equipment manufacturing", "Installation & logistics",
-        "Operation, maintenance & grid", "Decommissioning & recycling"]
+WIND = [
+    "Materials & components",
+    "Equipment manufacturing",
+    "Installation & logistics",
+    "Operation, maintenance & grid",
+    "Decommissioning & recycling",
+]
 REGION_VIEW = "Region → stage → region"
 pytestmark = pytest.mark.usefixtures("app_db")
 
@@ -76,8 +81,10 @@ def test_default_view_stage_order_and_link_values(data: Data, flows: pd.DataFram
     captions = " ".join(c.value for c in at.caption)
     assert "demo data (synthetic)" in captions
     assert f"{f['value'].sum():,.1f} EUR million of goods in {len(f):,} flows" in captions
-    assert [b.proto.label for b in at.get("download_button")] == ["Download flows (CSV)",
-                                                                   "Download chart (HTML, works offline)"]
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download flows (CSV)",
+        "Download chart (HTML, works offline)",
+    ]
     assert [t.label for t in at.tabs] == ["Sankey", "Direction-wise summary", "Largest flows"]
     assert not at.dataframe  # the tables of the other tabs are not even computed
 
@@ -109,8 +116,9 @@ def test_region_view_at_country_level_with_other_regions(data: Data, flows: pd.D
     suppliers = f.groupby("from_country")["value"].sum().sort_values(ascending=False)
     top = [f"{c} {data.region_names[c]}" for c in suppliers.index[:3]]
     assert labels[:4] == [*top, f"Other regions ({len(suppliers) - 3})"]
-    assert labels[4:9] == esc([f"{a} → {b}" for a, b in itertools.pairwise(BIO)]
-                              + ["End-of-life & recovery → Biomass supply (recovered)"])
+    assert labels[4:9] == esc(
+        [f"{a} → {b}" for a, b in itertools.pairwise(BIO)] + ["End-of-life & recovery → Biomass supply (recovered)"]
+    )
     got = links_by_label(trace)
     total = f["value"].sum()
     into_middle = sum(v for (s, t), v in got.items() if t in labels[4:9])
@@ -196,5 +204,6 @@ def test_a_year_without_flows_says_so_instead_of_drawing(tmp_path: Path, monkeyp
     monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
     at = open_app(PAGE, year="2019")
     assert not at.get("plotly_chart")
-    assert [i.value for i in at.info] == ["No goods flows of Circular bioeconomy in 2019. Choose another year, "
-                                          "flow kind, country or stage."]
+    assert [i.value for i in at.info] == [
+        "No goods flows of Circular bioeconomy in 2019. Choose another year, flow kind, country or stage."
+    ]

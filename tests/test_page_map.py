@@ -45,8 +45,9 @@ def expected_fills(values: pd.Series, classifier: type) -> pd.Series:
         warnings.simplefilter("ignore")
         bins = classifier(values.to_numpy(dtype=float), k=5).bins
     spread = [colors.SEQUENTIAL[i] for i in (0, 2, 3, 5, 6)]
-    return pd.Series([colors.hex_to_rgb(spread[int(np.searchsorted(bins, v, side="left"))], 235) for v in values],
-                     index=values.index)
+    return pd.Series(
+        [colors.hex_to_rgb(spread[int(np.searchsorted(bins, v, side="left"))], 235) for v in values], index=values.index
+    )
 
 
 def test_default_map_has_every_region_with_its_value_and_class_colour(data: Data) -> None:
@@ -121,7 +122,8 @@ def test_selected_region_comes_from_the_url_and_gets_its_panel() -> None:
     links = [x.proto for x in at.get("page_link")]
     if any(spec.path == "pages/profile.py" for spec in nav.PAGES):  # another engineer's page, once it exists
         assert [(x.label, x.page, x.query_string) for x in links] == [
-            ("Open the profile of Övre Norrland", "profile", "region=SE33+%C3%96vre+Norrland")]  # global filters only
+            ("Open the profile of Övre Norrland", "profile", "region=SE33+%C3%96vre+Norrland")
+        ]  # global filters only
     else:
         assert links == []
 
@@ -143,8 +145,9 @@ def test_location_quotient_is_diverging_around_one(data: Data) -> None:
     at.selectbox(key="indicator").set_value(choropleth.LOCATION_QUOTIENT).run()
     shown = features(deck(at))
     year = max(data.years())
-    expected = choropleth.region_values(data, Selection(chain_id=CHAIN, year=year, countries=("FI",)),
-                                        choropleth.LOCATION_QUOTIENT).set_index("region_id")
+    expected = choropleth.region_values(
+        data, Selection(chain_id=CHAIN, year=year, countries=("FI",)), choropleth.LOCATION_QUOTIENT
+    ).set_index("region_id")
     for code, props in shown.items():
         assert props["value"] == pytest.approx(expected.at[code, "value"])
         side = colors.DIVERGING[:3] if props["value"] < 1 else colors.DIVERGING[4:]
@@ -181,8 +184,9 @@ def test_bubbles_and_flow_arcs_from_the_url() -> None:
     assert "Goods flows from" in str(at.get("html")[-1].proto)
 
 
-def test_regions_without_data_are_grey_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 demo_data: dict) -> None:
+def test_regions_without_data_are_grey_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_data: dict
+) -> None:
     path = tmp_path / "gaps.duckdb"
     frames = dict(demo_data)
     obs = frames["observations"]

@@ -65,8 +65,10 @@ def test_ranked_partners_with_reasons_for_a_demo_region(seeded_db: Path) -> None
     shown = suggestions(at)
     assert len(shown) == 10
     for line, row in zip(shown, ranked.itertuples(), strict=True):
-        assert line == (f"**{row.rank}. {plain(matching.label(row.region_id, pairs.bench.names))}** · score "
-                        f"**{row.score:.2f}**  \n{plain(row.why)}")
+        assert line == (
+            f"**{row.rank}. {plain(matching.label(row.region_id, pairs.bench.names))}** · score "
+            f"**{row.score:.2f}**  \n{plain(row.why)}"
+        )
     # The best partner's reason, in the words of the method.
     best = ranked.iloc[0]
     assert best["why"] == matching.explain(pairs, REGION, best["region_id"])
@@ -96,7 +98,8 @@ def test_weights_reorder_the_list(seeded_db: Path) -> None:
     after = suggestions(at)
     assert after != before
     assert [line.split("** · ")[0] for line in after] == [
-        f"**{r.rank}. {plain(matching.label(r.region_id, pairs.bench.names))}" for r in closest.itertuples()]
+        f"**{r.rank}. {plain(matching.label(r.region_id, pairs.bench.names))}" for r in closest.itertuples()
+    ]
 
     # Priority overlap alone puts the region sharing most priorities first.
     for component in matching.COMPONENTS:
@@ -116,8 +119,10 @@ def test_synergy_matrix_is_a_small_readable_heatmap(seeded_db: Path) -> None:
     at = open_app("pages/matchmaking.py", region=REGION_LABEL, country=["FI", "SE", "EE"])
     heat = chart(at, "synergy")["data"][0]
     data = load(seeded_db)
-    codes = sorted(data["regions"].query("level == 2 and bsr and country in ['FI', 'SE', 'EE']")["nuts_id"],
-                   key=lambda c: (c[:2], c))
+    codes = sorted(
+        data["regions"].query("level == 2 and bsr and country in ['FI', 'SE', 'EE']")["nuts_id"],
+        key=lambda c: (c[:2], c),
+    )
     names = data.region_names
     assert heat["type"] == "heatmap"
     assert heat["x"] == [esc(matching.label(c, names)) for c in codes]  # ordered by country, all in view
@@ -125,8 +130,9 @@ def test_synergy_matrix_is_a_small_readable_heatmap(seeded_db: Path) -> None:
     assert z.shape == (len(codes), len(codes)) and np.isnan(np.diag(z)).all()
     i, j = codes.index(REGION), codes.index("SE33")
     pairs = expected_pairs(data)
-    assert z[i, j] == pytest.approx(matching.scores(pairs, matching.DEFAULT_WEIGHTS, [REGION], ["SE33"]).iloc[0, 0],
-                                    abs=1e-3)
+    assert z[i, j] == pytest.approx(
+        matching.scores(pairs, matching.DEFAULT_WEIGHTS, [REGION], ["SE33"]).iloc[0, 0], abs=1e-3
+    )
     # Only regions in view are suggested.
     assert all(line.split(" ")[1][:2] in {"FI", "SE", "EE"} for line in suggestions(at))
 
@@ -175,8 +181,10 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
     # The card starts from the pair: both regions, the reason as description.
     assert at.multiselect(key=f"{prefix}-regions").value == [REGION, partner]
     pairs = expected_pairs(load(seeded_db))
-    assert at.text_area(key=f"{prefix}-description").value == matching.suggested_idea(pairs, REGION,
-                                                                                      partner)["description"]
+    assert (
+        at.text_area(key=f"{prefix}-description").value
+        == matching.suggested_idea(pairs, REGION, partner)["description"]
+    )
     # One region is not a joint idea: nothing is saved, the form says why.
     at.multiselect(key=f"{prefix}-regions").set_value([REGION])
     button(at, "Save idea card").click().run()
@@ -189,7 +197,8 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
     button(at, "Save idea card").click().run()
     ideas = load(seeded_db)["ideas"]
     assert ideas[["title", "regions", "next_steps", "created_by", "chain_id"]].values.tolist() == [
-        ["Side-stream pilot", f"{REGION};{partner}", "Workshop in Oulu", "Anna", "circular_bioeconomy"]]
+        ["Side-stream pilot", f"{REGION};{partner}", "Workshop in Oulu", "Anna", "circular_bioeconomy"]
+    ]
     idea_id = int(ideas["idea_id"].iloc[0])
     assert at.success[0].value == plain(f"Saved idea card #{idea_id}: Side-stream pilot")
     assert f"**#{idea_id} Side-stream pilot**" in [m.value for m in at.markdown]
@@ -215,8 +224,10 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
 
 def test_an_editor_deletes_an_idea_card_after_confirming(seeded_db: Path) -> None:
     store = open_store(path=seeded_db)
-    idea_id = store.save_idea({"title": "To be removed", "regions": f"{REGION};SE33",
-                               "chain_id": "circular_bioeconomy"}, who=Identity("Anna", "editor"))
+    idea_id = store.save_idea(
+        {"title": "To be removed", "regions": f"{REGION};SE33", "chain_id": "circular_bioeconomy"},
+        who=Identity("Anna", "editor"),
+    )
     store.close()
     at = editor_app(region=REGION_LABEL)
     at.text_input(key="login_name").input("Ben")

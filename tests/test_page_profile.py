@@ -72,8 +72,9 @@ def test_profile_from_a_deep_link(seeded_db: Path) -> None:
     # Sector chart: one bar trace per stage, LQs of its divisions.
     sectors = chart(at, 1)
     assert [t["name"] for t in sectors["data"]] == [esc(n) for n in bench.stages["name"]]
-    assert numbers(sectors["data"][0]["x"]) == pytest.approx(bench.sector_lq.loc[REGION, ["A01", "A02", "A03"]].round(3)
-                                                    .tolist())
+    assert numbers(sectors["data"][0]["x"]) == pytest.approx(
+        bench.sector_lq.loc[REGION, ["A01", "A02", "A03"]].round(3).tolist()
+    )
 
     peer_table = at.dataframe[1].value
     assert peer_table["region_id"].tolist() == [REGION, *peers["region_id"]]
@@ -103,8 +104,12 @@ def test_threshold_and_growth_period_are_page_widgets(seeded_db: Path) -> None:
 
 
 def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
-    at = open_app("pages/profile.py", region=REGION_LABEL, peers=["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"],
-                  stage=["Processing", "Bio-based products"])
+    at = open_app(
+        "pages/profile.py",
+        region=REGION_LABEL,
+        peers=["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"],
+        stage=["Processing", "Bio-based products"],
+    )
     spec = chart(at, 0)
     assert spec["data"][0]["y"] == ["Processing", "Bio-based products"]
     assert [t["name"] for t in spec["data"][1:]] == ["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"]

@@ -16,14 +16,21 @@ KNOWN = {
 
 
 def row(**overrides: object) -> dict:
-    base = {"region_id": "SE33", "sector": "C16", "indicator": "employment", "year": "2021", "value": "10.5",
-            "unit": "persons", "source": "test", "flag": ""}
+    base = {
+        "region_id": "SE33",
+        "sector": "C16",
+        "indicator": "employment",
+        "year": "2021",
+        "value": "10.5",
+        "unit": "persons",
+        "source": "test",
+        "flag": "",
+    }
     return base | overrides
 
 
 def test_valid_rows_pass_and_are_coerced() -> None:
-    report = schema.validate(pd.DataFrame([row(), row(year="2022")]), schema.OBSERVATIONS, file="ok.csv",
-                             known=KNOWN)
+    report = schema.validate(pd.DataFrame([row(), row(year="2022")]), schema.OBSERVATIONS, file="ok.csv", known=KNOWN)
     assert report.ok, report.failures
     assert report.clean["year"].tolist() == [2021, 2022]
     assert report.clean["value"].tolist() == [10.5, 10.5]
@@ -31,14 +38,21 @@ def test_valid_rows_pass_and_are_coerced() -> None:
 
 
 def test_all_failures_reported_at_once_with_file_row_column_value() -> None:
-    frame = pd.DataFrame([
-        row(),
-        row(region_id="SE99", year="20x1"),
-        row(value="", year="1850"),
-        row(),  # duplicate of the first row
-    ])
-    report = schema.validate(frame, schema.OBSERVATIONS, file="bad.csv", known=KNOWN,
-                             suggest=lambda ref, v: "did you mean SE33?" if v == "SE99" else None)
+    frame = pd.DataFrame(
+        [
+            row(),
+            row(region_id="SE99", year="20x1"),
+            row(value="", year="1850"),
+            row(),  # duplicate of the first row
+        ]
+    )
+    report = schema.validate(
+        frame,
+        schema.OBSERVATIONS,
+        file="bad.csv",
+        known=KNOWN,
+        suggest=lambda ref, v: "did you mean SE33?" if v == "SE99" else None,
+    )
     errors = report.errors
     assert not report.ok
     assert list(errors.columns) == schema.ERROR_COLUMNS
@@ -71,10 +85,20 @@ def test_unknown_columns_only_warn() -> None:
 
 
 def test_choices_patterns_lists_and_year_order() -> None:
-    projects = pd.DataFrame([{
-        "project_id": "Bad ID", "title": "t", "programme": "p", "budget_eur": "-5",
-        "partner_regions": "SE33;XX1", "start_year": "2022", "end_year": "2020", "source": "s",
-    }])
+    projects = pd.DataFrame(
+        [
+            {
+                "project_id": "Bad ID",
+                "title": "t",
+                "programme": "p",
+                "budget_eur": "-5",
+                "partner_regions": "SE33;XX1",
+                "start_year": "2022",
+                "end_year": "2020",
+                "source": "s",
+            }
+        ]
+    )
     report = schema.validate(projects, schema.PROJECTS, known=KNOWN)
     checks = {(r.column, r.check) for r in report.errors.itertuples()}
     assert ("project_id", "pattern") in checks
@@ -82,18 +106,30 @@ def test_choices_patterns_lists_and_year_order() -> None:
     assert ("partner_regions", "reference") in checks
     assert ("end_year", "year_order") in checks
     assert report.errors[report.errors["check"] == "reference"]["value"].tolist() == ["XX1"]
-    flows = pd.DataFrame([{
-        "chain_id": "circular_bioeconomy", "from_region": "SE33", "from_stage": "biomass_supply",
-        "to_region": "FI1D", "to_stage": "processing", "year": 2020, "kind": "teleport", "value": 1,
-        "unit": "EUR million", "source": "s",
-    }])
+    flows = pd.DataFrame(
+        [
+            {
+                "chain_id": "circular_bioeconomy",
+                "from_region": "SE33",
+                "from_stage": "biomass_supply",
+                "to_region": "FI1D",
+                "to_stage": "processing",
+                "year": 2020,
+                "kind": "teleport",
+                "value": 1,
+                "unit": "EUR million",
+                "source": "s",
+            }
+        ]
+    )
     flow_report = schema.validate(flows, schema.FLOWS, known=KNOWN)
     assert flow_report.errors["check"].tolist() == ["choices"]
 
 
 def test_whole_number_columns_reject_fractions_and_booleans_parse() -> None:
-    regions = pd.DataFrame([{"nuts_id": "SE33", "name": "Övre Norrland", "country": "SE", "level": "2.5",
-                             "bsr": "yes"}])
+    regions = pd.DataFrame(
+        [{"nuts_id": "SE33", "name": "Övre Norrland", "country": "SE", "level": "2.5", "bsr": "yes"}]
+    )
     report = schema.validate(regions, schema.REGIONS)
     assert report.errors["column"].tolist() == ["level"]
     assert bool(report.clean.at[0, "bsr"]) is True
@@ -125,11 +161,13 @@ def test_coercing_categorical_text_strips_and_merges_categories() -> None:
 def test_duplicate_keys_from_codes_match_pandas() -> None:
     """Keys built from category codes and year offsets find the same duplicates as DataFrame.duplicated, also
     with missing parts, and when the key space is too large for a table of first positions."""
-    frame = pd.DataFrame({
-        "region_id": schema.as_categorical(pd.Series(["SE33", "SE33", "FI1D", "SE33", None, None])),
-        "year": pd.array([2020, 2020, 2020, 2021, 2020, 2020], dtype="Int64"),
-        "value": pd.array([1.0, 1.0, 2.0, 3.0, 4.0, 4.0], dtype="Float64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "region_id": schema.as_categorical(pd.Series(["SE33", "SE33", "FI1D", "SE33", None, None])),
+            "year": pd.array([2020, 2020, 2020, 2021, 2020, 2020], dtype="Int64"),
+            "value": pd.array([1.0, 1.0, 2.0, 3.0, 4.0, 4.0], dtype="Float64"),
+        }
+    )
     expected = [False, True, False, False, False, False]  # rows with a missing key part are never duplicates
     assert schema.duplicated_keys(frame, ["region_id", "year"]).tolist() == expected
     assert schema.first_rows(frame, ["region_id", "year"]).tolist() == [0, 2, 3]

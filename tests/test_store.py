@@ -26,11 +26,18 @@ VIEWER = Identity("visitor", "viewer")
 
 
 def observations(n: int = 3, value: float = 1.0, region: str = "SE33") -> pd.DataFrame:
-    return pd.DataFrame({
-        "region_id": [region] * n, "sector": ["C16"] * n, "indicator": ["employment"] * n,
-        "year": list(range(2018, 2018 + n)), "value": [value * (i + 1) for i in range(n)],
-        "unit": ["persons"] * n, "source": ["test"] * n, "flag": [None] * n,
-    })
+    return pd.DataFrame(
+        {
+            "region_id": [region] * n,
+            "sector": ["C16"] * n,
+            "indicator": ["employment"] * n,
+            "year": list(range(2018, 2018 + n)),
+            "value": [value * (i + 1) for i in range(n)],
+            "unit": ["persons"] * n,
+            "source": ["test"] * n,
+            "flag": [None] * n,
+        }
+    )
 
 
 def snapshot(store: Store) -> dict[str, pd.DataFrame]:
@@ -158,8 +165,9 @@ def test_two_editors_commit_concurrently(backend_url: str) -> None:
         s = stores[i] if stores else shared
         try:
             for j in range(3):
-                s.commit_version("observations", observations(value=i + j), who=Identity(f"ed{i}", "editor"),
-                                 dataset=f"D{i}")
+                s.commit_version(
+                    "observations", observations(value=i + j), who=Identity(f"ed{i}", "editor"), dataset=f"D{i}"
+                )
         except BaseException as exc:
             errors.append(exc)
 
@@ -180,8 +188,15 @@ def test_two_editors_commit_concurrently(backend_url: str) -> None:
 
 
 def test_ideas_insert_and_update(store: Store, editor: Identity) -> None:
-    idea_id = store.save_idea({"title": "Lignin pilot", "regions": "SE33;FI1D", "chain_id": "circular_bioeconomy",
-                               "description": "<b>not html</b>"}, who=editor)
+    idea_id = store.save_idea(
+        {
+            "title": "Lignin pilot",
+            "regions": "SE33;FI1D",
+            "chain_id": "circular_bioeconomy",
+            "description": "<b>not html</b>",
+        },
+        who=editor,
+    )
     store.save_idea({"idea_id": idea_id, "title": "Lignin pilot plant", "regions": "SE33;FI1D"}, who=editor)
     ideas = store.current("ideas")
     assert len(ideas) == 1
@@ -234,12 +249,20 @@ def test_a_database_made_before_new_columns_gets_them_on_opening(backend_url: st
 def test_every_value_comes_back_exactly(store: Store, editor: Identity) -> None:
     """Texts with quotes, separators, line breaks and letters of the region; missing cells; floats to the last
     bit; Categorical columns (as ingest hands them over): stored and read back unchanged on both backends."""
-    texts = ['He said "hi", then left', "a;b|c\td", "line one\nline two", "Ålands landskapsregering ąčęėįšųūž",
-             "=SUM(A1)", " "]
+    texts = [
+        'He said "hi", then left',
+        "a;b|c\td",
+        "line one\nline two",
+        "Ålands landskapsregering ąčęėįšųūž",
+        "=SUM(A1)",
+        " ",
+    ]
     frame = observations(n=len(texts)).assign(
-        source=texts, value=[0.1, 1 / 3, 1e15 + 0.5, -2.5e-300, 123456789.12345679, 7.0],
+        source=texts,
+        value=[0.1, 1 / 3, 1e15 + 0.5, -2.5e-300, 123456789.12345679, 7.0],
         flag=pd.Series(["p", None, "e", None, "", "c"]).astype("category"),
-        unit=pd.Series(["persons"] * len(texts)).astype("category"))
+        unit=pd.Series(["persons"] * len(texts)).astype("category"),
+    )
     store.commit_version("observations", frame, who=editor, dataset="Tricky")
     back = store.current("observations").sort_values("year").reset_index(drop=True)
     expected = schema.coerce(frame, schema.OBSERVATIONS)

@@ -45,8 +45,24 @@ NO_DATA = "No data"
 FLOW_FROM = colors.OKABE_ITO[5]
 FLOW_TO = colors.OKABE_ITO[7]
 DIMMED_ALPHA = 70  # arcs not touching the selected region
-ARC_COLUMNS = ["from_region", "to_region", "value", "unit", "source", "from_name", "to_name", "from_lon", "from_lat",
-               "to_lon", "to_lat", "selected", "width", "from_color", "to_color", "tooltip"]
+ARC_COLUMNS = [
+    "from_region",
+    "to_region",
+    "value",
+    "unit",
+    "source",
+    "from_name",
+    "to_name",
+    "from_lon",
+    "from_lat",
+    "to_lon",
+    "to_lat",
+    "selected",
+    "width",
+    "from_color",
+    "to_color",
+    "tooltip",
+]
 
 
 @dataclass(frozen=True)
@@ -93,8 +109,11 @@ def _upper_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
     k = min(k, len(np.unique(values)))
     if k <= 1:
         return np.array([values.max()])
-    classifier = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
-                  "equal_interval": mapclassify.EqualInterval}[scheme]
+    classifier = {
+        "quantiles": mapclassify.Quantiles,
+        "natural_breaks": mapclassify.FisherJenks,
+        "equal_interval": mapclassify.EqualInterval,
+    }[scheme]
     with warnings.catch_warnings():  # "Numba not installed", "not enough unique values": handled above
         warnings.simplefilter("ignore")
         bins = classifier(values, k=k).bins
@@ -108,17 +127,24 @@ def _spread(palette: tuple[str, ...], n: int) -> list[str]:
     return [palette[int(i * (len(palette) - 1) / (n - 1) + 0.5)] for i in range(n)]
 
 
-def _classes(values: np.ndarray, bounds: np.ndarray, lower: float, palette: list[str],
-             decimals: int) -> list[MapClass]:
+def _classes(values: np.ndarray, bounds: np.ndarray, lower: float, palette: list[str], decimals: int) -> list[MapClass]:
     index = np.searchsorted(bounds, values, side="left")
     lowers = [lower, *bounds[:-1]]
-    return [MapClass(float(lo), float(up), c, int((index == i).sum()),
-                     f"{format_number(lo, decimals)} – {format_number(up, decimals)}")
-            for i, (lo, up, c) in enumerate(zip(lowers, bounds, palette, strict=True))]
+    return [
+        MapClass(
+            float(lo),
+            float(up),
+            c,
+            int((index == i).sum()),
+            f"{format_number(lo, decimals)} – {format_number(up, decimals)}",
+        )
+        for i, (lo, up, c) in enumerate(zip(lowers, bounds, palette, strict=True))
+    ]
 
 
-def classify(values: pd.Series, scheme: str = DEFAULT_SCHEME, *, diverging: bool = False,
-             k: int = N_CLASSES) -> tuple[pd.Series, Classification]:
+def classify(
+    values: pd.Series, scheme: str = DEFAULT_SCHEME, *, diverging: bool = False, k: int = N_CLASSES
+) -> tuple[pd.Series, Classification]:
     """Class number per value (<NA> for missing) and the legend classes.
 
     Sequential: up to `k` classes of the scheme over all values. Diverging (location quotients): values
@@ -134,10 +160,10 @@ def classify(values: pd.Series, scheme: str = DEFAULT_SCHEME, *, diverging: bool
         low, high = finite[finite < 1].to_numpy(), finite[finite >= 1].to_numpy()
         if len(low):
             b = _upper_bounds(low, scheme, DIVERGING_SIDE)
-            parts.append((low, b, float(low.min()), list(colors.DIVERGING[3 - len(b):3])))
+            parts.append((low, b, float(low.min()), list(colors.DIVERGING[3 - len(b) : 3])))
         if len(high):
             b = _upper_bounds(high, scheme, DIVERGING_SIDE)
-            parts.append((high, b, 1.0, list(colors.DIVERGING[4:4 + len(b)])))
+            parts.append((high, b, 1.0, list(colors.DIVERGING[4 : 4 + len(b)])))
     elif len(finite):
         b = _upper_bounds(finite.to_numpy(), scheme, k)
         parts.append((finite.to_numpy(), b, float(finite.min()), _spread(colors.SEQUENTIAL, len(b))))
@@ -253,9 +279,17 @@ def region_figures(data: Data, tables: dict[str, pd.DataFrame], region: str) -> 
         if hit.empty:
             continue
         row = hit.iloc[0]
-        rows.append({"indicator": indicator, "name": indicator_label(data, indicator), "value": row["value"],
-                     "unit": row["unit"], "rank": row["rank"], "of": int(table["value"].notna().sum()),
-                     "source": row["source"]})
+        rows.append(
+            {
+                "indicator": indicator,
+                "name": indicator_label(data, indicator),
+                "value": row["value"],
+                "unit": row["unit"],
+                "rank": row["rank"],
+                "of": int(table["value"].notna().sum()),
+                "source": row["source"],
+            }
+        )
     return pd.DataFrame(rows, columns=["indicator", "name", "value", "unit", "rank", "of", "source"])
 
 
@@ -292,11 +326,15 @@ def flows_at_level(data: Data, chain_id: str, kind: str, level: int) -> pd.DataF
         f = data["flows"]
         f = f[(f["chain_id"] == chain_id) & (f["kind"] == kind)]
         f = f[(region_level(f["from_region"]) >= level) & (region_level(f["to_region"]) >= level)]
-        f = f.assign(from_region=ancestor(f["from_region"], level), to_region=ancestor(f["to_region"], level),
-                     value=f["value"].astype(float))
+        f = f.assign(
+            from_region=ancestor(f["from_region"], level),
+            to_region=ancestor(f["to_region"], level),
+            value=f["value"].astype(float),
+        )
         f = f[f["from_region"] != f["to_region"]]
-        data._cache[key] = f[["year", "from_region", "to_region", "from_stage", "to_stage", "value", "unit",
-                              "source"]].reset_index(drop=True)
+        data._cache[key] = f[
+            ["year", "from_region", "to_region", "from_stage", "to_stage", "value", "unit", "source"]
+        ].reset_index(drop=True)
     return data._cache[key]
 
 
@@ -326,8 +364,10 @@ def flow_arcs(data: Data, pairs: pd.DataFrame, sel: Selection, kind: str, *, top
     direction colours and a plain-text tooltip.
     """
     if sel.countries:
-        pairs = pairs[pairs["from_region"].str.slice(0, 2).isin(sel.countries)
-                      | pairs["to_region"].str.slice(0, 2).isin(sel.countries)]
+        pairs = pairs[
+            pairs["from_region"].str.slice(0, 2).isin(sel.countries)
+            | pairs["to_region"].str.slice(0, 2).isin(sel.countries)
+        ]
     keep = pairs.head(top_n)
     if sel.region:
         own = pairs[(pairs["from_region"] == sel.region) | (pairs["to_region"] == sel.region)].head(top_n)
@@ -336,23 +376,40 @@ def flow_arcs(data: Data, pairs: pd.DataFrame, sel: Selection, kind: str, *, top
     names = data.region_names
     rows = []
     for fr, to, value, unit, source in keep[["from_region", "to_region", "value", "unit", "source"]].itertuples(
-            index=False, name=None):
+        index=False, name=None
+    ):
         if fr not in points or to not in points:
             continue
-        rows.append({"from_region": fr, "to_region": to, "value": float(value), "unit": unit, "source": source,
-                     "from_name": names.get(fr, fr), "to_name": names.get(to, to),
-                     "from_lon": points[fr][0], "from_lat": points[fr][1],
-                     "to_lon": points[to][0], "to_lat": points[to][1],
-                     "selected": sel.region in (fr, to)})
+        rows.append(
+            {
+                "from_region": fr,
+                "to_region": to,
+                "value": float(value),
+                "unit": unit,
+                "source": source,
+                "from_name": names.get(fr, fr),
+                "to_name": names.get(to, to),
+                "from_lon": points[fr][0],
+                "from_lat": points[fr][1],
+                "to_lon": points[to][0],
+                "to_lat": points[to][1],
+                "selected": sel.region in (fr, to),
+            }
+        )
     largest = max((r["value"] for r in rows), default=0.0) or 1.0
-    shades = {(color, bright): colors.hex_to_rgb(color, 230 if bright else DIMMED_ALPHA)
-              for color in (FLOW_FROM, FLOW_TO) for bright in (True, False)}
+    shades = {
+        (color, bright): colors.hex_to_rgb(color, 230 if bright else DIMMED_ALPHA)
+        for color in (FLOW_FROM, FLOW_TO)
+        for bright in (True, False)
+    }
     for r in rows:
         bright = r["selected"] or sel.region is None
         r["width"] = 1.5 + 12.0 * r["value"] / largest
         r["from_color"], r["to_color"] = shades[FLOW_FROM, bright], shades[FLOW_TO, bright]
-        r["tooltip"] = (f"{r['from_name']} ({r['from_region']}) → {r['to_name']} ({r['to_region']})\n"
-                        f"{kind.capitalize()}: {format_number(r['value'])} {r['unit']}\nSource: {r['source']}")
+        r["tooltip"] = (
+            f"{r['from_name']} ({r['from_region']}) → {r['to_name']} ({r['to_region']})\n"
+            f"{kind.capitalize()}: {format_number(r['value'])} {r['unit']}\nSource: {r['source']}"
+        )
     return pd.DataFrame(rows, columns=ARC_COLUMNS)
 
 
@@ -360,20 +417,21 @@ def region_points(data: Data) -> dict[str, tuple[float, float]]:
     """Label point (lon, lat) per region code, for arc ends and bubbles (kept per data bundle)."""
     if "map_points" not in data._cache:
         r = data["regions"].dropna(subset=["lon", "lat"])
-        data._cache["map_points"] = {code: (float(lon), float(lat))
-                                     for code, lon, lat in zip(r["nuts_id"], r["lon"], r["lat"], strict=True)}
+        data._cache["map_points"] = {
+            code: (float(lon), float(lat)) for code, lon, lat in zip(r["nuts_id"], r["lon"], r["lat"], strict=True)
+        }
     return data._cache["map_points"]
 
 
-def region_partners(data: Data, pairs: pd.DataFrame, region: str, n: int = 3) -> tuple[pd.DataFrame,
-                                                                                        pd.DataFrame]:
+def region_partners(data: Data, pairs: pd.DataFrame, region: str, n: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The region's `n` largest outgoing and incoming flows in `region_flows` pairs (partner, name, value, unit)."""
     names = data.region_names
     out = pairs[pairs["from_region"] == region].head(n).rename(columns={"to_region": "partner"})
     inc = pairs[pairs["to_region"] == region].head(n).rename(columns={"from_region": "partner"})
     return tuple(  # type: ignore[return-value]
         f.assign(name=f["partner"].map(names))[["partner", "name", "value", "unit", "source"]].reset_index(drop=True)
-        for f in (out, inc))
+        for f in (out, inc)
+    )
 
 
 def bubble_radius(size: pd.Series, max_px: float = 26.0, min_px: float = 3.0) -> pd.Series:

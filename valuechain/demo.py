@@ -50,19 +50,79 @@ DECAY_KM = 600.0  # flows fall to 1/e every 600 km (gravity model)
 KNOWLEDGE_EXPONENT = 0.6  # dampens capital regions' huge R&D counts into plausible joint-project numbers
 # ~1.0M observations and ~90k flows at NUTS-3: for benchmarks, `generate(**BENCHMARK_NUTS3)`.
 BENCHMARK_NUTS3: dict[str, object] = {
-    "level": 3, "years": range(1997, 2024), "links_per_region": {"goods": 1, "knowledge": 1, "investment": 0},
+    "level": 3,
+    "years": range(1997, 2024),
+    "links_per_region": {"goods": 1, "knowledge": 1, "investment": 0},
 }
 
-CAPITAL_REGIONS = frozenset({
-    "DK01", "EE00", "FI1B", "LV00", "LT01", "NO08", "PL91", "SE11", "DE30", "DE60",
-    "DK011", "EE001", "FI1B1", "LV006", "LT011", "NO081", "PL911", "SE110", "DE300", "DE600",
-})
+CAPITAL_REGIONS = frozenset(
+    {
+        "DK01",
+        "EE00",
+        "FI1B",
+        "LV00",
+        "LT01",
+        "NO08",
+        "PL91",
+        "SE11",
+        "DE30",
+        "DE60",
+        "DK011",
+        "EE001",
+        "FI1B1",
+        "LV006",
+        "LT011",
+        "NO081",
+        "PL911",
+        "SE110",
+        "DE300",
+        "DE600",
+    }
+)
 # Fixed economy sizes (persons employed) for tiny regions a lognormal draw would make far too big.
 FIXED_SIZE = {"NO0B": 2_500, "NO0B1": 30, "NO0B2": 2_500, "FI20": 15_000, "FI200": 15_000}
-UNIVERSITY_REGIONS = frozenset({"FI19", "FI1D", "SE12", "SE22", "SE23", "DK04", "DE91", "DE92", "NO06", "PL21",
-                                "PL51", "PL63", "EE00", "LT01", "LV00"})
-LANDLOCKED_REGIONS = frozenset({"PL21", "PL22", "PL41", "PL43", "PL51", "PL52", "PL71", "PL72", "PL81", "PL82",
-                                "PL84", "PL91", "PL92", "DE30", "DE40", "DE91", "DE92", "LT01", "NO02"})
+UNIVERSITY_REGIONS = frozenset(
+    {
+        "FI19",
+        "FI1D",
+        "SE12",
+        "SE22",
+        "SE23",
+        "DK04",
+        "DE91",
+        "DE92",
+        "NO06",
+        "PL21",
+        "PL51",
+        "PL63",
+        "EE00",
+        "LT01",
+        "LV00",
+    }
+)
+LANDLOCKED_REGIONS = frozenset(
+    {
+        "PL21",
+        "PL22",
+        "PL41",
+        "PL43",
+        "PL51",
+        "PL52",
+        "PL71",
+        "PL72",
+        "PL81",
+        "PL82",
+        "PL84",
+        "PL91",
+        "PL92",
+        "DE30",
+        "DE40",
+        "DE91",
+        "DE92",
+        "LT01",
+        "NO02",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -155,8 +215,20 @@ REGION_TRAITS: dict[str, dict[str, float]] = {  # by NUTS-2 code, inherited by i
     "NO02": {"A02": 0.8, "C16": 0.8},
     "NO0B": {"A03": 1.0, "A01": -3.0, "A02": -4.0, "C16": -2.0, "C17": -3.0, "C31": -2.0},  # Arctic islands
 }
-CAPITAL_TRAITS = {"A01": -2.0, "A02": -2.0, "A03": -1.0, "C16": -0.8, "C17": -1.0, "C24": -0.8, "C10": -0.3,
-                  "M72": 1.0, "M71": 0.6, "G46": 0.6, "H52": 0.2, "D35": 0.2}
+CAPITAL_TRAITS = {
+    "A01": -2.0,
+    "A02": -2.0,
+    "A03": -1.0,
+    "C16": -0.8,
+    "C17": -1.0,
+    "C24": -0.8,
+    "C10": -0.3,
+    "M72": 1.0,
+    "M71": 0.6,
+    "G46": 0.6,
+    "H52": 0.2,
+    "D35": 0.2,
+}
 LANDLOCKED_TRAITS = {"A03": -1.5, "H50": -1.5, "C30": -1.0, "H52": -0.3}
 FOREST_TRAITS = {"A02": 0.9, "C16": 0.7, "C17": 0.5, "A01": -0.4}  # times the latitude term
 
@@ -168,26 +240,61 @@ COHESION_REGION_EUR = {"DE30": 60, "DE40": 100, "DE80": 100, "FI1D": 80, "SE33":
 GRANT_EUR = 300_000  # average EU contribution per R&D project participation
 
 FOS_FIELDS = {
-    "1.4": "Chemical sciences", "1.6": "Biological sciences", "2.1": "Civil engineering",
+    "1.4": "Chemical sciences",
+    "1.6": "Biological sciences",
+    "2.1": "Civil engineering",
     "2.2": "Electrical engineering, electronic engineering, information engineering",
-    "2.3": "Mechanical engineering", "2.4": "Chemical engineering", "2.5": "Materials engineering",
-    "2.7": "Environmental engineering", "2.8": "Environmental biotechnology", "2.9": "Industrial biotechnology",
-    "2.11": "Other engineering and technologies", "4.1": "Agriculture, forestry, and fisheries",
+    "2.3": "Mechanical engineering",
+    "2.4": "Chemical engineering",
+    "2.5": "Materials engineering",
+    "2.7": "Environmental engineering",
+    "2.8": "Environmental biotechnology",
+    "2.9": "Industrial biotechnology",
+    "2.11": "Other engineering and technologies",
+    "4.1": "Agriculture, forestry, and fisheries",
     "5.2": "Economics and business",
 }
 SECTOR_FOS = {
-    "A01": "4.1", "A02": "4.1", "A03": "4.1", "C10": "2.11", "C11": "2.11", "C16": "2.5", "C17": "2.5",
-    "C20": "2.4", "C22": "2.5", "C31": "2.5", "M72": "2.9", "F41": "2.1", "G46": "5.2", "E37": "2.8",
-    "E38": "2.7", "E39": "2.7", "D35": "2.7", "C23": "2.5", "C24": "2.5", "C25": "2.3", "C27": "2.2",
-    "C28": "2.3", "C30": "2.3", "F42": "2.1", "H50": "2.7", "H52": "2.1", "M71": "2.1", "C33": "2.3",
+    "A01": "4.1",
+    "A02": "4.1",
+    "A03": "4.1",
+    "C10": "2.11",
+    "C11": "2.11",
+    "C16": "2.5",
+    "C17": "2.5",
+    "C20": "2.4",
+    "C22": "2.5",
+    "C31": "2.5",
+    "M72": "2.9",
+    "F41": "2.1",
+    "G46": "5.2",
+    "E37": "2.8",
+    "E38": "2.7",
+    "E39": "2.7",
+    "D35": "2.7",
+    "C23": "2.5",
+    "C24": "2.5",
+    "C25": "2.3",
+    "C27": "2.2",
+    "C28": "2.3",
+    "C30": "2.3",
+    "F42": "2.1",
+    "H50": "2.7",
+    "H52": "2.1",
+    "M71": "2.1",
+    "C33": "2.3",
 }
 POLICY_LABELS = {
-    "circular-economy": "Circular economy", "bioeconomy": "Sustainable bioeconomy",
-    "energy-transition": "Clean energy transition", "blue-economy": "Blue economy",
+    "circular-economy": "Circular economy",
+    "bioeconomy": "Sustainable bioeconomy",
+    "energy-transition": "Clean energy transition",
+    "blue-economy": "Blue economy",
     "green-transition": "Green transition of industry",
 }
-CHAIN_POLICIES = {"circular_bioeconomy": ("circular-economy", "bioeconomy"),
-                  "offshore_wind": ("energy-transition", "blue-economy")}
+CHAIN_POLICIES = {
+    "circular_bioeconomy": ("circular-economy", "bioeconomy"),
+    "offshore_wind": ("energy-transition", "blue-economy"),
+}
 
 # Words for synthetic actor names and competences, by stage; unknown stages fall back to the stage name.
 STAGE_BUSINESS = {
@@ -247,47 +354,96 @@ class Programme:
 
 
 PROGRAMMES = (
-    Programme("Interreg Baltic Sea Region", 0.35, (2016, 2017, 2018, 2019, 2022, 2023, 2024), (2, 3),
-              (1_500_000, 4_000_000), (0.8, 1.0), False),
+    Programme(
+        "Interreg Baltic Sea Region",
+        0.35,
+        (2016, 2017, 2018, 2019, 2022, 2023, 2024),
+        (2, 3),
+        (1_500_000, 4_000_000),
+        (0.8, 1.0),
+        False,
+    ),
     Programme("Horizon 2020", 0.12, tuple(range(2015, 2021)), (3, 4), (2_000_000, 9_000_000), (0.7, 1.0), False),
     Programme("Horizon Europe", 0.18, tuple(range(2021, 2025)), (3, 4), (2_000_000, 10_000_000), (0.7, 1.0), False),
-    Programme("ERDF regional programme", 0.2, tuple(range(2014, 2025)), (2, 3), (300_000, 3_000_000), (0.4, 0.8),
-              True),
-    Programme("National innovation funding", 0.15, tuple(range(2014, 2026)), (1, 3), (100_000, 1_500_000),
-              (0.3, 0.7), True),
+    Programme("ERDF regional programme", 0.2, tuple(range(2014, 2025)), (2, 3), (300_000, 3_000_000), (0.4, 0.8), True),
+    Programme(
+        "National innovation funding", 0.15, tuple(range(2014, 2026)), (1, 3), (100_000, 1_500_000), (0.3, 0.7), True
+    ),
 )
 
 # The partners of the Interreg BSR S3 Ecosystem platform: real organisations, seats at NUTS-3 (truncated
 # to the generated level). Chain, stages and competences are illustrative and marked "(demo)".
 REAL_PARTNERS: tuple[dict[str, str | None], ...] = (
-    {"actor_id": "region-vasterbotten", "name": "Region Västerbotten", "type": "public", "nuts3": "SE331",
-     "chain_id": "circular_bioeconomy", "stages": "biomass_supply;processing",
-     "competences": "Regional development and smart specialisation for the forest-based bioeconomy (demo)",
-     "website": "https://www.regionvasterbotten.se"},
-    {"actor_id": "baltic-institute-of-finland", "name": "Baltic Institute of Finland", "type": "research",
-     "nuts3": "FI197", "chain_id": None, "stages": None,
-     "competences": "Baltic Sea Region cooperation and international project development (demo)",
-     "website": "https://www.baltic.org"},
-    {"actor_id": "aalto-university", "name": "Aalto University", "type": "research", "nuts3": "FI1B1",
-     "chain_id": "circular_bioeconomy", "stages": "processing;bio_products",
-     "competences": "Wood-based materials, textile fibres and biorefining research (demo)",
-     "website": "https://www.aalto.fi"},
-    {"actor_id": "lab-university", "name": "LAB University of Applied Sciences", "type": "research",
-     "nuts3": "FI1C3", "chain_id": "circular_bioeconomy", "stages": "use;end_of_life",
-     "competences": "Circular economy, material recovery and business models (demo)",
-     "website": "https://lab.fi"},
-    {"actor_id": "hwwi", "name": "Hamburg Institute of International Economics (HWWI)", "type": "research",
-     "nuts3": "DE600", "chain_id": None, "stages": None,
-     "competences": "Regional economic analysis and value-chain studies (demo)",
-     "website": "https://www.hwwi.org"},
-    {"actor_id": "mita", "name": "Lithuanian Agency for Science, Innovation and Technology (MITA)",
-     "type": "public", "nuts3": "LT011", "chain_id": None, "stages": None,
-     "competences": "Innovation support and smart-specialisation programmes (demo)",
-     "website": "https://mita.lrv.lt"},
-    {"actor_id": "trondelag-county", "name": "Trøndelag County Council", "type": "public", "nuts3": "NO060",
-     "chain_id": "circular_bioeconomy", "stages": "biomass_supply;processing",
-     "competences": "Regional development for the forest and ocean bioeconomy (demo)",
-     "website": "https://www.trondelagfylke.no"},
+    {
+        "actor_id": "region-vasterbotten",
+        "name": "Region Västerbotten",
+        "type": "public",
+        "nuts3": "SE331",
+        "chain_id": "circular_bioeconomy",
+        "stages": "biomass_supply;processing",
+        "competences": "Regional development and smart specialisation for the forest-based bioeconomy (demo)",
+        "website": "https://www.regionvasterbotten.se",
+    },
+    {
+        "actor_id": "baltic-institute-of-finland",
+        "name": "Baltic Institute of Finland",
+        "type": "research",
+        "nuts3": "FI197",
+        "chain_id": None,
+        "stages": None,
+        "competences": "Baltic Sea Region cooperation and international project development (demo)",
+        "website": "https://www.baltic.org",
+    },
+    {
+        "actor_id": "aalto-university",
+        "name": "Aalto University",
+        "type": "research",
+        "nuts3": "FI1B1",
+        "chain_id": "circular_bioeconomy",
+        "stages": "processing;bio_products",
+        "competences": "Wood-based materials, textile fibres and biorefining research (demo)",
+        "website": "https://www.aalto.fi",
+    },
+    {
+        "actor_id": "lab-university",
+        "name": "LAB University of Applied Sciences",
+        "type": "research",
+        "nuts3": "FI1C3",
+        "chain_id": "circular_bioeconomy",
+        "stages": "use;end_of_life",
+        "competences": "Circular economy, material recovery and business models (demo)",
+        "website": "https://lab.fi",
+    },
+    {
+        "actor_id": "hwwi",
+        "name": "Hamburg Institute of International Economics (HWWI)",
+        "type": "research",
+        "nuts3": "DE600",
+        "chain_id": None,
+        "stages": None,
+        "competences": "Regional economic analysis and value-chain studies (demo)",
+        "website": "https://www.hwwi.org",
+    },
+    {
+        "actor_id": "mita",
+        "name": "Lithuanian Agency for Science, Innovation and Technology (MITA)",
+        "type": "public",
+        "nuts3": "LT011",
+        "chain_id": None,
+        "stages": None,
+        "competences": "Innovation support and smart-specialisation programmes (demo)",
+        "website": "https://mita.lrv.lt",
+    },
+    {
+        "actor_id": "trondelag-county",
+        "name": "Trøndelag County Council",
+        "type": "public",
+        "nuts3": "NO060",
+        "chain_id": "circular_bioeconomy",
+        "stages": "biomass_supply;processing",
+        "competences": "Regional development for the forest and ocean bioeconomy (demo)",
+        "website": "https://www.trondelagfylke.no",
+    },
 )
 
 
@@ -391,8 +547,9 @@ def _traits(code: str, country: str, lat: float, capital: bool) -> dict[str, flo
     return out
 
 
-def _economy(rng: np.random.Generator, regions: pd.DataFrame, sectors: list[str], years: np.ndarray,
-             level: int) -> _Economy:
+def _economy(
+    rng: np.random.Generator, regions: pd.DataFrame, sectors: list[str], years: np.ndarray, level: int
+) -> _Economy:
     """Employment by region, sector and year, and the other indicators derived from it with noise."""
     ids = regions["nuts_id"].astype(str).tolist()
     country = regions["country"].astype(str).to_numpy()
@@ -440,8 +597,9 @@ def _economy(rng: np.random.Generator, regions: pd.DataFrame, sectors: list[str]
     rd = rng.poisson(emp / 1000 * rd_int * research[:, None, None] * year_noise).astype(float)
     rd_rest = rng.poisson(emp_rest / 1000 * REST_PROFILE.rd * research[:, None]).astype(float)
 
-    cohesion = np.array([COHESION_REGION_EUR.get(c[:4], COHESION_EUR.get(k, 20)) for c, k in zip(ids, country,
-                                                                                            strict=True)])
+    cohesion = np.array(
+        [COHESION_REGION_EUR.get(c[:4], COHESION_EUR.get(k, 20)) for c, k in zip(ids, country, strict=True)]
+    )
     grant = GRANT_EUR * np.exp(rng.normal(0, 0.3, (n_r, n_s, 1)))
     coh_noise = np.exp(rng.normal(0, 0.3, (n_r, n_s, 1)) + rng.normal(0, 0.1, (n_r, 1, n_t)))
     fund = np.rint((rd * grant + emp * cohesion[:, None, None] * coh_noise) / 1000) * 1000
@@ -459,8 +617,9 @@ def _economy(rng: np.random.Generator, regions: pd.DataFrame, sectors: list[str]
         "eu_funding": with_total(fund, fund_rest),
     }
     wealth = np.array([WEALTH.get(c, 1.0) for c in country]) * np.where(capital, 1.5, 1.0)
-    return _Economy(ids, country, regions["name"].astype(str).tolist(), lon, lat, sectors, years, values, wealth,
-                    research)
+    return _Economy(
+        ids, country, regions["name"].astype(str).tolist(), lon, lat, sectors, years, values, wealth, research
+    )
 
 
 def _indicator_values(eco: _Economy, indicator: str) -> np.ndarray:
@@ -482,16 +641,18 @@ def _observations(rng: np.random.Generator, eco: _Economy, indicators: pd.DataFr
     flag = np.full(n, None, dtype=object)
     last = np.tile(eco.years == eco.years[-1], n // n_t)
     flag[last & (rng.random(n) < 0.1)] = "p"
-    frame = pd.DataFrame({
-        "region_id": np.repeat(np.array(eco.ids, dtype=object), n_s * n_i * n_t),
-        "sector": np.tile(np.repeat(np.array(sectors, dtype=object), n_i * n_t), n_r),
-        "indicator": np.tile(np.repeat(np.array(ind_ids, dtype=object), n_t), n_r * n_s),
-        "year": np.tile(eco.years, n_r * n_s * n_i),
-        "value": cube.reshape(-1),
-        "unit": np.tile(np.repeat(np.array(units, dtype=object), n_t), n_r * n_s),
-        "source": source,
-        "flag": flag,
-    })
+    frame = pd.DataFrame(
+        {
+            "region_id": np.repeat(np.array(eco.ids, dtype=object), n_s * n_i * n_t),
+            "sector": np.tile(np.repeat(np.array(sectors, dtype=object), n_i * n_t), n_r),
+            "indicator": np.tile(np.repeat(np.array(ind_ids, dtype=object), n_t), n_r * n_s),
+            "year": np.tile(eco.years, n_r * n_s * n_i),
+            "value": cube.reshape(-1),
+            "unit": np.tile(np.repeat(np.array(units, dtype=object), n_t), n_r * n_s),
+            "source": source,
+            "flag": flag,
+        }
+    )
     return frame
 
 
@@ -528,8 +689,15 @@ def _stage_sum(eco: _Economy, indicator: str, members: list[int]) -> np.ndarray:
     return eco.values[indicator][:, members, :].sum(axis=1)
 
 
-def _flows(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_sectors: pd.DataFrame,
-           links: Mapping[str, int], level: int, source: str) -> pd.DataFrame:
+def _flows(
+    rng: np.random.Generator,
+    eco: _Economy,
+    stages: pd.DataFrame,
+    stage_sectors: pd.DataFrame,
+    links: Mapping[str, int],
+    level: int,
+    source: str,
+) -> pd.DataFrame:
     """Gravity-model flows between regions strong in one stage and regions strong in the next.
 
     value ∝ capacity(origin, stage) × capacity(destination, next stage) × exp(-distance / DECAY_KM) × noise;
@@ -547,8 +715,9 @@ def _flows(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_
         for from_stage, to_stage in _transitions(chain_stages):
             emp_from = _stage_sum(eco, "employment", members.get(from_stage, []))
             emp_to = _stage_sum(eco, "employment", members.get(to_stage, []))
-            know_from = (_stage_sum(eco, "patents", members.get(from_stage, []))
-                         + _stage_sum(eco, "rd_projects", members.get(from_stage, [])))
+            know_from = _stage_sum(eco, "patents", members.get(from_stage, [])) + _stage_sum(
+                eco, "rd_projects", members.get(from_stage, [])
+            )
             kinds = {
                 # kind: (origin capacity, destination capacity, scale)
                 "goods": (emp_from, emp_to, 0.03),
@@ -560,8 +729,20 @@ def _flows(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_
                 k = min(int(links.get(kind, 0)), n_r)
                 if k <= 0:
                     continue
-                frames.append(_links(ids, src, dst, decay * affinity, scale, k, kind, rng, eco.years,
-                                     (chain_id, from_stage, to_stage)))
+                frames.append(
+                    _links(
+                        ids,
+                        src,
+                        dst,
+                        decay * affinity,
+                        scale,
+                        k,
+                        kind,
+                        rng,
+                        eco.years,
+                        (chain_id, from_stage, to_stage),
+                    )
+                )
     cols = schema.FLOWS.column_names
     if not frames:
         return pd.DataFrame(columns=cols)
@@ -570,8 +751,18 @@ def _flows(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_
     return flows[cols]
 
 
-def _links(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, scale: float, k: int, kind: str,
-           rng: np.random.Generator, years: np.ndarray, key: tuple[str, str, str]) -> pd.DataFrame:
+def _links(
+    ids: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    weight: np.ndarray,
+    scale: float,
+    k: int,
+    kind: str,
+    rng: np.random.Generator,
+    years: np.ndarray,
+    key: tuple[str, str, str],
+) -> pd.DataFrame:
     """The k strongest destinations of every origin for one transition and kind, valued for every year."""
     base = src[:, :1] * dst[None, :, 0] * weight
     base[src[:, 0] <= 0, :] = 0
@@ -585,21 +776,23 @@ def _links(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray
     noise = np.exp(rng.normal(0, 0.05, (len(rows), n_t)))
     mass = src[rows] * dst[cols] / dst_total  # [link, t]
     if kind == "knowledge":  # counts of joint projects grow less than proportionally with the regions' R&D
-        mass = mass ** KNOWLEDGE_EXPONENT
+        mass = mass**KNOWLEDGE_EXPONENT
     value = scale * mass * weight[rows, cols][:, None] * noise
     value = np.rint(value) if kind == "knowledge" else np.round(value, 2)
     chain_id, from_stage, to_stage = key
-    frame = pd.DataFrame({
-        "chain_id": chain_id,
-        "from_region": np.repeat(ids[rows], n_t),
-        "from_stage": from_stage,
-        "to_region": np.repeat(ids[cols], n_t),
-        "to_stage": to_stage,
-        "year": np.tile(years, len(rows)),
-        "kind": kind,
-        "value": value.reshape(-1),
-        "unit": FLOW_UNITS[kind],
-    })
+    frame = pd.DataFrame(
+        {
+            "chain_id": chain_id,
+            "from_region": np.repeat(ids[rows], n_t),
+            "from_stage": from_stage,
+            "to_region": np.repeat(ids[cols], n_t),
+            "to_stage": to_stage,
+            "year": np.tile(years, len(rows)),
+            "kind": kind,
+            "value": value.reshape(-1),
+            "unit": FLOW_UNITS[kind],
+        }
+    )
     return frame[frame["value"] > 0]
 
 
@@ -629,8 +822,9 @@ def _pick(rng: np.random.Generator, options: Sequence[str]) -> str:
     return str(options[int(rng.integers(len(options)))])
 
 
-def _actors(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_sectors: pd.DataFrame,
-            level: int) -> pd.DataFrame:
+def _actors(
+    rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_sectors: pd.DataFrame, level: int
+) -> pd.DataFrame:
     """The seven real S3 Ecosystem partners, then 2–6 synthetic actors per region of all helix types."""
     present = set(eco.ids)
     chain_ids = sorted(stages["chain_id"].dropna().astype(str).unique())
@@ -678,21 +872,24 @@ def _actors(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage
                 competence = _pick(rng, STAGE_COMPETENCES.get(first, (names[first].lower(),)))
             if kind != "business":
                 noun = _pick(rng, HELIX_WORDS[kind])
-            rows.append({
-                "actor_id": f"demo-{region.lower()}-{k}",
-                "name": f"Demo {noun} {region}-{k}",
-                "type": kind,
-                "region_id": region,
-                "chain_id": chain_id,
-                "stages": LIST_SEPARATOR.join(stage_list) if stage_list else None,
-                "competences": f"{competence[0].upper()}{competence[1:]} (demo)",
-                "website": None,
-            })
+            rows.append(
+                {
+                    "actor_id": f"demo-{region.lower()}-{k}",
+                    "name": f"Demo {noun} {region}-{k}",
+                    "type": kind,
+                    "region_id": region,
+                    "chain_id": chain_id,
+                    "stages": LIST_SEPARATOR.join(stage_list) if stage_list else None,
+                    "competences": f"{competence[0].upper()}{competence[1:]} (demo)",
+                    "website": None,
+                }
+            )
     return pd.DataFrame(rows, columns=schema.ACTORS.column_names)
 
 
-def _priorities(rng: np.random.Generator, eco: _Economy, sectors: pd.DataFrame, stage_sectors: pd.DataFrame,
-                chains: pd.DataFrame) -> pd.DataFrame:
+def _priorities(
+    rng: np.random.Generator, eco: _Economy, sectors: pd.DataFrame, stage_sectors: pd.DataFrame, chains: pd.DataFrame
+) -> pd.DataFrame:
     """2–5 Eye@RIS3-style priorities per region, following its strongest chain divisions."""
     titles = dict(zip(sectors["nace"].astype(str), sectors["name"].astype(str), strict=True))
     chains_of: dict[str, list[str]] = {}
@@ -710,31 +907,60 @@ def _priorities(rng: np.random.Generator, eco: _Economy, sectors: pd.DataFrame, 
         for j in order:
             nace = eco.sectors[j]
             title = titles.get(nace, nace)
-            found["economic"].append((f"NACE:{nace}", title, f"the region is specialised in {title.lower()} "
-                                                             f"(employment location quotient {lq[i, j]:.1f})"))
+            found["economic"].append(
+                (
+                    f"NACE:{nace}",
+                    title,
+                    f"the region is specialised in {title.lower()} (employment location quotient {lq[i, j]:.1f})",
+                )
+            )
             fos = SECTOR_FOS.get(nace)
             if fos:
-                found["scientific"].append((f"FOS:{fos}", FOS_FIELDS[fos],
-                                            f"research field behind the region's {title.lower()}"))
+                found["scientific"].append(
+                    (f"FOS:{fos}", FOS_FIELDS[fos], f"research field behind the region's {title.lower()}")
+                )
             for chain_id in chains_of.get(nace, []):
                 for pol in CHAIN_POLICIES.get(chain_id, (re.sub(r"[^a-z0-9]+", "-", chain_id.lower()).strip("-"),)):
                     chain_name = chain_names.get(chain_id, chain_id)
-                    found["policy"].append((f"POL:{pol}", POLICY_LABELS.get(pol, chain_name),
-                                            f"policy objective of the region's {chain_name.lower()} strengths"))
-        ranked = [(dim, items[k]) for k in range(max(len(v) for v in found.values()))
-                  for dim, items in found.items() if k < len(items)]
+                    found["policy"].append(
+                        (
+                            f"POL:{pol}",
+                            POLICY_LABELS.get(pol, chain_name),
+                            f"policy objective of the region's {chain_name.lower()} strengths",
+                        )
+                    )
+        ranked = [
+            (dim, items[k])
+            for k in range(max(len(v) for v in found.values()))
+            for dim, items in found.items()
+            if k < len(items)
+        ]
         seen: set[str] = set()
         for dimension, (code, label, why) in ranked:
             if code in seen or len(seen) == m:
                 continue
             seen.add(code)
-            rows.append({"region_id": region, "code": code, "dimension": dimension, "label": f"{label} (demo)",
-                         "description": f"Synthetic priority for the demo: {why}."})
+            rows.append(
+                {
+                    "region_id": region,
+                    "code": code,
+                    "dimension": dimension,
+                    "label": f"{label} (demo)",
+                    "description": f"Synthetic priority for the demo: {why}.",
+                }
+            )
     return pd.DataFrame(rows, columns=schema.PRIORITIES.column_names)
 
 
-def _projects(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, stage_sectors: pd.DataFrame,
-              actors: pd.DataFrame, n_projects: int, source: str) -> pd.DataFrame:
+def _projects(
+    rng: np.random.Generator,
+    eco: _Economy,
+    stages: pd.DataFrame,
+    stage_sectors: pd.DataFrame,
+    actors: pd.DataFrame,
+    n_projects: int,
+    source: str,
+) -> pd.DataFrame:
     """Synthetic projects: partners near each other and strong in the project's stages are more likely."""
     chain_ids = sorted(stages["chain_id"].dropna().astype(str).unique())
     if not chain_ids or n_projects <= 0:
@@ -788,20 +1014,22 @@ def _projects(rng: np.random.Generator, eco: _Economy, stages: pd.DataFrame, sta
         budget = float(np.round(rng.uniform(*programme.budget) * np.sqrt(n_partners / 4) / 1000) * 1000)
         public = float(min(np.round(budget * rng.uniform(*programme.public_share) / 1000) * 1000, budget))
         topic = _pick(rng, PROJECT_TOPICS.get(stage_ids[span[0]], (stage_ids[span[0]].replace("_", " ").capitalize(),)))
-        rows.append({
-            "project_id": f"demo-{number:03d}",
-            "title": f"{topic} – {eco.names[lead]} and partners (demo)",
-            "programme": programme.name,
-            "budget_eur": budget,
-            "public_funding_eur": public,
-            "partner_regions": LIST_SEPARATOR.join(partner_regions),
-            "partner_actors": LIST_SEPARATOR.join(dict.fromkeys(partner_actors)) or None,
-            "chain_id": chain_id,
-            "stages": LIST_SEPARATOR.join(stage_ids[j] for j in span),
-            "start_year": start,
-            "end_year": end,
-            "source": source,
-        })
+        rows.append(
+            {
+                "project_id": f"demo-{number:03d}",
+                "title": f"{topic} – {eco.names[lead]} and partners (demo)",
+                "programme": programme.name,
+                "budget_eur": budget,
+                "public_funding_eur": public,
+                "partner_regions": LIST_SEPARATOR.join(partner_regions),
+                "partner_actors": LIST_SEPARATOR.join(dict.fromkeys(partner_actors)) or None,
+                "chain_id": chain_id,
+                "stages": LIST_SEPARATOR.join(stage_ids[j] for j in span),
+                "start_year": start,
+                "end_year": end,
+                "source": source,
+            }
+        )
     return pd.DataFrame(rows, columns=schema.PROJECTS.column_names)
 
 
@@ -821,8 +1049,9 @@ def seed_store(store: store_module.Store, data: Mapping[str, pd.DataFrame] | Non
     data = generate() if data is None else data
     file_name = f"valuechain.demo seed {_seed_of(data)}"
     for name in schema.LOAD_ORDER:
-        store.commit_version(name, data[name], who=store_module.SYSTEM, dataset=DEMO_DATASET, origin="demo",
-                             file_name=file_name)
+        store.commit_version(
+            name, data[name], who=store_module.SYSTEM, dataset=DEMO_DATASET, origin="demo", file_name=file_name
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -44,8 +44,20 @@ REGION_COLOR = "#5F6B7A"
 LINK_ALPHA = 0.45
 OTHER_LINK_ALPHA = 0.2
 KEY = ["from_region", "from_stage", "to_region", "to_stage", *MEASURE]
-TABLE_COLUMNS = ["from_region", "from_name", "from_stage", "to_region", "to_name", "to_stage", "kind", "value",
-                 "unit", "share", "n_flows", "source"]
+TABLE_COLUMNS = [
+    "from_region",
+    "from_name",
+    "from_stage",
+    "to_region",
+    "to_name",
+    "to_stage",
+    "kind",
+    "value",
+    "unit",
+    "share",
+    "n_flows",
+    "source",
+]
 _CATEGORIES = ["chain_id", "from_region", "from_stage", "to_region", "to_stage", "kind", "unit", "source"]
 MAX_CUTS = 12  # chain × year × level cuts kept per data bundle
 _X_MIN, _X_MAX = 0.001, 0.999  # plotly ignores a node position of exactly 0
@@ -117,8 +129,12 @@ class Chain:
         s = data.stages(chain_id)
         ids = s["stage_id"].astype(str).tolist()
         loops = {(a, str(b)) for a, b in zip(ids, s["feeds_back_to"], strict=True) if isinstance(b, str)}
-        return cls(dict(zip(ids, range(1, len(ids) + 1), strict=True)),
-                   dict(zip(ids, s["name"].astype(str), strict=True)), frozenset(loops), data.region_names)
+        return cls(
+            dict(zip(ids, range(1, len(ids) + 1), strict=True)),
+            dict(zip(ids, s["name"].astype(str), strict=True)),
+            frozenset(loops),
+            data.region_names,
+        )
 
     def pos(self, stage: str) -> int:
         """1-based place along the chain; stages the chain does not define go after its last stage."""
@@ -150,7 +166,7 @@ class Chain:
         return self.pos(to_stage) <= self.pos(from_stage)
 
     def recovered_label(self, from_stage: str, to_stages: list[str]) -> str:
-        """"Recovered from" for the chain's declared loops, "Fed back from" for other backward flows."""
+        """ "Recovered from" for the chain's declared loops, "Fed back from" for other backward flows."""
         declared = any((from_stage, t) in self.loops for t in to_stages)
         return f"{'Recovered from' if declared else 'Fed back from'} {self.stage_name(from_stage)}"
 
@@ -175,12 +191,18 @@ def _kind_rank(kind: str) -> int:
 def measure_totals(flows: pd.DataFrame) -> pd.DataFrame:
     """Value and number of flows per kind and unit, kinds in their usual order."""
     g = flows.groupby(MEASURE, observed=True, sort=False).agg(value=("value", "sum"), n_flows=("n_flows", "sum"))
-    rows = sorted(((str(k), str(u), float(v), int(n)) for (k, u), v, n in
-                   zip(g.index, g["value"], g["n_flows"], strict=True)), key=lambda r: (_kind_rank(r[0]), r[1]))
-    return pd.DataFrame({"kind": pd.Series([r[0] for r in rows], dtype="str"),
-                         "unit": pd.Series([r[1] for r in rows], dtype="str"),
-                         "value": pd.Series([r[2] for r in rows], dtype=float),
-                         "n_flows": pd.Series([r[3] for r in rows], dtype=int)})
+    rows = sorted(
+        ((str(k), str(u), float(v), int(n)) for (k, u), v, n in zip(g.index, g["value"], g["n_flows"], strict=True)),
+        key=lambda r: (_kind_rank(r[0]), r[1]),
+    )
+    return pd.DataFrame(
+        {
+            "kind": pd.Series([r[0] for r in rows], dtype="str"),
+            "unit": pd.Series([r[1] for r in rows], dtype="str"),
+            "value": pd.Series([r[2] for r in rows], dtype=float),
+            "n_flows": pd.Series([r[3] for r in rows], dtype=int),
+        }
+    )
 
 
 def _total_of(totals: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -246,14 +268,18 @@ def chain_year_flows(data: Data, chain_id: str, year: int, level: int) -> pd.Dat
 def _merged(flows: pd.DataFrame) -> pd.DataFrame:
     """Rows with the same KEY summed; a merged row names every source behind it (usually just one)."""
     groups = flows.groupby(KEY, observed=True, sort=False)
-    out = groups.agg(value=("value", "sum"), n_flows=("n_flows", "sum"), source=("source", "first"),
-                     n_sources=("source", "nunique")).reset_index()
+    out = groups.agg(
+        value=("value", "sum"), n_flows=("n_flows", "sum"), source=("source", "first"), n_sources=("source", "nunique")
+    ).reset_index()
     mixed = out["n_sources"].to_numpy() > 1
     if mixed.any():
         group = groups.ngroup().to_numpy()
         rows = np.isin(group, np.flatnonzero(mixed))
-        joined = (pd.Series(flows["source"].astype(str).to_numpy()[rows], index=group[rows])
-                  .groupby(level=0).agg(lambda v: "; ".join(sorted(set(v)))))
+        joined = (
+            pd.Series(flows["source"].astype(str).to_numpy()[rows], index=group[rows])
+            .groupby(level=0)
+            .agg(lambda v: "; ".join(sorted(set(v))))
+        )
         source = out["source"].astype(str).to_numpy(object)
         source[joined.index.to_numpy()] = joined.to_numpy()
         out["source"] = source
@@ -297,20 +323,36 @@ def sankey(flows: pd.DataFrame, chain: Chain, view: str = STAGE_VIEW, top_n: int
     index = {n["node_id"]: i for i, n in enumerate(nodes)}
     label = {n["node_id"]: _text(n["name"]) for n in nodes}
     links = []
-    for (s, t, kind, unit), (value, n) in sorted(edges.items(), key=lambda e: (index[e[0][0]], index[e[0][1]],
-                                                                                 _kind_rank(e[0][2]))):
+    for (s, t, kind, unit), (value, n) in sorted(
+        edges.items(), key=lambda e: (index[e[0][0]], index[e[0][1]], _kind_rank(e[0][2]))
+    ):
         share = value / total[(kind, unit)] if total[(kind, unit)] else float("nan")
         alpha = OTHER_LINK_ALPHA if "other:" in (s[:6], t[:6]) else LINK_ALPHA
-        links.append({"source": index[s], "target": index[t], "source_id": s, "target_id": t, "kind": kind,
-                      "unit": unit, "value": value, "share": share, "n_flows": n,
-                      "color": colors.rgba(colors.FLOW_KIND_COLORS.get(kind, colors.NO_DATA), alpha),
-                      "hover": f"{label[s]} → {label[t]}<br>{_amount(value, kind, unit, share)}"
-                               f"<br>{n:,} flow{'' if n == 1 else 's'}"})
+        links.append(
+            {
+                "source": index[s],
+                "target": index[t],
+                "source_id": s,
+                "target_id": t,
+                "kind": kind,
+                "unit": unit,
+                "value": value,
+                "share": share,
+                "n_flows": n,
+                "color": colors.rgba(colors.FLOW_KIND_COLORS.get(kind, colors.NO_DATA), alpha),
+                "hover": f"{label[s]} → {label[t]}<br>{_amount(value, kind, unit, share)}"
+                f"<br>{n:,} flow{'' if n == 1 else 's'}",
+            }
+        )
     for n in nodes:
         n["label"] = label[n["node_id"]]
         n["hover"] = _node_hover(n["node_id"], n["label"], edges, total)
-    return Sankey(pd.DataFrame(nodes, columns=[c for c, _ in _NODE_COLUMNS]),
-                  pd.DataFrame(links, columns=[c for c, _ in _LINK_COLUMNS]), totals, tuple(notes))
+    return Sankey(
+        pd.DataFrame(nodes, columns=[c for c, _ in _NODE_COLUMNS]),
+        pd.DataFrame(links, columns=[c for c, _ in _LINK_COLUMNS]),
+        totals,
+        tuple(notes),
+    )
 
 
 Edges = dict[tuple[str, str, str, str], list]  # (source id, target id, kind, unit) → [value, n_flows]
@@ -325,8 +367,10 @@ def _add(edges: Edges, source: str, target: str, kind: str, unit: str, value: fl
 def _grouped(flows: pd.DataFrame, keys: list[str]) -> list[tuple]:
     """Rows of (*keys, value, n_flows) summed over the flows: the one pass over every flow."""
     g = flows.groupby(keys, observed=True, sort=False).agg(value=("value", "sum"), n_flows=("n_flows", "sum"))
-    return [(*(k if isinstance(k, tuple) else (k,)), v, n)
-            for k, v, n in zip(g.index, g["value"].tolist(), g["n_flows"].tolist(), strict=True)]
+    return [
+        (*(k if isinstance(k, tuple) else (k,)), v, n)
+        for k, v, n in zip(g.index, g["value"].tolist(), g["n_flows"].tolist(), strict=True)
+    ]
 
 
 def _stage_edges(flows: pd.DataFrame, chain: Chain) -> tuple[Edges, list[dict], list[str]]:
@@ -343,28 +387,43 @@ def _stage_edges(flows: pd.DataFrame, chain: Chain) -> tuple[Edges, list[dict], 
             _add(edges, f"stage:{a}", f"stage:{b}", kind, unit, value, n)
         stages.add(b)
     recovered = chain.order({a for a, _ in loops})
-    nodes = [{"node_id": f"recovered:{a}", "column": 0, "color": chain.stage_color(a),
-              "name": chain.recovered_label(a, [b for x, b in loops if x == a])} for a in recovered]
+    nodes = [
+        {
+            "node_id": f"recovered:{a}",
+            "column": 0,
+            "color": chain.stage_color(a),
+            "name": chain.recovered_label(a, [b for x, b in loops if x == a]),
+        }
+        for a in recovered
+    ]
     first = 1 if nodes else 0
-    nodes += [{"node_id": f"stage:{s}", "name": chain.stage_name(s), "column": first + i,
-               "color": chain.stage_color(s)} for i, s in enumerate(chain.order(stages))]
+    nodes += [
+        {"node_id": f"stage:{s}", "name": chain.stage_name(s), "column": first + i, "color": chain.stage_color(s)}
+        for i, s in enumerate(chain.order(stages))
+    ]
     notes = []
     if loops:
         pairs = sorted(loops, key=lambda p: (chain.pos(p[0]), p[0], chain.pos(p[1])))
-        notes.append("Flows back along the chain start from a node on the left instead of looping: "
-                     + "; ".join(f"{chain.stage_name(a)} → {chain.stage_name(b)}" for a, b in pairs) + ".")
+        notes.append(
+            "Flows back along the chain start from a node on the left instead of looping: "
+            + "; ".join(f"{chain.stage_name(a)} → {chain.stage_name(b)}" for a, b in pairs)
+            + "."
+        )
     missing = [chain.stage_name(s) for s in chain.position if s not in stages and s not in recovered]
     if missing:
         notes.append("No flows in this selection for: " + ", ".join(missing) + ".")
     return edges, nodes, notes
 
 
-def _region_edges(flows: pd.DataFrame, chain: Chain, top_n: int,
-                  totals: pd.DataFrame) -> tuple[Edges, list[dict], list[str]]:
+def _region_edges(
+    flows: pd.DataFrame, chain: Chain, top_n: int, totals: pd.DataFrame
+) -> tuple[Edges, list[dict], list[str]]:
     """Supplying region → stage transition → receiving region, top N regions per side plus "other"."""
     total = _total_of(totals)
-    layers = {"from": _grouped(flows, ["from_region", "from_stage", "to_stage", *MEASURE]),
-              "to": _grouped(flows, ["to_region", "from_stage", "to_stage", *MEASURE])}
+    layers = {
+        "from": _grouped(flows, ["from_region", "from_stage", "to_stage", *MEASURE]),
+        "to": _grouped(flows, ["to_region", "from_stage", "to_stage", *MEASURE]),
+    }
     kept = {side: _top_regions(rows, total, top_n) for side, rows in layers.items()}
     edges: Edges = {}
     transitions: set[tuple[str, str]] = set()
@@ -378,18 +437,34 @@ def _region_edges(flows: pd.DataFrame, chain: Chain, top_n: int,
     nodes, notes = [], []
     for side, column, word in (("from", 0, "supplying"), ("to", 2, "receiving")):
         regions, n_other = kept[side]
-        nodes += [{"node_id": f"{side}:{c}", "name": chain.region_label(c), "column": column, "color": REGION_COLOR}
-                  for c in regions]
+        nodes += [
+            {"node_id": f"{side}:{c}", "name": chain.region_label(c), "column": column, "color": REGION_COLOR}
+            for c in regions
+        ]
         if n_other:
-            nodes.append({"node_id": f"other:{side}", "name": f"Other regions ({n_other})", "column": column,
-                          "color": colors.NO_DATA})
-            notes.append(f"The {n_other} smaller {word} regions are merged into “Other regions ({n_other})”, "
-                         "so the totals stay complete.")
+            nodes.append(
+                {
+                    "node_id": f"other:{side}",
+                    "name": f"Other regions ({n_other})",
+                    "column": column,
+                    "color": colors.NO_DATA,
+                }
+            )
+            notes.append(
+                f"The {n_other} smaller {word} regions are merged into “Other regions ({n_other})”, "
+                "so the totals stay complete."
+            )
         if side == "from":
-            nodes += [{"node_id": f"transition:{a}>{b}", "column": 1, "color": chain.stage_color(a),
-                       "name": f"{chain.stage_name(a)} → {chain.stage_name(b)}"
-                               + (" (recovered)" if chain.is_loop(a, b) else "")}
-                      for a, b in sorted(transitions, key=lambda p: (chain.pos(p[0]), chain.pos(p[1]), p))]
+            nodes += [
+                {
+                    "node_id": f"transition:{a}>{b}",
+                    "column": 1,
+                    "color": chain.stage_color(a),
+                    "name": f"{chain.stage_name(a)} → {chain.stage_name(b)}"
+                    + (" (recovered)" if chain.is_loop(a, b) else ""),
+                }
+                for a, b in sorted(transitions, key=lambda p: (chain.pos(p[0]), chain.pos(p[1]), p))
+            ]
     return edges, nodes, notes
 
 
@@ -453,11 +528,29 @@ def _node_hover(node_id: str, label: str, edges: Edges, total: dict[tuple[str, s
     return "<br>".join(parts)
 
 
-_NODE_COLUMNS = (("node_id", "str"), ("name", "str"), ("label", "str"), ("column", int), ("x", float),
-                 ("y", float), ("color", "str"), ("hover", "str"))
-_LINK_COLUMNS = (("source", int), ("target", int), ("source_id", "str"), ("target_id", "str"), ("kind", "str"),
-                 ("unit", "str"), ("value", float), ("share", float), ("n_flows", int), ("color", "str"),
-                 ("hover", "str"))
+_NODE_COLUMNS = (
+    ("node_id", "str"),
+    ("name", "str"),
+    ("label", "str"),
+    ("column", int),
+    ("x", float),
+    ("y", float),
+    ("color", "str"),
+    ("hover", "str"),
+)
+_LINK_COLUMNS = (
+    ("source", int),
+    ("target", int),
+    ("source_id", "str"),
+    ("target_id", "str"),
+    ("kind", "str"),
+    ("unit", "str"),
+    ("value", float),
+    ("share", float),
+    ("n_flows", int),
+    ("color", "str"),
+    ("hover", "str"),
+)
 
 
 def _empty(columns: tuple[tuple[str, object], ...]) -> pd.DataFrame:
@@ -472,19 +565,33 @@ def flow_table(flows: pd.DataFrame, chain: Chain, limit: int | None = None) -> p
     """
     total = _total_of(measure_totals(flows))
     f = flows.iloc[np.argsort(-flows["value"].to_numpy(float), kind="stable")[:limit]]
-    text = {c: f[c].astype(str).tolist() for c in ("from_region", "from_stage", "to_region", "to_stage", "kind",
-                                                   "unit", "source")}
+    text = {
+        c: f[c].astype(str).tolist()
+        for c in ("from_region", "from_stage", "to_region", "to_stage", "kind", "unit", "source")
+    }
     value = f["value"].to_numpy(float)
-    return pd.DataFrame({
-        "from_region": text["from_region"], "from_name": [chain.region_name(c) for c in text["from_region"]],
-        "from_stage": [chain.stage_name(s) for s in text["from_stage"]], "to_region": text["to_region"],
-        "to_name": [chain.region_name(c) for c in text["to_region"]],
-        "to_stage": [chain.stage_name(s) for s in text["to_stage"]], "kind": text["kind"], "value": value,
-        "unit": text["unit"],
-        "share": value / np.array([total[m] or np.nan for m in zip(text["kind"], text["unit"], strict=True)]
-                                  ).reshape(-1).astype(float) if len(f) else np.array([], dtype=float),
-        "n_flows": f["n_flows"].to_numpy(int), "source": text["source"],
-    }, columns=TABLE_COLUMNS).astype({c: "str" for c in TABLE_COLUMNS if c not in ("value", "share", "n_flows")})
+    return pd.DataFrame(
+        {
+            "from_region": text["from_region"],
+            "from_name": [chain.region_name(c) for c in text["from_region"]],
+            "from_stage": [chain.stage_name(s) for s in text["from_stage"]],
+            "to_region": text["to_region"],
+            "to_name": [chain.region_name(c) for c in text["to_region"]],
+            "to_stage": [chain.stage_name(s) for s in text["to_stage"]],
+            "kind": text["kind"],
+            "value": value,
+            "unit": text["unit"],
+            "share": value
+            / np.array([total[m] or np.nan for m in zip(text["kind"], text["unit"], strict=True)])
+            .reshape(-1)
+            .astype(float)
+            if len(f)
+            else np.array([], dtype=float),
+            "n_flows": f["n_flows"].to_numpy(int),
+            "source": text["source"],
+        },
+        columns=TABLE_COLUMNS,
+    ).astype({c: "str" for c in TABLE_COLUMNS if c not in ("value", "share", "n_flows")})
 
 
 def drill_down(flows: pd.DataFrame, node: str, chain: Chain, regions: pd.DataFrame) -> DrillDown:
@@ -500,12 +607,22 @@ def drill_down(flows: pd.DataFrame, node: str, chain: Chain, regions: pd.DataFra
     parts = []
     for direction, here, there in (("inflow", "to", "from"), ("outflow", "from", "to")):
         rows = own[(own[f"{here}_{side}"] == code).to_numpy(bool)]
-        parts.append(pd.DataFrame({"region_id": rows[f"{there}_region"].astype(str), "direction": direction,
-                                   "kind": rows["kind"].astype(str), "unit": rows["unit"].astype(str),
-                                   "value": rows["value"].to_numpy(float), "n_flows": rows["n_flows"].to_numpy()}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "region_id": rows[f"{there}_region"].astype(str),
+                    "direction": direction,
+                    "kind": rows["kind"].astype(str),
+                    "unit": rows["unit"].astype(str),
+                    "value": rows["value"].to_numpy(float),
+                    "n_flows": rows["n_flows"].to_numpy(),
+                }
+            )
+        )
     both = pd.concat(parts, ignore_index=True)
     partners = both.groupby(["region_id", "direction", *MEASURE], as_index=False, sort=False).agg(
-        value=("value", "sum"), n_flows=("n_flows", "sum"))
+        value=("value", "sum"), n_flows=("n_flows", "sum")
+    )
     partners["share"] = _measure_share(partners, by=["direction"])
     partners["name"] = partners["region_id"].map(chain.region_name).astype("str")
     where = regions.drop_duplicates("nuts_id").set_index("nuts_id")
@@ -526,10 +643,21 @@ def direction_summary(flows: pd.DataFrame, chain: Chain, countries: tuple[str, .
     for direction, end in (("inflow", "to"), ("outflow", "from")):
         for region, stage, kind, unit, value, _n in _grouped(flows, [f"{end}_region", f"{end}_stage", *MEASURE]):
             sums.setdefault((region, stage, kind, unit), {"inflow": 0.0, "outflow": 0.0})[direction] += value
-    rows = [{"region_id": r, "name": chain.region_name(r), "stage": chain.stage_name(s), "kind": k, "unit": u,
-             "inflow": v["inflow"], "outflow": v["outflow"], "net": v["outflow"] - v["inflow"],
-             "_order": (r, chain.pos(s), s, _kind_rank(k), u)}
-            for (r, s, k, u), v in sums.items() if not countries or r[:2] in countries]
+    rows = [
+        {
+            "region_id": r,
+            "name": chain.region_name(r),
+            "stage": chain.stage_name(s),
+            "kind": k,
+            "unit": u,
+            "inflow": v["inflow"],
+            "outflow": v["outflow"],
+            "net": v["outflow"] - v["inflow"],
+            "_order": (r, chain.pos(s), s, _kind_rank(k), u),
+        }
+        for (r, s, k, u), v in sums.items()
+        if not countries or r[:2] in countries
+    ]
     rows.sort(key=lambda row: row["_order"])
     columns = ["region_id", "name", "stage", *MEASURE, "inflow", "outflow", "net"]
     out = pd.DataFrame(rows, columns=[*columns, "_order"])[columns]
@@ -539,13 +667,15 @@ def direction_summary(flows: pd.DataFrame, chain: Chain, countries: tuple[str, .
 # --- the page's one call -----------------------------------------------------------------------------------
 def node_options(flows: pd.DataFrame, chain: Chain) -> dict[str, str]:
     """Drill-down choices: the stages in chain order, then every region in the selection."""
+
     def present(column: str) -> set[str]:
         return {str(v) for v in flows[column].unique()}
 
     stages = chain.order(present("from_stage") | present("to_stage"))
     regions = sorted(present("from_region") | present("to_region"))
-    return ({f"stage:{s}": f"Stage: {chain.stage_name(s)}" for s in stages}
-            | {f"region:{r}": chain.region_label(r) for r in regions})
+    return {f"stage:{s}": f"Stage: {chain.stage_name(s)}" for s in stages} | {
+        f"region:{r}": chain.region_label(r) for r in regions
+    }
 
 
 def drill_options(data: Data, sel: Selection, kind: str | None) -> dict[str, str]:
@@ -563,8 +693,14 @@ def flow_view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
     options = node_options(flows, chain)
     notes = _level_notes(flows, sel.level)
     if flows.empty:
-        return FlowView(chain, flows, sankey(flows, chain, opts.view, opts.top_n), options,
-                        message=_empty_message(data, sel, opts, chain), notes=tuple(notes))
+        return FlowView(
+            chain,
+            flows,
+            sankey(flows, chain, opts.view, opts.top_n),
+            options,
+            message=_empty_message(data, sel, opts, chain),
+            notes=tuple(notes),
+        )
     node = opts.node or (f"region:{sel.region}" if sel.region else None)
     drill, shown = None, flows
     if node in options:

@@ -173,10 +173,16 @@ def _gisco_name(kind: str, level: int, scale: str) -> str:
 def _dir_names(kind: str, level: int, scale: str) -> tuple[str, ...]:
     """Accepted names in VALUECHAIN_GEO_DIR, preferred first."""
     if kind == "RG":
-        return (f"nuts{NUTS_YEAR}_{scale.lower()}_4326_level{level}_bsr.geojson", _gisco_name(kind, level, scale),
-                f"NUTS_RG_{scale}_{NUTS_YEAR}_4326.geojson")
-    return (f"nuts{NUTS_YEAR}_labelpoints_4326_bsr.geojson", _gisco_name(kind, level, scale),
-            f"NUTS_LB_{NUTS_YEAR}_4326.geojson")
+        return (
+            f"nuts{NUTS_YEAR}_{scale.lower()}_4326_level{level}_bsr.geojson",
+            _gisco_name(kind, level, scale),
+            f"NUTS_RG_{scale}_{NUTS_YEAR}_4326.geojson",
+        )
+    return (
+        f"nuts{NUTS_YEAR}_labelpoints_4326_bsr.geojson",
+        _gisco_name(kind, level, scale),
+        f"NUTS_LB_{NUTS_YEAR}_4326.geojson",
+    )
 
 
 def _cache_file(kind: str, level: int, scale: str) -> Path:
@@ -210,8 +216,9 @@ def _bsr_features(collection: Any, level: int, kind: str) -> list[dict[str, Any]
         if nuts_id and country in BSR_COUNTRIES and lvl == level and geom.get("type") in wanted:
             kept.append(f)
     if not kept:
-        raise ValueError(f"no NUTS level {level} {'regions' if kind == 'RG' else 'label points'} "
-                         f"of the BSR countries in it")
+        raise ValueError(
+            f"no NUTS level {level} {'regions' if kind == 'RG' else 'label points'} of the BSR countries in it"
+        )
     return kept
 
 
@@ -272,8 +279,13 @@ def _download(kind: str, level: int, scale: str, dest: Path) -> tuple[list[dict[
         _FAILED_DOWNLOADS[url] = (time.monotonic(), f"{type(exc).__name__}: {reason}")
         raise OSError(f"{type(exc).__name__}: {reason}") from exc
     _FAILED_DOWNLOADS.pop(url, None)
-    collection = {"type": "FeatureCollection", "name": dest.stem, "source": url, "attribution": ATTRIBUTION,
-                  "features": features}
+    collection = {
+        "type": "FeatureCollection",
+        "name": dest.stem,
+        "source": url,
+        "attribution": ATTRIBUTION,
+        "features": features,
+    }
     try:
         _write_atomic(dest, collection)
     except OSError:
@@ -333,8 +345,12 @@ def _unavailable_message(level: int, scale: str, tried: list[str]) -> str:
 
 
 def _describe(loaded: _Loaded, scale: str | None) -> str:
-    where = {ORIGIN_GEO_DIR: "from VALUECHAIN_GEO_DIR", ORIGIN_CACHE: "from the local cache",
-             ORIGIN_DOWNLOAD: "downloaded from GISCO", ORIGIN_REPRESENTATIVE: "computed from polygons"}[loaded.origin]
+    where = {
+        ORIGIN_GEO_DIR: "from VALUECHAIN_GEO_DIR",
+        ORIGIN_CACHE: "from the local cache",
+        ORIGIN_DOWNLOAD: "downloaded from GISCO",
+        ORIGIN_REPRESENTATIVE: "computed from polygons",
+    }[loaded.origin]
     what = f"1:{scale}, " if scale else ""
     return f"{SOURCE}, {what}EPSG:4326, {where}: {loaded.path}"
 
@@ -370,7 +386,7 @@ def _web_geometries(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     out = _round(simple)
     bad = ~shapely.is_valid(out)
     if bad.any():  # rounding can make a narrow spot touch itself: snap with noding instead
-        out[bad] = _round(shapely.set_precision(simple[bad], 10.0 ** -COORD_DECIMALS))
+        out[bad] = _round(shapely.set_precision(simple[bad], 10.0**-COORD_DECIMALS))
     out[~shapely.is_valid(out)] = [_polygonal(shapely.make_valid(g)) for g in out[~shapely.is_valid(out)]]
     return shapely.orient_polygons(out, exterior_cw=True)
 
@@ -393,9 +409,16 @@ def boundaries(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: b
     gdf["bsr"] = gdf["bsr"].astype(bool)
     if programme_area_only:
         gdf = gdf[gdf["bsr"]].reset_index(drop=True)
-    gdf.attrs.update(origin=loaded.origin, source_path=loaded.path, source=SOURCE, attribution=ATTRIBUTION,
-                     scale=scale, level=level, simplify_tolerance=tolerance,
-                     description=_describe(loaded, scale))
+    gdf.attrs.update(
+        origin=loaded.origin,
+        source_path=loaded.path,
+        source=SOURCE,
+        attribution=ATTRIBUTION,
+        scale=scale,
+        level=level,
+        simplify_tolerance=tolerance,
+        description=_describe(loaded, scale),
+    )
     return gdf
 
 
@@ -426,8 +449,9 @@ def label_points(level: int, *, programme_area_only: bool = True) -> pd.DataFram
     if programme_area_only:
         df = df[df["nuts_id"].map(in_programme_area)]
     df = df.sort_values("nuts_id").reset_index(drop=True)
-    df.attrs.update(origin=loaded.origin, source_path=loaded.path, source=SOURCE, attribution=ATTRIBUTION,
-                    description=description)
+    df.attrs.update(
+        origin=loaded.origin, source_path=loaded.path, source=SOURCE, attribution=ATTRIBUTION, description=description
+    )
     return df
 
 
@@ -436,10 +460,15 @@ def geojson(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: bool
     gdf = boundaries(level, scale=scale, programme_area_only=programme_area_only)
     geometries = shapely.to_geojson(gdf.geometry.values)
     features = [
-        {"type": "Feature", "id": nid, "properties": {"nuts_id": nid, "name": name, "country": cc, "level": int(lv)},
-         "geometry": json.loads(g)}
-        for nid, name, cc, lv, g in zip(gdf["nuts_id"], gdf["name"], gdf["country"], gdf["level"], geometries,
-                                        strict=True)
+        {
+            "type": "Feature",
+            "id": nid,
+            "properties": {"nuts_id": nid, "name": name, "country": cc, "level": int(lv)},
+            "geometry": json.loads(g),
+        }
+        for nid, name, cc, lv, g in zip(
+            gdf["nuts_id"], gdf["name"], gdf["country"], gdf["level"], geometries, strict=True
+        )
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -447,8 +476,9 @@ def geojson(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: bool
 # --- map extent ---------------------------------------------------------------------------------------
 
 
-def bounds(exclude: tuple[str, ...] = FAR_NORTH, *, level: int = 2,
-           scale: str = DEFAULT_SCALE) -> tuple[float, float, float, float]:
+def bounds(
+    exclude: tuple[str, ...] = FAR_NORTH, *, level: int = 2, scale: str = DEFAULT_SCALE
+) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) of the programme area without the regions in ``exclude``.
 
     Codes in ``exclude`` also drop their sub-regions. Use level 2 or 3: at levels 0-1 Svalbard is
@@ -465,8 +495,9 @@ def _mercator_y(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
-def initial_view(level: int = 2, *, width: int = 1000, height: int = 650, padding: float = 0.05,
-                 exclude: tuple[str, ...] = FAR_NORTH) -> dict[str, float]:
+def initial_view(
+    level: int = 2, *, width: int = 1000, height: int = 650, padding: float = 0.05, exclude: tuple[str, ...] = FAR_NORTH
+) -> dict[str, float]:
     """pydeck ViewState arguments (longitude, latitude, zoom) fitting the programme area in a map.
 
     Svalbard and Jan Mayen are left out, or the map would stretch to 81°N. Levels 0-1 use the NUTS-2
@@ -479,19 +510,26 @@ def initial_view(level: int = 2, *, width: int = 1000, height: int = 650, paddin
     zoom_x = math.log2(usable_w * 360.0 / (512.0 * max(maxx - minx, 1e-6)))
     zoom_y = math.log2(usable_h * 2 * math.pi / (512.0 * max(y1 - y0, 1e-9)))
     latitude = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
-    return {"longitude": round((minx + maxx) / 2, 4), "latitude": round(latitude, 4),
-            "zoom": round(min(zoom_x, zoom_y), 2)}
+    return {
+        "longitude": round((minx + maxx) / 2, 4),
+        "latitude": round(latitude, 4),
+        "zoom": round(min(zoom_x, zoom_y), 2),
+    }
 
 
 def _drop_small_holes(geom: BaseGeometry, min_area: float) -> BaseGeometry:
     polys = list(getattr(geom, "geoms", [geom]))
-    kept = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_area])
-            for p in polys if p.geom_type == "Polygon"]
+    kept = [
+        shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_area])
+        for p in polys
+        if p.geom_type == "Polygon"
+    ]
     return kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
 
 
-def programme_area_outline(*, scale: str = DEFAULT_SCALE, exclude: tuple[str, ...] = (),
-                           tolerance: float = 0.01) -> BaseGeometry:
+def programme_area_outline(
+    *, scale: str = DEFAULT_SCALE, exclude: tuple[str, ...] = (), tolerance: float = 0.01
+) -> BaseGeometry:
     """Outline of the Interreg BSR programme area (union of its NUTS-2 regions), simplified.
 
     Drawn on top of the choropleth so the programme area stands out against the rest of Germany.
@@ -516,5 +554,7 @@ def available() -> tuple[bool, str]:
     except BoundariesUnavailable as exc:
         return False, str(exc)
     except Exception as exc:  # this check must never break app start-up
-        return False, (f"NUTS boundaries could not be loaded ({type(exc).__name__}: {exc}). "
-                       + _unavailable_message(2, DEFAULT_SCALE, [f"{type(exc).__name__}: {exc}"]))
+        return False, (
+            f"NUTS boundaries could not be loaded ({type(exc).__name__}: {exc}). "
+            + _unavailable_message(2, DEFAULT_SCALE, [f"{type(exc).__name__}: {exc}"])
+        )

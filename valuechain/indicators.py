@@ -19,29 +19,50 @@ FORMULAS: dict[str, tuple[str, str]] = {
         r"LQ_{r,s} = \frac{x_{r,s} / x_r}{x_{s} / x}",
     ),
     "share": ("Size (share of the BSR total)", r"\mathrm{share}_{r,s} = \frac{x_{r,s}}{\sum_{r'} x_{r',s}}"),
-    "growth": ("Growth (compound annual rate)",
-               r"g_{r,s} = \left(\frac{x_{r,s,t_1}}{x_{r,s,t_0}}\right)^{1/(t_1-t_0)} - 1"),
-    "specialised": ("Specialised (yes/no)", r"M_{r,s} = \begin{cases} 1 & LQ_{r,s} \ge \tau \\ 0 & \text{otherwise} "
-                    r"\end{cases}"),
-    "proximity": ("Relatedness between sectors or stages (proximity)",
-                  r"\varphi_{ij} = \frac{\sum_r M_{r,i}\, M_{r,j}}{\max(k_i, k_j)}, \quad k_i = \sum_r M_{r,i}"),
-    "relatedness_density": ("Relatedness density of a region",
-                            r"\omega_{r,j} = \frac{\sum_{i \ne j} M_{r,i}\, \varphi_{ij}}"
-                            r"{\sum_{i \ne j} \varphi_{ij}}"),
-    "similarity": ("Profile similarity (regions like mine)",
-                   r"\mathrm{sim}_{A,B} = \frac{\sum_s (LQ_{A,s} - 1)(LQ_{B,s} - 1)}"
-                   r"{\lVert LQ_A - 1 \rVert \, \lVert LQ_B - 1 \rVert}"),
-    "complementarity": ("Complementarity of region B for region A",
-                        r"C_{A,B} = \frac{\sum_s M_{B,s}\,(1 - M_{A,s})\, \max(\mathrm{adj}_{A,s},\ \omega_{A,s})}"
-                        r"{\sum_s (1 - M_{A,s})}"),
-    "pair_relatedness": ("Relatedness of region B's strengths to region A",
-                         r"R_{A,B} = \frac{\sum_j M_{B,j}\, \omega_{A,j}}{\sum_j M_{B,j}}"),
+    "growth": (
+        "Growth (compound annual rate)",
+        r"g_{r,s} = \left(\frac{x_{r,s,t_1}}{x_{r,s,t_0}}\right)^{1/(t_1-t_0)} - 1",
+    ),
+    "specialised": (
+        "Specialised (yes/no)",
+        r"M_{r,s} = \begin{cases} 1 & LQ_{r,s} \ge \tau \\ 0 & \text{otherwise} "
+        r"\end{cases}",
+    ),
+    "proximity": (
+        "Relatedness between sectors or stages (proximity)",
+        r"\varphi_{ij} = \frac{\sum_r M_{r,i}\, M_{r,j}}{\max(k_i, k_j)}, \quad k_i = \sum_r M_{r,i}",
+    ),
+    "relatedness_density": (
+        "Relatedness density of a region",
+        r"\omega_{r,j} = \frac{\sum_{i \ne j} M_{r,i}\, \varphi_{ij}}"
+        r"{\sum_{i \ne j} \varphi_{ij}}",
+    ),
+    "similarity": (
+        "Profile similarity (regions like mine)",
+        r"\mathrm{sim}_{A,B} = \frac{\sum_s (LQ_{A,s} - 1)(LQ_{B,s} - 1)}"
+        r"{\lVert LQ_A - 1 \rVert \, \lVert LQ_B - 1 \rVert}",
+    ),
+    "complementarity": (
+        "Complementarity of region B for region A",
+        r"C_{A,B} = \frac{\sum_s M_{B,s}\,(1 - M_{A,s})\, \max(\mathrm{adj}_{A,s},\ \omega_{A,s})}"
+        r"{\sum_s (1 - M_{A,s})}",
+    ),
+    "pair_relatedness": (
+        "Relatedness of region B's strengths to region A",
+        r"R_{A,B} = \frac{\sum_j M_{B,j}\, \omega_{A,j}}{\sum_j M_{B,j}}",
+    ),
     "priority_overlap": ("Priority overlap (Jaccard)", r"J_{A,B} = \frac{|P_A \cap P_B|}{|P_A \cup P_B|}"),
-    "existing_links": ("Existing links", r"E_{A,B} = \frac{n_{A,B}}{\max_{B'} n_{A,B'}}, \quad "
-                       r"n_{A,B} = \text{flows}_{A \leftrightarrow B} + \text{shared projects}_{A,B}"),
+    "existing_links": (
+        "Existing links",
+        r"E_{A,B} = \frac{n_{A,B}}{\max_{B'} n_{A,B'}}, \quad "
+        r"n_{A,B} = \text{flows}_{A \leftrightarrow B} + \text{shared projects}_{A,B}",
+    ),
     "closeness": ("Closeness", r"D_{A,B} = e^{-d_{A,B} / d_0}, \quad d_0 = 500\ \mathrm{km}"),
-    "partner_score": ("Partner score", r"S_{A,B} = \frac{\sum_c w_c\, X^c_{A,B}}{\sum_c w_c}, \quad "
-                      r"X \in \{C, R, J, E, D\}"),
+    "partner_score": (
+        "Partner score",
+        r"S_{A,B} = \frac{\sum_c w_c\, X^c_{A,B}}{\sum_c w_c}, \quad "
+        r"X \in \{C, R, J, E, D\}",
+    ),
 }
 FORMULA_NOTES = {
     "location_quotient": (
@@ -141,8 +162,9 @@ def specialisation(values: pd.DataFrame, totals: pd.Series) -> pd.DataFrame:
     The reference area is the union of the regions given, exactly as in `location_quotient`.
     """
     index = values.index.union(totals.index)
-    return pd.DataFrame({c: location_quotient(values[c], totals) for c in values.columns}, index=index,
-                        columns=values.columns)
+    return pd.DataFrame(
+        {c: location_quotient(values[c], totals) for c in values.columns}, index=index, columns=values.columns
+    )
 
 
 def specialised(lq: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:
@@ -199,8 +221,9 @@ def adjacent_stages(stages: pd.DataFrame) -> pd.DataFrame:
     return adj
 
 
-def complementarity(m: pd.DataFrame, adjacency: pd.DataFrame, density: pd.DataFrame,
-                    anchors: Sequence[str] = ()) -> pd.DataFrame:
+def complementarity(
+    m: pd.DataFrame, adjacency: pd.DataFrame, density: pd.DataFrame, anchors: Sequence[str] = ()
+) -> pd.DataFrame:
     """C[A, B]: the share of A's gaps B fills, counted fully next to A's anchor stages, else by relatedness.
 
     `m` and `density` are regions × stages; `anchors` are stages to find partners for (default: each

@@ -62,23 +62,37 @@ MAX_MAGNITUDE = 1e15  # no count, EUR amount or rate in regional statistics come
 FAILURES_PER_CHECK = 1000  # per column and check; the rest is summed up in one line
 MISSING_MARKS = ("", ":", "..", "…", "-")  # Eurostat ':'; Nordic statistics offices '..'
 # Eurostat's observation flags (https://ec.europa.eu/eurostat/data/database/information).
-FLAGS = {"b": "break in time series", "c": "confidential", "d": "definition differs", "e": "estimated",
-         "f": "forecast", "n": "not significant", "p": "provisional", "r": "revised",
-         "s": "Eurostat estimate", "u": "low reliability", "z": "not applicable"}
+FLAGS = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs",
+    "e": "estimated",
+    "f": "forecast",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+}
 ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV"]
 
 _GZIP, _ZIP, _OLE, _PDF = b"\x1f\x8b", (b"PK\x03\x04", b"PK\x05\x06"), bytes.fromhex("d0cf11e0a1b11ae1"), b"%PDF"
 _HEAD_BYTES = 1 << 20
 # A UTF-8 letter read as Windows-1252 becomes Ã, Ä or Å followed by a character of the 0x80–0xBF range.
-_MOJIBAKE = ("[\u00c2-\u00c5][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-             "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE = (
+    "[\u00c2-\u00c5][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _HTML = r"</?[A-Za-z!][^<>]*>"
 _FORMULA = r"^[ \t]*(?:=|[+\-@][^ \t]*[(!|])"
 _YEAR_NAME = re.compile(r"^\s*((?:19|20)\d\d)\s*$")
 _SUBANNUAL_NAME = re.compile(r"^\s*(19|20)\d\d[-_ ]?(Q[1-4]|M\d\d|S[12]|W\d\d|-\d\d)\s*$", re.IGNORECASE)
-_DATE = (r"^[ \t]*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?"
-         r"|[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{4})[ \t]*$")
+_DATE = (
+    r"^[ \t]*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?"
+    r"|[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{4})[ \t]*$"
+)
 _NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?"
 _FLAGGED = re.compile(rf"^\s*(?P<num>{_NUMBER})?\s*(?P<flag>[a-z]{{0,3}})\s*$")
 
@@ -133,8 +147,9 @@ class _Problems:
         self.file = file
         self.rows: list[tuple] = []
 
-    def add(self, row: int | None, column: str, value: object, check: str, message: str,
-            severity: str = "error") -> None:
+    def add(
+        self, row: int | None, column: str, value: object, check: str, message: str, severity: str = "error"
+    ) -> None:
         shown = "" if value is None else str(value)
         self.rows.append((self.file, row, column, shown[:200], check, message, severity))
 
@@ -208,8 +223,14 @@ class Parsed:
         return " · ".join(parts)
 
 
-_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252",
-                   "cp1250": "Windows-1250 (Central European)", "latin-1": "Latin-1 (ISO 8859-1)"}
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252",
+    "cp1250": "Windows-1250 (Central European)",
+    "latin-1": "Latin-1 (ISO 8859-1)",
+}
 
 
 class _Source:
@@ -229,7 +250,7 @@ class _Source:
     def chunks(self, size: int = 1 << 24) -> Iterator[bytes | memoryview]:
         if self.view is not None:
             for start in range(0, len(self.view), size):
-                yield self.view[start:start + size]
+                yield self.view[start : start + size]
             return
         with open(self.path, "rb") as f:  # type: ignore[arg-type]
             while chunk := f.read(size):
@@ -259,8 +280,9 @@ class _Source:
         return sum(int(np.count_nonzero(np.frombuffer(c, dtype=np.uint8) == byte)) for c in self.chunks())
 
 
-def read(data: bytes | bytearray | memoryview | str | Path, file_name: str,
-         options: ReadOptions | None = None) -> Parsed:
+def read(
+    data: bytes | bytearray | memoryview | str | Path, file_name: str, options: ReadOptions | None = None
+) -> Parsed:
     """Read one uploaded file into text cells; problems go to `Parsed.failures`, never raised."""
     options = options or ReadOptions()
     parsed = Parsed(file_name)
@@ -281,9 +303,13 @@ def read(data: bytes | bytearray | memoryview | str | Path, file_name: str,
 def _read_source(parsed: Parsed, src: _Source, name: str, options: ReadOptions, found: _Problems) -> None:
     limit = max_upload_bytes()
     if src.size > limit:
-        raise found.stop("(file)", _size(src.size), "file_size",
-                         f"the file is {_size(src.size)}, more than the limit of {max_upload_mb():g} MB "
-                         f"({MAX_UPLOAD_ENV}); split it, or compress it with gzip")
+        raise found.stop(
+            "(file)",
+            _size(src.size),
+            "file_size",
+            f"the file is {_size(src.size)}, more than the limit of {max_upload_mb():g} MB "
+            f"({MAX_UPLOAD_ENV}); split it, or compress it with gzip",
+        )
     if src.size == 0:
         raise found.stop("(file)", "", "empty", "the file is empty (0 bytes)")
     head = src.head()
@@ -298,11 +324,16 @@ def _read_source(parsed: Parsed, src: _Source, name: str, options: ReadOptions, 
         _read_xlsx(parsed, src, name, options, found)
         return
     if head.startswith(_OLE):
-        raise found.stop("(file)", "", "format", "this is an old Excel 97–2003 (.xls) workbook: open it in Excel or "
-                         "LibreOffice and save it as .xlsx or CSV")
+        raise found.stop(
+            "(file)",
+            "",
+            "format",
+            "this is an old Excel 97–2003 (.xls) workbook: open it in Excel or LibreOffice and save it as .xlsx or CSV",
+        )
     if head.startswith(_PDF):
-        raise found.stop("(file)", "", "format", "this is a PDF document, not a data table: download the data as "
-                         "CSV, TSV or Excel")
+        raise found.stop(
+            "(file)", "", "format", "this is a PDF document, not a data table: download the data as CSV, TSV or Excel"
+        )
     _read_text(parsed, src, name, options, found)
 
 
@@ -318,14 +349,22 @@ def _gunzipped(src: _Source, found: _Problems, limit: int) -> Iterator[_Source]:
                 while chunk := unpacked.read(1 << 20):
                     total += len(chunk)
                     if total > limit:
-                        raise found.stop("(file)", f"> {max_upload_mb():g} MB", "file_size",
-                                         f"unpacked, the gzip file is larger than the limit of {max_upload_mb():g} MB "
-                                         f"({MAX_UPLOAD_ENV}); nothing was loaded")
+                        raise found.stop(
+                            "(file)",
+                            f"> {max_upload_mb():g} MB",
+                            "file_size",
+                            f"unpacked, the gzip file is larger than the limit of {max_upload_mb():g} MB "
+                            f"({MAX_UPLOAD_ENV}); nothing was loaded",
+                        )
                     tmp.write(chunk)
         except EOFError as exc:
-            raise found.stop("(file)", f"{total:,} bytes unpacked", "gzip",
-                             f"the gzip file is truncated: it ends after {total:,} unpacked bytes, before its end "
-                             "marker (an interrupted download?); download it again") from exc
+            raise found.stop(
+                "(file)",
+                f"{total:,} bytes unpacked",
+                "gzip",
+                f"the gzip file is truncated: it ends after {total:,} unpacked bytes, before its end "
+                "marker (an interrupted download?); download it again",
+            ) from exc
         except (gzip.BadGzipFile, zlib.error, OSError) as exc:
             raise found.stop("(file)", "", "gzip", f"the gzip file is damaged ({exc}); download it again") from exc
         yield _Source(path=path)
@@ -340,16 +379,22 @@ def _gunzipped(src: _Source, found: _Problems, limit: int) -> Iterator[_Source]:
 def _read_text(parsed: Parsed, src: _Source, name: str, options: ReadOptions, found: _Problems) -> None:
     head = src.head()
     if b"\x00" in head[:65536] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise found.stop("(file)", "", "format", "this is not a text file (it contains binary data): upload CSV, "
-                         "TSV or Excel .xlsx")
+        raise found.stop(
+            "(file)", "", "format", "this is not a text file (it contains binary data): upload CSV, TSV or Excel .xlsx"
+        )
     encoding = _encoding(src, options, found)
     parsed.encoding = encoding
     text = _decode_head(head, encoding, whole=len(head) == src.size)
     if not text.strip():
         raise found.stop("(file)", "", "empty", "the file has no content, only blank lines")
     if re.match(r"\s*(<!doctype\s+html|<html|<\?xml|<!--)", text[:1000], re.IGNORECASE):
-        raise found.stop("(file)", text.strip()[:40], "format", "this is a web page or XML document, not a data "
-                         "table: the download probably saved the page instead of the file")
+        raise found.stop(
+            "(file)",
+            text.strip()[:40],
+            "format",
+            "this is a web page or XML document, not a data "
+            "table: the download probably saved the page instead of the file",
+        )
     first = text.splitlines()[0]
     if "\t" in first and "\\" in first.split("\t")[0]:
         parsed.kind, parsed.delimiter = "Eurostat bulk TSV", "\t"
@@ -381,9 +426,14 @@ def _encoding(src: _Source, options: ReadOptions, found: _Problems) -> str:
         bad = _undecodable(src, enc)
         if bad is not None:
             line, byte = bad
-            raise found.stop("(file)", f"byte 0x{byte:02X}", "encoding",
-                             f"the file is not valid {_ENCODING_NAMES.get(enc, enc)}: byte 0x{byte:02X} in row {line} "
-                             "cannot be read in it; choose another encoding, or leave it on automatic", row=line)
+            raise found.stop(
+                "(file)",
+                f"byte 0x{byte:02X}",
+                "encoding",
+                f"the file is not valid {_ENCODING_NAMES.get(enc, enc)}: byte 0x{byte:02X} in row {line} "
+                "cannot be read in it; choose another encoding, or leave it on automatic",
+                row=line,
+            )
         return enc
     head = src.head(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -396,10 +446,14 @@ def _encoding(src: _Source, options: ReadOptions, found: _Problems) -> str:
             return "utf-8"
         if re.search(rb"[\xc3-\xc5][\x80-\xbf]", src.head(4 << 20)):
             line, byte = bad
-            raise found.stop("(file)", f"byte 0x{byte:02X}", "encoding",
-                             f"the file mixes encodings: its text is mostly UTF-8, but row {line} has byte "
-                             f"0x{byte:02X}, which is not (rows pasted from another file?): save it all as UTF-8",
-                             row=line)
+            raise found.stop(
+                "(file)",
+                f"byte 0x{byte:02X}",
+                "encoding",
+                f"the file mixes encodings: its text is mostly UTF-8, but row {line} has byte "
+                f"0x{byte:02X}, which is not (rows pasted from another file?): save it all as UTF-8",
+                row=line,
+            )
         candidates = [_single_byte_guess(src), "cp1252", "latin-1"]
     for enc in dict.fromkeys(candidates):
         bad = _undecodable(src, enc)
@@ -407,9 +461,13 @@ def _encoding(src: _Source, options: ReadOptions, found: _Problems) -> str:
             return enc
     line, byte = bad  # type: ignore[misc]
     name = _ENCODING_NAMES.get(candidates[0], candidates[0])
-    raise found.stop("(file)", f"byte 0x{byte:02X}", "encoding",
-                     f"the text cannot be read as {name} (byte 0x{byte:02X} in row {line}); save the file as UTF-8",
-                     row=line)
+    raise found.stop(
+        "(file)",
+        f"byte 0x{byte:02X}",
+        "encoding",
+        f"the text cannot be read as {name} (byte 0x{byte:02X} in row {line}); save the file as UTF-8",
+        row=line,
+    )
 
 
 # Letters of the BSR languages that cp1252 and cp1250 encode with different bytes (ä, ö, ü, é, ó are the
@@ -455,7 +513,7 @@ def _undecodable(src: _Source, encoding: str) -> tuple[int, int] | None:
     for chunk in src.chunks():
         part = bytes(chunk[: max(offset - before, 0)])
         if before + len(chunk) > offset:
-            return _count_lines(src, offset), bytes(chunk[offset - before:offset - before + 1] or b"\0")[0]
+            return _count_lines(src, offset), bytes(chunk[offset - before : offset - before + 1] or b"\0")[0]
         before += len(part)
     return _count_lines(src, offset), 0
 
@@ -491,8 +549,12 @@ def _sniff(text: str, found: _Problems) -> str:
         same = sum(len(r) == len(rows[0]) for r in rows)
         scores[delimiter] = (same / len(rows), len(rows[0]))
     if not scores:
-        raise found.stop("(header)", text.splitlines()[0][:80], "delimiter",
-                         "found only one column: the file uses none of comma, semicolon, tab or | between values")
+        raise found.stop(
+            "(header)",
+            text.splitlines()[0][:80],
+            "delimiter",
+            "found only one column: the file uses none of comma, semicolon, tab or | between values",
+        )
     return max(scores, key=lambda d: scores[d])
 
 
@@ -505,8 +567,13 @@ def _header(text: str, delimiter: str, found: _Problems) -> list[str]:
             names[i - 1] = f"(column {i})"
             continue
         if n.lower() in seen:
-            raise found.stop(n, n, "header", f"column '{n}' appears twice in the header (columns {seen[n.lower()]} "
-                             f"and {i}): rename or remove one", row=1)
+            raise found.stop(
+                n,
+                n,
+                "header",
+                f"column '{n}' appears twice in the header (columns {seen[n.lower()]} and {i}): rename or remove one",
+                row=1,
+            )
         seen[n.lower()] = i
     return names
 
@@ -515,8 +582,9 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _parse_csv(src: _Source, encoding: str, delimiter: str, names: list[str],
-               found: _Problems) -> tuple[pd.DataFrame, np.ndarray]:
+def _parse_csv(
+    src: _Source, encoding: str, delimiter: str, names: list[str], found: _Problems
+) -> tuple[pd.DataFrame, np.ndarray]:
     """All records as text, parsed by pyarrow from the bytes; the file row of each record. In a file without a
     quote character every line is one record, so the rows need no second look at the file."""
     if not src.contains(b'"'):
@@ -535,28 +603,38 @@ def _parse_csv(src: _Source, encoding: str, delimiter: str, names: list[str],
 def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], lines_are_records: bool) -> pd.DataFrame:
     table = pacsv.read_csv(
         src.arrow(),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding),
-                                       block_size=1 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=not lines_are_records,
-                                         ignore_empty_lines=not lines_are_records),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False))
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 20
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
     return table.to_pandas()
 
 
-def _record_rows(src: _Source, encoding: str, delimiter: str, n_fields: int, n_records: int,
-                 found: _Problems) -> np.ndarray:
+def _record_rows(
+    src: _Source, encoding: str, delimiter: str, n_fields: int, n_records: int, found: _Problems
+) -> np.ndarray:
     """File row of each record: header + 1 … when every line is one record, else from a scan of the file."""
     if encoding in ("utf-8", "utf-8-sig", "cp1252", "cp1250", "latin-1"):
         tail = _tail(src)
         body = tail.rstrip(b"\r\n")
-        lines = src.count(0x0A) + (0 if tail.endswith(b"\n") else 1) - max(tail[len(body):].count(b"\n") - 1, 0)
+        lines = src.count(0x0A) + (0 if tail.endswith(b"\n") else 1) - max(tail[len(body) :].count(b"\n") - 1, 0)
         if lines == n_records + 1:
             return np.arange(2, n_records + 2, dtype=np.int64)
     starts = _check_records(src, encoding, delimiter, n_fields, found, "ragged rows")
     if len(starts) != n_records:
-        raise found.stop("(file)", "", "parse", f"the file has {len(starts)} records by one reading and {n_records} by "
-                         "another: check its quotes and line breaks")
+        raise found.stop(
+            "(file)",
+            "",
+            "parse",
+            f"the file has {len(starts)} records by one reading and {n_records} by "
+            "another: check its quotes and line breaks",
+        )
     return np.asarray(starts, dtype=np.int64)
 
 
@@ -568,8 +646,9 @@ def _tail(src: _Source, n: int = 4096) -> bytes:
         return f.read(n)
 
 
-def _scan(src: _Source, encoding: str, delimiter: str, n_fields: int) -> tuple[list[int], list[tuple[int, int]],
-                                                                              int | None]:
+def _scan(
+    src: _Source, encoding: str, delimiter: str, n_fields: int
+) -> tuple[list[int], list[tuple[int, int]], int | None]:
     """Slow, exact pass with Python's csv module: start row of each record, records with the wrong number of
     fields (row, count), and the row where an unclosed quote starts."""
     stream = io.TextIOWrapper(src.open(), encoding=encoding, newline="", errors="replace")
@@ -596,19 +675,30 @@ def _fields_message(count: int, expected: int, delimiter: str) -> str:
     name = DELIMITERS.get(delimiter, repr(delimiter))
     count_text = "1 value" if count == 1 else f"{count} values"
     if count > expected:
-        return (f"{count_text} where the header has {expected}: the file mixes delimiters, or a text contains a "
-                f"{name} without quotes around it")
-    return (f"{count_text} where the header has {expected}: the file mixes delimiters ({name} in the header), or "
-            "values are missing")
+        return (
+            f"{count_text} where the header has {expected}: the file mixes delimiters, or a text contains a "
+            f"{name} without quotes around it"
+        )
+    return (
+        f"{count_text} where the header has {expected}: the file mixes delimiters ({name} in the header), or "
+        "values are missing"
+    )
 
 
-def _check_records(src: _Source, encoding: str, delimiter: str, n_fields: int, found: _Problems,
-                   error: str) -> list[int]:
+def _check_records(
+    src: _Source, encoding: str, delimiter: str, n_fields: int, found: _Problems, error: str
+) -> list[int]:
     """Start row of every record; stops with the rows to fix on an unclosed quote or a wrong field count."""
     starts, bad, unclosed = _scan(src, encoding, delimiter, n_fields)
     if unclosed is not None:
-        raise found.stop("(file)", "", "quote", f"a quoted text starting in row {unclosed} is never closed (a \" is "
-                         "missing): everything after it would be one cell", row=unclosed)
+        raise found.stop(
+            "(file)",
+            "",
+            "quote",
+            f'a quoted text starting in row {unclosed} is never closed (a " is '
+            "missing): everything after it would be one cell",
+            row=unclosed,
+        )
     for line, count in bad[:20]:
         found.add(line, "(row)", f"{count} fields", "fields", _fields_message(count, n_fields, delimiter))
     if bad:
@@ -616,15 +706,19 @@ def _check_records(src: _Source, encoding: str, delimiter: str, n_fields: int, f
     return starts
 
 
-def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, kind: str,
-               found: _Problems) -> None:
+def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, kind: str, found: _Problems) -> None:
     """A plain table: drop unnamed empty columns, turn year columns long, name the source."""
     unnamed = [c for c in frame.columns if str(c).startswith("(column ")]
     for col in unnamed:
         filled = np.flatnonzero(frame[col].str.strip().ne("").to_numpy())
         if len(filled):
-            raise found.stop(str(col), frame[col].iat[filled[0]], "header", f"{str(col)[1:-1]} has values but no name "
-                             "in the header row: name it, or delete the column", row=int(rows[filled[0]]))
+            raise found.stop(
+                str(col),
+                frame[col].iat[filled[0]],
+                "header",
+                f"{str(col)[1:-1]} has values but no name in the header row: name it, or delete the column",
+                row=int(rows[filled[0]]),
+            )
     frame = frame.drop(columns=unnamed)
     parsed.frame, parsed.rows = frame, rows
     _wide_to_long(parsed)
@@ -660,8 +754,10 @@ def _wide_to_long(parsed: Parsed) -> None:
     parsed.rows = np.tile(parsed.rows, len(year_cols))[keep]
     parsed.origin = np.repeat(np.array([str(c).strip() for c in year_cols], dtype=object), n)[keep]
     skipped = int(missing.sum())
-    parsed.notes.append(f"{_count(len(year_cols), 'year column')} ({str(year_cols[0]).strip()}–"
-                        f"{str(year_cols[-1]).strip()}) turned into {_count(len(long), 'row')} of year and value")
+    parsed.notes.append(
+        f"{_count(len(year_cols), 'year column')} ({str(year_cols[0]).strip()}–"
+        f"{str(year_cols[-1]).strip()}) turned into {_count(len(long), 'row')} of year and value"
+    )
     if skipped:
         parsed.notes.append(_count(skipped, "empty or ':' cell") + " (no value) left out")
 
@@ -690,24 +786,41 @@ def _eurostat_tsv(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: s
     periods = [c for c in frame.columns[1:]]
     sub = [c for c in periods if _SUBANNUAL_NAME.match(str(c))]
     if sub:
-        raise found.stop(str(sub[0]).strip(), str(sub[0]).strip(), "frequency",
-                         f"the file has quarterly, monthly or half-yearly columns ({str(sub[0]).strip()} …): only "
-                         "annual data can be loaded; download the annual (A) version of the dataset", row=1)
+        raise found.stop(
+            str(sub[0]).strip(),
+            str(sub[0]).strip(),
+            "frequency",
+            f"the file has quarterly, monthly or half-yearly columns ({str(sub[0]).strip()} …): only "
+            "annual data can be loaded; download the annual (A) version of the dataset",
+            row=1,
+        )
     bad = [c for c in periods if not _YEAR_NAME.match(str(c))]
     if bad:
-        raise found.stop(str(bad[0]), str(bad[0]), "header", f"column '{str(bad[0]).strip()}' is not a year: Eurostat "
-                         "TSV files have one column per year after the first column", row=1)
+        raise found.stop(
+            str(bad[0]),
+            str(bad[0]),
+            "header",
+            f"column '{str(bad[0]).strip()}' is not a year: Eurostat "
+            "TSV files have one column per year after the first column",
+            row=1,
+        )
     split = frame[first].str.split(",", expand=True, regex=False)
     if split.shape[1] != len(dims) or split.isna().any(axis=None):
         counts = frame[first].str.count(",") + 1
         i = int(np.flatnonzero((counts != len(dims)).to_numpy())[0])
-        raise found.stop(first, frame[first].iat[i], "dimensions", f"has {counts.iat[i]} codes where the header names "
-                         f"{len(dims)} ({', '.join(dims)})", row=int(rows[i]))
+        raise found.stop(
+            first,
+            frame[first].iat[i],
+            "dimensions",
+            f"has {counts.iat[i]} codes where the header names {len(dims)} ({', '.join(dims)})",
+            row=int(rows[i]),
+        )
     split.columns = dims
     if "freq" in dims and split["freq"].str.strip().ne("A").any():
         value = split.loc[split["freq"].str.strip().ne("A"), "freq"].iat[0]
-        raise found.stop("freq", value, "frequency", f"frequency '{value}' is not annual: only annual (A) data can be "
-                         "loaded")
+        raise found.stop(
+            "freq", value, "frequency", f"frequency '{value}' is not annual: only annual (A) data can be loaded"
+        )
     wide = pd.concat([split.apply(lambda s: s.str.strip()), frame[periods]], axis=1)
     wide.columns = [*dims, *[str(c).strip() for c in periods]]
     parsed.frame, parsed.rows = wide, rows
@@ -715,8 +828,9 @@ def _eurostat_tsv(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: s
     parsed.frame = parsed.frame.rename(columns={"year": time_label})
     total = len(wide) * len(periods)
     if parsed.frame.empty and total:
-        raise found.stop("(file)", ":", "no_values", f"none of the {total:,} cells has a value (all are ':' = not "
-                         "available)")
+        raise found.stop(
+            "(file)", ":", "no_values", f"none of the {total:,} cells has a value (all are ':' = not available)"
+        )
     code = _eurostat_code(name)
     parsed.source_key = f"eurostat-tsv:{code or ','.join(dims)}"
     parsed.source_name = f"Eurostat {code}" if code else file_stem(name)
@@ -743,8 +857,13 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
     freq = upper.get("FREQ")
     if freq is not None and frame[freq].str.strip().ne("A").any():
         i = int(np.flatnonzero(frame[freq].str.strip().ne("A").to_numpy())[0])
-        raise found.stop(freq, frame[freq].iat[i], "frequency", f"frequency '{frame[freq].iat[i]}' is not annual: only "
-                         "annual (A) data can be loaded", row=int(rows[i]))
+        raise found.stop(
+            freq,
+            frame[freq].iat[i],
+            "frequency",
+            f"frequency '{frame[freq].iat[i]}' is not annual: only annual (A) data can be loaded",
+            row=int(rows[i]),
+        )
     has_value = ~frame[obs].str.strip().isin(MISSING_MARKS).to_numpy()
     skipped = int((~has_value).sum())
     frame, rows = frame[has_value].reset_index(drop=True), rows[has_value]
@@ -776,8 +895,12 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
     try:
         with zipfile.ZipFile(handle) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise found.stop("(file)", "", "format", "this is a ZIP archive, not an Excel workbook: unpack it and "
-                                 "upload the CSV or TSV file inside")
+                raise found.stop(
+                    "(file)",
+                    "",
+                    "format",
+                    "this is a ZIP archive, not an Excel workbook: unpack it and upload the CSV or TSV file inside",
+                )
             formulas_inside = _has_formulas(archive)
         handle.seek(0)
         with _workbook(handle, formulas_inside) as (sheets, rows_of):
@@ -785,8 +908,9 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
             parsed.sheets = tuple(sheets)
             sheet = options.sheet or sheets[0]
             if sheet not in sheets:
-                raise found.stop("(file)", sheet, "sheet", f"there is no sheet named '{sheet}'; the sheets are: "
-                                 f"{', '.join(sheets)}")
+                raise found.stop(
+                    "(file)", sheet, "sheet", f"there is no sheet named '{sheet}'; the sheets are: {', '.join(sheets)}"
+                )
             parsed.sheet = sheet
             header: list[str] | None = None
             records: list[list[str]] = []
@@ -804,27 +928,47 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
                     if formulas_inside and cell.startswith("=") and formulas < 50:
                         formulas += 1
                         column = header[ci] if ci < len(header) else get_column_letter(ci + 1)
-                        found.add(r, column, cell, "formula", f"cell {get_column_letter(ci + 1)}{r} holds a formula, "
-                                  "not a value: copy the column and paste it as values only")
+                        found.add(
+                            r,
+                            column,
+                            cell,
+                            "formula",
+                            f"cell {get_column_letter(ci + 1)}{r} holds a formula, "
+                            "not a value: copy the column and paste it as values only",
+                        )
                     if ci >= len(header) and cell.strip():
-                        raise found.stop(get_column_letter(ci + 1), cell, "header", f"cell {get_column_letter(ci + 1)}"
-                                         f"{r} has a value but its column has no name in the header row", row=r)
+                        raise found.stop(
+                            get_column_letter(ci + 1),
+                            cell,
+                            "header",
+                            f"cell {get_column_letter(ci + 1)}"
+                            f"{r} has a value but its column has no name in the header row",
+                            row=r,
+                        )
                 records.append((cells + [""] * len(header))[: len(header)])
                 rows.append(r)
     except _Stop:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, *_excel_errors()) as exc:
-        raise found.stop("(file)", "", "format", f"the Excel file is damaged or incomplete ({exc}): save it again "
-                         "and upload it once more") from exc
+        raise found.stop(
+            "(file)",
+            "",
+            "format",
+            f"the Excel file is damaged or incomplete ({exc}): save it again and upload it once more",
+        ) from exc
     finally:
         handle.close()
     if header is None:
-        raise found.stop("(file)", sheet, "empty", f"sheet '{sheet}' has no table (no row with two or more filled "
-                         "cells)")
+        raise found.stop(
+            "(file)", sheet, "empty", f"sheet '{sheet}' has no table (no row with two or more filled cells)"
+        )
     if formulas:
         raise _Stop("formula cells")
-    frame = pd.DataFrame(records, columns=header, dtype="str") if records else pd.DataFrame(
-        {h: pd.Series(dtype="str") for h in header})
+    frame = (
+        pd.DataFrame(records, columns=header, dtype="str")
+        if records
+        else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
+    )
     _set_table(parsed, frame, np.asarray(rows, dtype=np.int64), name, "xlsx", found)
 
 
@@ -877,8 +1021,14 @@ def _excel_header(cells: list[str], row: int, found: _Problems) -> list[str]:
     lowered = [n.lower() for n in names]
     for i, n in enumerate(lowered):
         if n in lowered[:i]:
-            raise found.stop(names[i], names[i], "header", f"column '{names[i]}' appears twice in the header row "
-                             f"(columns {lowered.index(n) + 1} and {i + 1}): rename or remove one", row=row)
+            raise found.stop(
+                names[i],
+                names[i],
+                "header",
+                f"column '{names[i]}' appears twice in the header row "
+                f"(columns {lowered.index(n) + 1} and {i + 1}): rename or remove one",
+                row=row,
+            )
     return names
 
 
@@ -936,13 +1086,23 @@ def _check_cells(parsed: Parsed, found: _Problems) -> None:
             mojibake = re.search(_MOJIBAKE, text)
             column = str(col) if parsed.origin is None or col not in ("value", "flag") else str(parsed.origin[i])
             if mojibake:
-                found.add(int(parsed.rows[i]), column, text, "encoding",
-                          f"'{mojibake.group(0)}' looks like a letter converted twice or a mix of encodings "
-                          "(UTF-8 read as Windows-1252): save the file as UTF-8, or choose its encoding")
+                found.add(
+                    int(parsed.rows[i]),
+                    column,
+                    text,
+                    "encoding",
+                    f"'{mojibake.group(0)}' looks like a letter converted twice or a mix of encodings "
+                    "(UTF-8 read as Windows-1252): save the file as UTF-8, or choose its encoding",
+                )
             else:
                 char = re.search(_CONTROL, text).group(0)  # type: ignore[union-attr]
-                found.add(int(parsed.rows[i]), column, text.encode("unicode_escape").decode()[:60], "control",
-                          f"contains the control character 0x{ord(char):02X}, which is not text: remove it")
+                found.add(
+                    int(parsed.rows[i]),
+                    column,
+                    text.encode("unicode_escape").decode()[:60],
+                    "control",
+                    f"contains the control character 0x{ord(char):02X}, which is not text: remove it",
+                )
     if found.rows:
         raise _Stop("bad characters")
 
@@ -987,8 +1147,11 @@ class ColumnMap:
 
     def stored(self) -> dict[str, str]:
         """Flat form for store.save_mapping: `col:x`, `const:x`, `filter:x` keys."""
-        return ({f"col:{k}": v for k, v in self.columns.items()} | {f"const:{k}": v for k, v in self.constants.items()}
-                | {f"filter:{k}": v for k, v in self.filters.items()})
+        return (
+            {f"col:{k}": v for k, v in self.columns.items()}
+            | {f"const:{k}": v for k, v in self.constants.items()}
+            | {f"filter:{k}": v for k, v in self.filters.items()}
+        )
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, str]) -> ColumnMap:
@@ -1065,8 +1228,9 @@ class Context:
         return cls.from_frames(frames, table, current, store.revision())
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], table: str, current: pd.DataFrame | None = None,
-                    revision: int = 0) -> Context:
+    def from_frames(
+        cls, frames: Mapping[str, pd.DataFrame], table: str, current: pd.DataFrame | None = None, revision: int = 0
+    ) -> Context:
         known = {}
         for ref in _REFERENCES:
             ref_table, ref_col = ref.split(".")
@@ -1077,9 +1241,14 @@ class Context:
             current = schema.coerce(frames[table], t) if table in frames else schema.coerce(pd.DataFrame(), t)
             current = current.assign(version_id=0, dataset="(current data)")
         empty = {name: schema.coerce(pd.DataFrame(), TABLES[name]) for name in ("regions", "indicators", "stages")}
-        return cls(known, schema.coerce(frames.get("regions", empty["regions"]), schema.REGIONS),
-                   schema.coerce(frames.get("indicators", empty["indicators"]), schema.INDICATORS),
-                   schema.coerce(frames.get("stages", empty["stages"]), schema.STAGES), current, revision)
+        return cls(
+            known,
+            schema.coerce(frames.get("regions", empty["regions"]), schema.REGIONS),
+            schema.coerce(frames.get("indicators", empty["indicators"]), schema.INDICATORS),
+            schema.coerce(frames.get("stages", empty["stages"]), schema.STAGES),
+            current,
+            revision,
+        )
 
 
 _REFERENCES = sorted({c.references for t in TABLES.values() for c in t.columns if c.references})
@@ -1099,8 +1268,11 @@ class Preview:
     taken: dict[str, int]  # other dataset → its rows with the same key, replaced by this file's rows
 
     def summary(self) -> str:
-        parts = [f"{self.rows:,} rows: {self.added:,} new", f"{self.changed:,} replace rows with other values",
-                 f"{self.unchanged:,} identical to rows on screen"]
+        parts = [
+            f"{self.rows:,} rows: {self.added:,} new",
+            f"{self.changed:,} replace rows with other values",
+            f"{self.unchanged:,} identical to rows on screen",
+        ]
         if self.kept:
             parts.append(f"{self.kept:,} rows of the dataset's current version are kept")
         if self.dropped:
@@ -1146,9 +1318,17 @@ def new_indicator_ids(parsed: Parsed, mapping: ColumnMap, context: Context) -> l
     return sorted(v for v in values if v and v not in known and re.fullmatch(schema.ID_PATTERN, v))
 
 
-def check(parsed: Parsed, table: str, mapping: ColumnMap, context: Context, *, dataset: str,
-          mode: Literal["update", "replace"] = "update", new_indicators: pd.DataFrame | None = None,
-          decimal: str | None = None) -> Checked:
+def check(
+    parsed: Parsed,
+    table: str,
+    mapping: ColumnMap,
+    context: Context,
+    *,
+    dataset: str,
+    mode: Literal["update", "replace"] = "update",
+    new_indicators: pd.DataFrame | None = None,
+    decimal: str | None = None,
+) -> Checked:
     """Every failure of the mapped file at once, named by file, row, column and value; plus the preview."""
     t = TABLES[table]
     found = _Problems(parsed.file)
@@ -1156,25 +1336,50 @@ def check(parsed: Parsed, table: str, mapping: ColumnMap, context: Context, *, d
     failures = [parsed.failures]
     decimal_used = decimal or parsed.decimal or "."
     if not parsed.ok:
-        return _checked(parsed, t, mapping, dataset, mode, failures, schema.coerce(pd.DataFrame(), t), None, defs,
-                        decimal_used, context)
+        return _checked(
+            parsed,
+            t,
+            mapping,
+            dataset,
+            mode,
+            failures,
+            schema.coerce(pd.DataFrame(), t),
+            None,
+            defs,
+            decimal_used,
+            context,
+        )
     dataset = dataset.strip()
     if not dataset:
         found.add(None, "(dataset)", "", "dataset", "give the dataset a name (e.g. the Eurostat dataset code)")
     elif dataset == DEMO_DATASET:
-        found.add(None, "(dataset)", dataset, "dataset", f"'{DEMO_DATASET}' is reserved for the generated demo data: "
-                  "choose another dataset name")
+        found.add(
+            None,
+            "(dataset)",
+            dataset,
+            "dataset",
+            f"'{DEMO_DATASET}' is reserved for the generated demo data: choose another dataset name",
+        )
     sub, rows, origin = _filtered(parsed, mapping)
     if sub.empty:
-        found.add(None, "(filter)", "; ".join(f"{k} = {v}" for k, v in mapping.filters.items()), "filter",
-                  "no row has the values chosen to keep")
+        found.add(
+            None,
+            "(filter)",
+            "; ".join(f"{k} = {v}" for k, v in mapping.filters.items()),
+            "filter",
+            "no row has the values chosen to keep",
+        )
     frame, labels = _mapped(sub, t, mapping, origin)
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
     known = {k: set(v) for k, v in context.known.items()}
     if not defs.empty:
-        report = schema.validate(new_indicators.reset_index(drop=True), schema.INDICATORS,  # type: ignore[union-attr]
-                                 file="new indicator definitions (form)", row_offset=1)
+        report = schema.validate(
+            new_indicators.reset_index(drop=True),
+            schema.INDICATORS,  # type: ignore[union-attr]
+            file="new indicator definitions (form)",
+            row_offset=1,
+        )
         failures.append(_failure_frame(report.failures))
         known.setdefault("indicators.indicator_id", set()).update(defs["indicator_id"].dropna())
     indicators = pd.concat([context.indicators, defs], ignore_index=True).drop_duplicates("indicator_id", keep="last")
@@ -1202,11 +1407,31 @@ def _concat_failures(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(filled, ignore_index=True) if filled else _failure_frame(pd.DataFrame(columns=ERROR_COLUMNS))
 
 
-def _checked(parsed: Parsed, t: Table, mapping: ColumnMap, dataset: str, mode: Literal["update", "replace"],
-             failures: list[pd.DataFrame], clean: pd.DataFrame, preview: Preview | None, defs: pd.DataFrame,
-             decimal: str, context: Context) -> Checked:
-    return Checked(parsed, t, mapping, dataset.strip(), mode, schema.Report(t, clean, _concat_failures(failures)),
-                   preview, defs, decimal, context.revision)
+def _checked(
+    parsed: Parsed,
+    t: Table,
+    mapping: ColumnMap,
+    dataset: str,
+    mode: Literal["update", "replace"],
+    failures: list[pd.DataFrame],
+    clean: pd.DataFrame,
+    preview: Preview | None,
+    defs: pd.DataFrame,
+    decimal: str,
+    context: Context,
+) -> Checked:
+    return Checked(
+        parsed,
+        t,
+        mapping,
+        dataset.strip(),
+        mode,
+        schema.Report(t, clean, _concat_failures(failures)),
+        preview,
+        defs,
+        decimal,
+        context.revision,
+    )
 
 
 def _filtered(parsed: Parsed, mapping: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
@@ -1221,8 +1446,9 @@ def _filtered(parsed: Parsed, mapping: ColumnMap) -> tuple[pd.DataFrame, np.ndar
     return frame[keep].reset_index(drop=True), parsed.rows[keep], origin
 
 
-def _mapped(sub: pd.DataFrame, t: Table, mapping: ColumnMap,
-            origin: np.ndarray | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _mapped(
+    sub: pd.DataFrame, t: Table, mapping: ColumnMap, origin: np.ndarray | None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The table's columns filled from the file (text), and how each column is named in the file."""
     out: dict[str, pd.Series] = {}
     labels: dict[str, Any] = {}
@@ -1236,9 +1462,12 @@ def _mapped(sub: pd.DataFrame, t: Table, mapping: ColumnMap,
             else:
                 labels[col.name] = col.name if source == col.name else f"{source} ({col.name})"
         elif str(mapping.constants.get(col.name, "")).strip():
-            out[col.name] = pd.Series(pd.Categorical.from_codes(np.zeros(len(sub), dtype=np.int8),
-                                                                [str(mapping.constants[col.name]).strip()]),
-                                      index=sub.index)
+            out[col.name] = pd.Series(
+                pd.Categorical.from_codes(
+                    np.zeros(len(sub), dtype=np.int8), [str(mapping.constants[col.name]).strip()]
+                ),
+                index=sub.index,
+            )
             labels[col.name] = f"{col.name} (set for every row)"
     return pd.DataFrame(out, index=sub.index), labels
 
@@ -1263,9 +1492,15 @@ def _detect_decimal(frame: pd.DataFrame, t: Table, delimiter: str | None, found:
         return "."
     decimal = "," if delimiter in (";", "\t") else "."
     meaning = ambiguous.iat[0].replace(",", ".") if decimal == "," else ambiguous.iat[0].replace(",", "")
-    found.add(None, "(numbers)", ambiguous.iat[0], "decimal",
-              f"numbers like '{ambiguous.iat[0]}' are read as {meaning}; if that is wrong, choose the decimal "
-              "separator under the reading options", "warning")
+    found.add(
+        None,
+        "(numbers)",
+        ambiguous.iat[0],
+        "decimal",
+        f"numbers like '{ambiguous.iat[0]}' are read as {meaning}; if that is wrong, choose the decimal "
+        "separator under the reading options",
+        "warning",
+    )
     return decimal
 
 
@@ -1294,8 +1529,12 @@ def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFr
         if decimal == ",":
             s = s.where(~s.str.fullmatch(r"[-+]?\d*,\d+([eE][-+]?\d+)?"), s.str.replace(",", ".", regex=False))
         out[col.name] = s
-    if ("value" in out and "flag" in t.column_names and "value" not in plain_numbers
-            and _matches(out["value"], _TRAILING_FLAG).any()):
+    if (
+        "value" in out
+        and "flag" in t.column_names
+        and "value" not in plain_numbers
+        and _matches(out["value"], _TRAILING_FLAG).any()
+    ):
         parts = _split_flags(out["value"])
         flagged = parts["flag"].notna() & pd.Series(_matches(out["value"], _TRAILING_FLAG), index=out.index)
         if flagged.any():
@@ -1330,18 +1569,29 @@ def _unit_from_indicator(frame: pd.DataFrame, indicators: pd.DataFrame, found: _
     unit = frame["indicator"].str.strip().map(units)
     if unit.notna().any():
         names = ", ".join(sorted({f"{k}: {units[k]}" for k in frame["indicator"].str.strip().unique() if k in units}))
-        found.add(None, "unit", names, "unit_default", f"the file has no unit column: units taken from the indicator "
-                  f"definitions ({names})", "warning")
+        found.add(
+            None,
+            "unit",
+            names,
+            "unit_default",
+            f"the file has no unit column: units taken from the indicator definitions ({names})",
+            "warning",
+        )
     return frame.assign(unit=unit.astype("str"))
 
 
-def _dates_as_years(frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any],
-                    found: _Problems) -> set[tuple[int, str]]:
+def _dates_as_years(
+    frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any], found: _Problems
+) -> set[tuple[int, str]]:
     """Year columns holding dates: a clearer message than 'not a whole number' (and Excel's 1905 trap)."""
     out: set[tuple[int, str]] = set()
     for col in t.columns:
-        if (col.dtype != "int" or col.min != schema.YEAR["min"] or col.name not in frame
-                or pd.api.types.is_numeric_dtype(frame[col.name].dtype)):
+        if (
+            col.dtype != "int"
+            or col.min != schema.YEAR["min"]
+            or col.name not in frame
+            or pd.api.types.is_numeric_dtype(frame[col.name].dtype)
+        ):
             continue
         values = frame[col.name]
         hits = np.flatnonzero(_matches(values, _DATE))
@@ -1351,8 +1601,10 @@ def _dates_as_years(frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dic
             year = re.search(r"\d{4}", text).group(0)  # type: ignore[union-attr]
             serial = _excel_serial(text)
             if serial is not None and schema.YEAR["min"] <= serial <= schema.YEAR["max"]:
-                message += (f": this is how Excel shows the number {serial} in a cell formatted as a date — format the "
-                            "column as Number")
+                message += (
+                    f": this is how Excel shows the number {serial} in a cell formatted as a date — format the "
+                    "column as Number"
+                )
             else:
                 message += f" (e.g. {year})"
             out.add((i, col.name))
@@ -1393,13 +1645,22 @@ def _in_file_terms(failures: pd.DataFrame, rows: np.ndarray, labels: dict[str, A
     return out
 
 
-def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any],
-                  context: Context, indicators: pd.DataFrame, found: _Problems) -> None:
+def _extra_checks(
+    raw: pd.DataFrame,
+    clean: pd.DataFrame,
+    t: Table,
+    rows: np.ndarray,
+    labels: dict[str, Any],
+    context: Context,
+    indicators: pd.DataFrame,
+    found: _Problems,
+) -> None:
     """Checks that need more than one column's definition: markup and formulas in text, implausible numbers,
     nonnegative indicators, units, flags, stages of the right chain, regions outside the programme area."""
 
-    def add(index: np.ndarray, column: str, values: pd.Series, check: str, message: Any,
-            severity: str = "error") -> None:
+    def add(
+        index: np.ndarray, column: str, values: pd.Series, check: str, message: Any, severity: str = "error"
+    ) -> None:
         for i in index[:FAILURES_PER_CHECK]:
             text = message(values.iat[i]) if callable(message) else message
             found.add(int(rows[i]), _label(labels, column, i), values.iat[i], check, text, severity)
@@ -1410,20 +1671,40 @@ def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.nda
         if col.dtype == "text" and not (col.references or col.pattern or col.choices):
             values = raw[col.name]
             codes, distinct = schema.text_codes(values)  # a unit or source column has a handful of distinct texts
-            checks = ((_HTML, "html", lambda v: f"contains HTML or script markup "
-                       f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"),
-                      (_FORMULA, "formula", "starts like a spreadsheet formula (=, +, - or @): remove the leading "
-                       "character, or the cell could run as a formula when someone opens an export in Excel"),
-                      (None, "text_length", f"is longer than {MAX_TEXT_CHARS:,} characters: shorten it"))
+            checks = (
+                (
+                    _HTML,
+                    "html",
+                    lambda v: (
+                        f"contains HTML or script markup "
+                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"
+                    ),
+                ),
+                (
+                    _FORMULA,
+                    "formula",
+                    "starts like a spreadsheet formula (=, +, - or @): remove the leading "
+                    "character, or the cell could run as a formula when someone opens an export in Excel",
+                ),
+                (None, "text_length", f"is longer than {MAX_TEXT_CHARS:,} characters: shorten it"),
+            )
             for pattern, check, message in checks:
-                bad = (_matches(distinct, pattern) if pattern else (distinct.str.len() > MAX_TEXT_CHARS).to_numpy())
+                bad = _matches(distinct, pattern) if pattern else (distinct.str.len() > MAX_TEXT_CHARS).to_numpy()
                 if bad.any():
                     add(np.flatnonzero(schema.spread(bad, codes)), col.name, values, check, message)
         elif col.dtype in ("int", "float") and col.max is None:
             values = clean[col.name]
             huge = np.flatnonzero((values.abs() > MAX_MAGNITUDE).fillna(False).to_numpy())
-            add(huge, col.name, values, "magnitude", lambda v: f"{float(v):.4g} is implausibly large (more than "
-                "10^15): check the unit and the decimal and thousands separators")
+            add(
+                huge,
+                col.name,
+                values,
+                "magnitude",
+                lambda v: (
+                    f"{float(v):.4g} is implausibly large (more than "
+                    "10^15): check the unit and the decimal and thousands separators"
+                ),
+            )
     if t is schema.OBSERVATIONS and {"indicator", "value"} <= set(clean.columns):
         _observation_checks(clean, rows, labels, indicators, add)
     if t.name in ("flows", "stage_sectors") and not context.stages.empty:
@@ -1431,33 +1712,55 @@ def _extra_checks(raw: pd.DataFrame, clean: pd.DataFrame, t: Table, rows: np.nda
         for column in ("from_stage", "to_stage", "stage_id"):
             if column in clean and "chain_id" in clean:
                 known_stage = clean[column].isin(list(context.known.get("stages.stage_id", set())))
-                ok = pd.Series([(c, s) in pairs for c, s in zip(clean["chain_id"], clean[column], strict=True)],
-                               index=clean.index)
+                ok = pd.Series(
+                    [(c, s) in pairs for c, s in zip(clean["chain_id"], clean[column], strict=True)], index=clean.index
+                )
                 bad = np.flatnonzero((known_stage.fillna(False) & ~ok).to_numpy())
                 chain = clean["chain_id"]
-                add(bad, column, clean[column].astype("str"), "stage_chain",
-                    lambda v, chain=chain: f"'{v}' is not a stage of value chain '{chain.iat[0]}'"
-                    if chain.nunique() == 1 else f"'{v}' is not a stage of the row's value chain")
+                add(
+                    bad,
+                    column,
+                    clean[column].astype("str"),
+                    "stage_chain",
+                    lambda v, chain=chain: (
+                        f"'{v}' is not a stage of value chain '{chain.iat[0]}'"
+                        if chain.nunique() == 1
+                        else f"'{v}' is not a stage of the row's value chain"
+                    ),
+                )
     _outside_programme_area(clean, t, rows, labels, context, found)
 
 
-def _observation_checks(clean: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any], indicators: pd.DataFrame,
-                        add: Any) -> None:
+def _observation_checks(
+    clean: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any], indicators: pd.DataFrame, add: Any
+) -> None:
     nonneg = set(indicators.loc[indicators["nonnegative"].fillna(False).astype(bool), "indicator_id"])
     negative = (clean["value"] < 0).fillna(False).to_numpy(dtype=bool) & schema.isin(clean["indicator"], nonneg)
-    add(np.flatnonzero(negative), "value", clean["value"].astype("Float64"), "nonnegative",
-        lambda v: f"{float(v):g} is negative, but the indicator cannot be negative (it is defined as nonnegative)")
+    add(
+        np.flatnonzero(negative),
+        "value",
+        clean["value"].astype("Float64"),
+        "nonnegative",
+        lambda v: f"{float(v):g} is negative, but the indicator cannot be negative (it is defined as nonnegative)",
+    )
     if "unit" in clean:
         units = {k: str(v).lower() for k, v in zip(indicators["indicator_id"], indicators["unit"], strict=True)}
         firsts = schema.first_rows(clean, ["indicator", "unit"])
         pairs = clean.iloc[firsts][["indicator", "unit"]].assign(position=firsts)
-        pairs = pairs[[u.lower() != units.get(i, u.lower()) for i, u in zip(pairs["indicator"], pairs["unit"],
-                                                                           strict=True)]]
+        pairs = pairs[
+            [u.lower() != units.get(i, u.lower()) for i, u in zip(pairs["indicator"], pairs["unit"], strict=True)]
+        ]
         for _, r in pairs.head(20).iterrows():
             unit = indicators.set_index("indicator_id").at[r["indicator"], "unit"]
-            add(np.array([r["position"]]), "unit", clean["unit"], "unit",
+            add(
+                np.array([r["position"]]),
+                "unit",
+                clean["unit"],
+                "unit",
                 f"unit '{r['unit']}' differs from the unit of indicator '{r['indicator']}' ({unit}): values are "
-                "stored as given; convert them, or define a new indicator", "warning")
+                "stored as given; convert them, or define a new indicator",
+                "warning",
+            )
     if "flag" in clean:
         firsts = schema.first_rows(clean, ["flag"])
         first_of = dict(zip(clean["flag"].iloc[firsts], firsts, strict=True))
@@ -1465,12 +1768,19 @@ def _observation_checks(clean: pd.DataFrame, rows: np.ndarray, labels: dict[str,
             first = np.array([first_of[flag]])
             meaning = ", ".join(FLAGS.get(ch, "unknown flag") for ch in str(flag))
             counted = "1 value is" if n == 1 else f"{n:,} values are"
-            add(first, "flag", clean["flag"], "flag", f"{counted} flagged '{flag}' ({meaning}); the flag is kept and "
-                "shown with the value", "warning")
+            add(
+                first,
+                "flag",
+                clean["flag"],
+                "flag",
+                f"{counted} flagged '{flag}' ({meaning}); the flag is kept and shown with the value",
+                "warning",
+            )
 
 
-def _outside_programme_area(clean: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any],
-                            context: Context, found: _Problems) -> None:
+def _outside_programme_area(
+    clean: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any], context: Context, found: _Problems
+) -> None:
     if t is schema.REGIONS or context.regions.empty:
         return
     outside = set(context.regions.loc[~context.regions["bsr"].fillna(False).astype(bool), "nuts_id"])
@@ -1485,17 +1795,28 @@ def _outside_programme_area(clean: pd.DataFrame, t: Table, rows: np.ndarray, lab
         for i in schema.first_rows(clean[hits], [col.name])[:20]:
             position = int(positions[i])
             code = clean[col.name].iat[position]
-            found.add(int(rows[position]), _label(labels, col.name, position), code,
-                      "programme_area", f"{code} ({names.get(code, '')}) is outside the Interreg BSR programme area: "
-                      "stored, but not shown on maps of the programme area", "warning")
+            found.add(
+                int(rows[position]),
+                _label(labels, col.name, position),
+                code,
+                "programme_area",
+                f"{code} ({names.get(code, '')}) is outside the Interreg BSR programme area: "
+                "stored, but not shown on maps of the programme area",
+                "warning",
+            )
 
 
 def _explain_duplicates(parsed: Parsed, mapping: ColumnMap, found: _Problems) -> None:
     for col, values in unmapped_dimensions(parsed, mapping).items():
         sample = ", ".join(values[:5]) + (" …" if len(values) > 5 else "")
-        found.add(None, col, sample, "unmapped_dimension",
-                  f"column '{col}' is not used and has {len(values)} different values ({sample}): rows that differ "
-                  f"only there become duplicates; choose one value of '{col}' to load, or map the column")
+        found.add(
+            None,
+            col,
+            sample,
+            "unmapped_dimension",
+            f"column '{col}' is not used and has {len(values)} different values ({sample}): rows that differ "
+            f"only there become duplicates; choose one value of '{col}' to load, or map the column",
+        )
 
 
 def _cap(failures: pd.DataFrame) -> pd.DataFrame:
@@ -1507,17 +1828,28 @@ def _cap(failures: pd.DataFrame) -> pd.DataFrame:
     over = failures[rank >= FAILURES_PER_CHECK]
     if over.empty:
         return failures
-    extra = over.groupby(["column", "check"], sort=False).agg(
-        file=("file", "first"), severity=("severity", "first"), n=("message", "size")).reset_index()
-    summary = pd.DataFrame({"file": extra["file"], "row": pd.NA, "column": extra["column"], "value": "",
-                            "check": extra["check"],
-                            "message": [f"… and {n:,} more rows with the same problem" for n in extra["n"]],
-                            "severity": extra["severity"]})
+    extra = (
+        over.groupby(["column", "check"], sort=False)
+        .agg(file=("file", "first"), severity=("severity", "first"), n=("message", "size"))
+        .reset_index()
+    )
+    summary = pd.DataFrame(
+        {
+            "file": extra["file"],
+            "row": pd.NA,
+            "column": extra["column"],
+            "value": "",
+            "check": extra["check"],
+            "message": [f"… and {n:,} more rows with the same problem" for n in extra["n"]],
+            "severity": extra["severity"],
+        }
+    )
     return pd.concat([failures[rank < FAILURES_PER_CHECK], summary], ignore_index=True)
 
 
-def _preview(clean: pd.DataFrame, t: Table, context: Context, dataset: str,
-             mode: Literal["update", "replace"]) -> Preview:
+def _preview(
+    clean: pd.DataFrame, t: Table, context: Context, dataset: str, mode: Literal["update", "replace"]
+) -> Preview:
     key = list(t.key)
     current = context.current
     same = current[current["dataset"] == dataset] if len(current) else current
@@ -1540,9 +1872,15 @@ def _preview(clean: pd.DataFrame, t: Table, context: Context, dataset: str,
     if len(other):
         hit = other[key_isin(other, clean, key)]
         taken = {str(k): int(v) for k, v in hit.groupby("dataset").size().items()}
-    return Preview(rows=len(clean), added=int((~in_any).sum()), changed=changed,
-                   unchanged=int(in_any.sum()) - changed, kept=int(outside_file.sum()) if mode == "update" else 0,
-                   dropped=int(outside_file.sum()) if mode == "replace" else 0, taken=taken)
+    return Preview(
+        rows=len(clean),
+        added=int((~in_any).sum()),
+        changed=changed,
+        unchanged=int(in_any.sum()) - changed,
+        kept=int(outside_file.sum()) if mode == "update" else 0,
+        dropped=int(outside_file.sum()) if mode == "replace" else 0,
+        taken=taken,
+    )
 
 
 # --- suggestions for unknown codes -------------------------------------------------------------------------------
@@ -1577,17 +1915,23 @@ def nuts_hint(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str 
     if code in changes.index:
         change = changes.loc[code]
         targets = " and ".join(f"{c} {names.get(c, '')}".strip() for c in change["codes_2021"].split(";"))
-        return (f"{code} ({change['name_2016']}) is a NUTS 2016 code, {change['change']} in NUTS 2021: use "
-                f"{targets} — {change['note']}")
+        return (
+            f"{code} ({change['name_2016']}) is a NUTS 2016 code, {change['change']} in NUTS 2021: use "
+            f"{targets} — {change['note']}"
+        )
     if re.fullmatch(r"(EU|EA|EFTA)[0-9A-Z_]*", code):
         return f"{code} is an aggregate of countries, not a region"
     if len(code) >= 2 and not in_programme_area(code):
         if code[:2] not in BSR_COUNTRIES:
-            return (f"{code} is outside the Interreg BSR programme area (country {code[:2]} is not one of "
-                    f"{', '.join(BSR_COUNTRIES)})")
+            return (
+                f"{code} is outside the Interreg BSR programme area (country {code[:2]} is not one of "
+                f"{', '.join(BSR_COUNTRIES)})"
+            )
         if code[:2] == "DE" and len(code) > 2:
-            return (f"{code} is outside the Interreg BSR programme area (in Germany only the northern Länder "
-                    f"{', '.join(BSR_DE_PREFIXES)} belong to it)")
+            return (
+                f"{code} is outside the Interreg BSR programme area (in Germany only the northern Länder "
+                f"{', '.join(BSR_DE_PREFIXES)} belong to it)"
+            )
     siblings = [p for p in pool if p[:2] == code[:2] and len(p) == len(code)]
     close = difflib.get_close_matches(code, siblings or list(pool), n=3, cutoff=0.6)
     if close:
@@ -1636,24 +1980,57 @@ def commit(store: Store, checked: Checked, who: Identity, progress: Progress | N
     t = checked.table
     loads = []
     if not checked.new_indicators.empty:
-        loads.append(Load("indicators", checked.new_indicators, checked.dataset, mode="update",
-                          file_name=checked.parsed.file, note="indicator definitions entered on the Data page"))
+        loads.append(
+            Load(
+                "indicators",
+                checked.new_indicators,
+                checked.dataset,
+                mode="update",
+                file_name=checked.parsed.file,
+                note="indicator definitions entered on the Data page",
+            )
+        )
     note = f"{checked.parsed.describe()}; {checked.mode}"
-    loads.append(Load(t.name, checked.rows, checked.dataset, mode=checked.mode, take_over=True,
-                      file_name=checked.parsed.file, note=note))
+    loads.append(
+        Load(
+            t.name,
+            checked.rows,
+            checked.dataset,
+            mode=checked.mode,
+            take_over=True,
+            file_name=checked.parsed.file,
+            note=note,
+        )
+    )
     mapping = (checked.parsed.source_key, t.name, checked.mapping.stored())
     return store.commit_loads(loads, who=who, mapping=mapping, progress=progress)
 
 
-def load_file(store: Store, data: bytes | Path | str, file_name: str, table: str, *, dataset: str,
-              options: ReadOptions | None = None, mapping: ColumnMap | None = None,
-              new_indicators: pd.DataFrame | None = None,
-              mode: Literal["update", "replace"] = "update") -> Checked:
+def load_file(
+    store: Store,
+    data: bytes | Path | str,
+    file_name: str,
+    table: str,
+    *,
+    dataset: str,
+    options: ReadOptions | None = None,
+    mapping: ColumnMap | None = None,
+    new_indicators: pd.DataFrame | None = None,
+    mode: Literal["update", "replace"] = "update",
+) -> Checked:
     """read → remembered or automatic mapping → check against the store, as the Data page does."""
     parsed = read(data, file_name, options)
     cmap = mapping or auto_map(parsed, table, store.mapping(parsed.source_key, table))
-    return check(parsed, table, cmap, Context.from_store(store, table), dataset=dataset, mode=mode,
-                 new_indicators=new_indicators, decimal=(options or ReadOptions()).decimal)
+    return check(
+        parsed,
+        table,
+        cmap,
+        Context.from_store(store, table),
+        dataset=dataset,
+        mode=mode,
+        new_indicators=new_indicators,
+        decimal=(options or ReadOptions()).decimal,
+    )
 
 
 # --- templates ---------------------------------------------------------------------------------------------------
@@ -1682,14 +2059,27 @@ def column_guide(table: str) -> pd.DataFrame:
         if c.choices:
             allowed.append("one of: " + ", ".join(c.choices))
         if c.min is not None or c.max is not None:
-            allowed.append(f"from {c.min:g}" if c.max is None else f"{c.min:g}–{c.max:g}" if c.min is not None
-                           else f"up to {c.max:g}")
+            allowed.append(
+                f"from {c.min:g}"
+                if c.max is None
+                else f"{c.min:g}–{c.max:g}"
+                if c.min is not None
+                else f"up to {c.max:g}"
+            )
         if c.references:
             kind = c.references.split(".")[0].rstrip("s")
             allowed.append(f"a known {kind}" + (", separated by ;" if c.is_list else ""))
-        rows.append({"column": c.name, "type": _TYPE_NAMES[c.dtype], "required": "yes" if c.required else "no",
-                     "description": c.description, "allowed values": "; ".join(allowed),
-                     "example": _example_text(c.example), "part of the key": "yes" if c.name in t.key else ""})
+        rows.append(
+            {
+                "column": c.name,
+                "type": _TYPE_NAMES[c.dtype],
+                "required": "yes" if c.required else "no",
+                "description": c.description,
+                "allowed values": "; ".join(allowed),
+                "example": _example_text(c.example),
+                "part of the key": "yes" if c.name in t.key else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 

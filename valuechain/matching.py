@@ -35,14 +35,17 @@ COMPONENT_HELP: dict[str, str] = {
     "links": "Flows and projects you already share.",
     "closeness": "Nearby partners score higher (500 km apart gives 0.37).",
 }
-DEFAULT_WEIGHTS: dict[str, int] = {"complementarity": 3, "relatedness": 2, "priorities": 2, "links": 1,
-                                   "closeness": 1}
+DEFAULT_WEIGHTS: dict[str, int] = {"complementarity": 3, "relatedness": 2, "priorities": 2, "links": 1, "closeness": 1}
 THRESHOLDS = (1.0, 1.25)
 DEFAULT_INDICATOR = "employment"
 DEFAULT_PEERS = 5
 MAX_PEERS = 10
-HELIX_LABELS = {"business": "Business", "research": "Research", "public": "Public authorities",
-                "civil_society": "Civil society"}
+HELIX_LABELS = {
+    "business": "Business",
+    "research": "Research",
+    "public": "Public authorities",
+    "civil_society": "Civil society",
+}
 IDEA_TEXT_FIELDS = ("title", "description", "next_steps")
 MEMO_SIZE = 8  # sector sets whose similarity matrix a benchmark remembers
 
@@ -124,13 +127,17 @@ class Benchmark:
 
         With `lq_of` (a region), each stage is followed by that region's location quotient.
         """
-        words = [_in_sentence(self.stage_names[s]) + (f" (LQ {self.stage_lq.at[lq_of, s]:.2f})" if lq_of else "")
-                 for s in self.stages["stage_id"] if s in stage_ids]
+        words = [
+            _in_sentence(self.stage_names[s]) + (f" (LQ {self.stage_lq.at[lq_of, s]:.2f})" if lq_of else "")
+            for s in self.stages["stage_id"]
+            if s in stage_ids
+        ]
         return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def benchmark(data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR,
-              threshold: float = THRESHOLDS[0]) -> Benchmark:
+def benchmark(
+    data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR, threshold: float = THRESHOLDS[0]
+) -> Benchmark:
     """Location quotients, specialisations and relatedness of all BSR regions for the selection's chain and year.
 
     Stage values are the sums of their sectors; the countries, stages and sectors of `sel` do not change it.
@@ -146,15 +153,18 @@ def benchmark(data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR,
     obs = observations_at_level(data, indicator, sel.level)
     obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
     obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
-    panel = (obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum")
-             .reindex(index=ids))
+    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum").reindex(
+        index=ids
+    )
     this_year = obs[obs["year"] == sel.year]
-    sector_values = (this_year[this_year["sector"] != TOTAL_SECTOR]
-                     .pivot_table(index="region_id", columns="sector", values="value", aggfunc="sum")
-                     .reindex(index=ids, columns=sectors))
+    sector_values = (
+        this_year[this_year["sector"] != TOTAL_SECTOR]
+        .pivot_table(index="region_id", columns="sector", values="value", aggfunc="sum")
+        .reindex(index=ids, columns=sectors)
+    )
     totals = this_year[this_year["sector"] == TOTAL_SECTOR].groupby("region_id")["value"].sum().reindex(ids)
     stage_ids = stages["stage_id"].tolist()
-    stage_values = (sector_values.T.groupby(sector_stage).sum(min_count=1).T.reindex(columns=stage_ids))
+    stage_values = sector_values.T.groupby(sector_stage).sum(min_count=1).T.reindex(columns=stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
@@ -162,14 +172,27 @@ def benchmark(data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR,
     units = obs["unit"].dropna()
     sources = sorted(obs["source"].dropna().unique())
     return Benchmark(
-        chain_id=sel.chain_id, year=sel.year, level=sel.level, indicator=indicator, threshold=threshold,
-        regions=regions[["nuts_id", "name", "country", "lon", "lat"]], stages=stages.reset_index(drop=True),
-        sector_stage=sector_stage, sector_names=titles.reindex(sectors).fillna(""), panel=panel, totals=totals,
-        stage_values=stage_values, sector_values=sector_values, stage_lq=stage_lq, sector_lq=sector_lq,
-        stage_m=stage_m, sector_m=sector_m,
+        chain_id=sel.chain_id,
+        year=sel.year,
+        level=sel.level,
+        indicator=indicator,
+        threshold=threshold,
+        regions=regions[["nuts_id", "name", "country", "lon", "lat"]],
+        stages=stages.reset_index(drop=True),
+        sector_stage=sector_stage,
+        sector_names=titles.reindex(sectors).fillna(""),
+        panel=panel,
+        totals=totals,
+        stage_values=stage_values,
+        sector_values=sector_values,
+        stage_lq=stage_lq,
+        sector_lq=sector_lq,
+        stage_m=stage_m,
+        sector_m=sector_m,
         stage_density=indicators.relatedness_density(stage_m, indicators.proximity(stage_m)),
         sector_density=indicators.relatedness_density(sector_m, indicators.proximity(sector_m)),
-        adjacency=indicators.adjacent_stages(stages), unit=str(units.iloc[0]) if len(units) else "",
+        adjacency=indicators.adjacent_stages(stages),
+        unit=str(units.iloc[0]) if len(units) else "",
         source="; ".join(sources) or "no data",
     )
 
@@ -190,12 +213,14 @@ def size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.
     value = values_over(bench, bench.year, sectors)
     first = values_over(bench, since, sectors)
     lq = indicators.location_quotient(value, bench.totals)
-    out = pd.DataFrame({
-        "value": value,
-        "share": indicators.share(value),
-        "growth": indicators.growth(first, value, bench.year - since),
-        "lq": lq,
-    })
+    out = pd.DataFrame(
+        {
+            "value": value,
+            "share": indicators.share(value),
+            "growth": indicators.growth(first, value, bench.year - since),
+            "lq": lq,
+        }
+    )
     out["rank_size"] = out["value"].rank(ascending=False, method="min")
     out["rank_lq"] = out["lq"].rank(ascending=False, method="min")
     out["ranked"] = int(out["value"].notna().sum())
@@ -215,14 +240,21 @@ def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[st
     first = _stage_panel(bench, since).loc[region]
     now = bench.stage_values
     ranks = bench.stage_lq.rank(ascending=False, method="min")
-    out = pd.DataFrame({
-        "stage_id": bench.stages["stage_id"].to_numpy(), "stage": bench.stages["name"].to_numpy(),
-        "position": bench.stages["position"].to_numpy(), "value": now.loc[region].to_numpy(),
-        "lq": bench.stage_lq.loc[region].to_numpy(), "specialised": bench.stage_m.loc[region].to_numpy() == 1,
-        "share": (now.loc[region] / now.sum(min_count=1)).to_numpy(),
-        "growth": indicators.growth(first, now.loc[region], bench.year - since).to_numpy(),
-        "rank": ranks.loc[region].to_numpy(), "of": bench.stage_lq.notna().sum().to_numpy(),
-        "density": bench.stage_density.loc[region].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "stage_id": bench.stages["stage_id"].to_numpy(),
+            "stage": bench.stages["name"].to_numpy(),
+            "position": bench.stages["position"].to_numpy(),
+            "value": now.loc[region].to_numpy(),
+            "lq": bench.stage_lq.loc[region].to_numpy(),
+            "specialised": bench.stage_m.loc[region].to_numpy() == 1,
+            "share": (now.loc[region] / now.sum(min_count=1)).to_numpy(),
+            "growth": indicators.growth(first, now.loc[region], bench.year - since).to_numpy(),
+            "rank": ranks.loc[region].to_numpy(),
+            "of": bench.stage_lq.notna().sum().to_numpy(),
+            "density": bench.stage_density.loc[region].to_numpy(),
+        }
+    )
     return out[out["stage_id"].isin(stages)].reset_index(drop=True) if stages else out
 
 
@@ -232,18 +264,28 @@ def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.
     for nace in [s for s in bench.sector_values.columns if s in set(sectors)]:
         values = bench.sector_values[nace]
         lq = bench.sector_lq[nace]
-        rows.append({"nace": nace, "sector": bench.sector_names.get(nace, ""),
-                     "stage": bench.stage_names.get(bench.sector_stage[nace], ""),
-                     "stage_id": bench.sector_stage[nace], "value": values.get(region), "lq": lq.get(region),
-                     "specialised": bool(bench.sector_m.at[region, nace]),
-                     "share": indicators.share(values).get(region),
-                     "rank": lq.rank(ascending=False, method="min").get(region), "of": int(lq.notna().sum())})
-    return pd.DataFrame(rows, columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share",
-                                       "rank", "of"])
+        rows.append(
+            {
+                "nace": nace,
+                "sector": bench.sector_names.get(nace, ""),
+                "stage": bench.stage_names.get(bench.sector_stage[nace], ""),
+                "stage_id": bench.sector_stage[nace],
+                "value": values.get(region),
+                "lq": lq.get(region),
+                "specialised": bool(bench.sector_m.at[region, nace]),
+                "share": indicators.share(values).get(region),
+                "rank": lq.rank(ascending=False, method="min").get(region),
+                "of": int(lq.notna().sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share", "rank", "of"]
+    )
 
 
-def similar_regions(bench: Benchmark, region: str, sectors: Sequence[str], candidates: Sequence[str],
-                    n: int | None = DEFAULT_PEERS) -> pd.DataFrame:
+def similar_regions(
+    bench: Benchmark, region: str, sectors: Sequence[str], candidates: Sequence[str], n: int | None = DEFAULT_PEERS
+) -> pd.DataFrame:
     """Regions like mine: candidates ordered by profile similarity over the sectors in view (best first)."""
     sim = bench.similarity(sectors)
     others = [c for c in candidates if c != region and c in sim.index]
@@ -253,8 +295,9 @@ def similar_regions(bench: Benchmark, region: str, sectors: Sequence[str], candi
     return (out if n is None else out.head(n)).reset_index(drop=True)
 
 
-def peer_comparison(bench: Benchmark, region: str, peers: Sequence[str], sectors: Sequence[str],
-                    sg: pd.DataFrame) -> pd.DataFrame:
+def peer_comparison(
+    bench: Benchmark, region: str, peers: Sequence[str], sectors: Sequence[str], sg: pd.DataFrame
+) -> pd.DataFrame:
     """The region and its peers side by side: similarity, size, growth, LQ and specialised stages.
 
     `sg` is `size_and_growth` for the same sectors.
@@ -264,10 +307,18 @@ def peer_comparison(bench: Benchmark, region: str, peers: Sequence[str], sectors
     rows = []
     for code in codes:
         strong = [s for s in bench.stages["stage_id"] if bench.stage_m.at[code, s] == 1]
-        rows.append({"region_id": code, "name": bench.names.get(code, ""),
-                     "similarity": 1.0 if code == region else sim.at[region, code],
-                     "share": sg.at[code, "share"], "growth": sg.at[code, "growth"], "lq": sg.at[code, "lq"],
-                     "rank_size": sg.at[code, "rank_size"], "specialised_in": bench.stage_list(strong) or "none"})
+        rows.append(
+            {
+                "region_id": code,
+                "name": bench.names.get(code, ""),
+                "similarity": 1.0 if code == region else sim.at[region, code],
+                "share": sg.at[code, "share"],
+                "growth": sg.at[code, "growth"],
+                "lq": sg.at[code, "lq"],
+                "rank_size": sg.at[code, "rank_size"],
+                "specialised_in": bench.stage_list(strong) or "none",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -284,8 +335,9 @@ def stage_lq_long(bench: Benchmark, codes: Sequence[str], stages: Sequence[str] 
 def _related_codes(codes: pd.Series, region: str) -> pd.Series:
     """Rows whose region is `region`, inside it, or contains it (a national or NUTS-2 strategy applies)."""
     codes = codes.astype("string").fillna("")
-    return codes.str.startswith(region) | pd.Series([region.startswith(c) and c != "" for c in codes],
-                                                     index=codes.index)
+    return codes.str.startswith(region) | pd.Series(
+        [region.startswith(c) and c != "" for c in codes], index=codes.index
+    )
 
 
 def priorities_of(data: Data, region: str) -> pd.DataFrame:
@@ -297,8 +349,7 @@ def priorities_of(data: Data, region: str) -> pd.DataFrame:
 def actors_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     """Key actors seated in the region that work in the chain (or in no particular chain), by helix type."""
     a = data["actors"]
-    a = a[a["region_id"].astype("string").str.startswith(region)
-          & (a["chain_id"].isna() | (a["chain_id"] == chain_id))]
+    a = a[a["region_id"].astype("string").str.startswith(region) & (a["chain_id"].isna() | (a["chain_id"] == chain_id))]
     order = {t: i for i, t in enumerate(ACTOR_TYPES)}
     a = a.assign(helix=a["type"].map(HELIX_LABELS), _order=a["type"].map(order))
     return a.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
@@ -321,19 +372,22 @@ def flows_of(data: Data, sel: Selection, region: str) -> pd.DataFrame:
         f = f[f["from_stage"].isin(sel.stages) | f["to_stage"].isin(sel.stages)]
     f = f.assign(origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level))
     f = f[(f["origin"] == region) | (f["destination"] == region)]
-    direction = np.where(f["origin"] == f["destination"], "within",
-                         np.where(f["origin"] == region, "out", "in"))
+    direction = np.where(f["origin"] == f["destination"], "within", np.where(f["origin"] == region, "out", "in"))
     partner = np.where(f["origin"] == region, f["destination"], f["origin"])
     out = f.assign(direction=direction, partner=partner)
-    return (out.groupby(["direction", "kind", "partner", "from_stage", "to_stage", "unit"], as_index=False)
-            .agg(value=("value", "sum"), source=("source", "first"))
-            .sort_values(["direction", "kind", "value"], ascending=[True, True, False]).reset_index(drop=True))
+    return (
+        out.groupby(["direction", "kind", "partner", "from_stage", "to_stage", "unit"], as_index=False)
+        .agg(value=("value", "sum"), source=("source", "first"))
+        .sort_values(["direction", "kind", "value"], ascending=[True, True, False])
+        .reset_index(drop=True)
+    )
 
 
 def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     """Flows of a region summed by kind and direction (out, in, within) with the number of partners."""
-    return (flows.groupby(["kind", "direction", "unit"], as_index=False)
-            .agg(value=("value", "sum"), partners=("partner", "nunique"), links=("value", "size")))
+    return flows.groupby(["kind", "direction", "unit"], as_index=False).agg(
+        value=("value", "sum"), partners=("partner", "nunique"), links=("value", "size")
+    )
 
 
 # --- partner matching ----------------------------------------------------------------------------------------
@@ -381,22 +435,26 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
     f = f[(f["chain_id"] == bench.chain_id) & (f["year"] == bench.year)]
     if anchors:
         f = f[f["from_stage"].isin(anchors) | f["to_stage"].isin(anchors)]
-    flows = indicators.pair_counts(to_level(f["from_region"], bench.level), to_level(f["to_region"], bench.level),
-                                   ids)
+    flows = indicators.pair_counts(to_level(f["from_region"], bench.level), to_level(f["to_region"], bench.level), ids)
     p = data["projects"]
     p = p[(p["chain_id"].isna() | (p["chain_id"] == bench.chain_id)) & (p["start_year"] <= bench.year)]
     if anchors:
         p = p[p["stages"].map(lambda cell: not split_list(cell) or bool(set(split_list(cell)) & set(anchors)))]
-    pairs = [(a, b) for cell in p["partner_regions"]
-             for a, b in combinations(sorted({c[: 2 + bench.level] for c in split_list(cell)
-                                              if len(c) - 2 >= bench.level}), 2)]
+    pairs = [
+        (a, b)
+        for cell in p["partner_regions"]
+        for a, b in combinations(
+            sorted({c[: 2 + bench.level] for c in split_list(cell) if len(c) - 2 >= bench.level}), 2
+        )
+    ]
     together = pd.DataFrame(pairs, columns=["a", "b"])
     projects = indicators.pair_counts(together["a"], together["b"], ids)
 
     lon = bench.regions["lon"].astype(float).to_numpy()
     lat = bench.regions["lat"].astype(float).to_numpy()
-    distance = pd.DataFrame(haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]), index=ids,
-                            columns=ids)
+    distance = pd.DataFrame(
+        haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]), index=ids, columns=ids
+    )
     components = {
         "complementarity": indicators.complementarity(bench.stage_m, bench.adjacency, bench.stage_density, anchors),
         "relatedness": indicators.pair_relatedness(bench.sector_m, bench.sector_density),
@@ -404,16 +462,23 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
         "links": indicators.existing_links(flows + projects),
         "closeness": indicators.closeness(distance),
     }
-    return PairScores(bench=bench, anchors=anchors, components=components,
-                      shared_priorities=indicators.shared_counts(prio), flows=flows, projects=projects,
-                      distance_km=distance)
+    return PairScores(
+        bench=bench,
+        anchors=anchors,
+        components=components,
+        shared_priorities=indicators.shared_counts(prio),
+        flows=flows,
+        projects=projects,
+        distance_km=distance,
+    )
 
 
-def scores(pairs: PairScores, weights: Mapping[str, float], rows: Sequence[str],
-           cols: Sequence[str]) -> pd.DataFrame:
+def scores(pairs: PairScores, weights: Mapping[str, float], rows: Sequence[str], cols: Sequence[str]) -> pd.DataFrame:
     """The weighted partner score for the pairs rows × cols."""
-    sub = {c: pd.DataFrame(pairs.values(m, rows, cols), index=list(rows), columns=list(cols))
-           for c, m in pairs.components.items()}
+    sub = {
+        c: pd.DataFrame(pairs.values(m, rows, cols), index=list(rows), columns=list(cols))
+        for c, m in pairs.components.items()
+    }
     return indicators.partner_score(sub, weights)
 
 
@@ -446,24 +511,31 @@ def explain(pairs: PairScores, a: str, b: str, you: str | None = None) -> str:
     """
     bench = pairs.bench
     why = _reasons(pairs, a, b)
-    w = ({"are": "you are", "look": "you look", "lack": "you lack but are", "as": "you", "your": "your"}
-         if you is None else
-         {"are": f"{you} is", "look": f"{you} looks", "lack": f"{you} lacks but is", "as": you, "your": f"{you}'s"})
+    w = (
+        {"are": "you are", "look": "you look", "lack": "you lack but are", "as": "you", "your": "your"}
+        if you is None
+        else {"are": f"{you} is", "look": f"{you} looks", "lack": f"{you} lacks but is", "as": you, "your": f"{you}'s"}
+    )
     parts: list[str] = []
     if why.next_to:
         where = f"{w['look']} for partners in" if pairs.anchors else f"{w['are']} strong in"
-        parts.append(f"strong in {bench.stage_list(why.next_to, lq_of=b)} where {where} "
-                     f"{bench.stage_list(why.anchors_met)}")
+        parts.append(
+            f"strong in {bench.stage_list(why.next_to, lq_of=b)} where {where} {bench.stage_list(why.anchors_met)}"
+        )
     if why.related:
         parts.append(f"strong in {bench.stage_list(why.related, lq_of=b)}, which {w['lack']} related to")
     if not why.next_to and not why.related:
-        parts.append(f"strong in the same stages as {w['as']} ({bench.stage_list(why.same)})" if why.same
-                     else f"no stage that fills a gap next to {w['your']} strengths")
+        parts.append(
+            f"strong in the same stages as {w['as']} ({bench.stage_list(why.same)})"
+            if why.same
+            else f"no stage that fills a gap next to {w['your']} strengths"
+        )
     n = int(pairs.shared_priorities.at[a, b])
     parts.append("no shared priority" if n == 0 else f"{n} shared priorit{'y' if n == 1 else 'ies'}")
     projects, flows = int(pairs.projects.at[a, b]), int(pairs.flows.at[a, b])
-    together = "no project together yet" if projects == 0 else \
-        f"{projects} project{'s' if projects > 1 else ''} together"
+    together = (
+        "no project together yet" if projects == 0 else f"{projects} project{'s' if projects > 1 else ''} together"
+    )
     if flows:
         together += f"{' but' if projects == 0 else ','} {flows} flow{'s' if flows > 1 else ''} in {bench.year}"
     parts.append(together)
@@ -471,8 +543,9 @@ def explain(pairs: PairScores, a: str, b: str, you: str | None = None) -> str:
     return "; ".join(parts)
 
 
-def best_partners(pairs: PairScores, region: str, candidates: Sequence[str], weights: Mapping[str, float],
-                  top: int | None = None) -> pd.Series:
+def best_partners(
+    pairs: PairScores, region: str, candidates: Sequence[str], weights: Mapping[str, float], top: int | None = None
+) -> pd.Series:
     """The candidates' scores as partners of `region`, best first (ties by code), without the reasons."""
     pos = pairs.position
     others = [c for c in candidates if c != region and c in pos]
@@ -483,40 +556,64 @@ def best_partners(pairs: PairScores, region: str, candidates: Sequence[str], wei
     return total if top is None else total.head(top)
 
 
-def rank_partners(pairs: PairScores, region: str, candidates: Sequence[str], weights: Mapping[str, float],
-                  top: int | None = None) -> pd.DataFrame:
+def rank_partners(
+    pairs: PairScores, region: str, candidates: Sequence[str], weights: Mapping[str, float], top: int | None = None
+) -> pd.DataFrame:
     """Candidate partners for `region`, best first, with the score, its components and the reason why."""
-    cols = ["rank", "region_id", "name", "country", "score", *COMPONENTS, "shared_priorities", "projects", "flows",
-            "distance_km", "why"]
+    cols = [
+        "rank",
+        "region_id",
+        "name",
+        "country",
+        "score",
+        *COMPONENTS,
+        "shared_priorities",
+        "projects",
+        "flows",
+        "distance_km",
+        "why",
+    ]
     best = best_partners(pairs, region, candidates, weights, top)
     if best.empty:
         return pd.DataFrame(columns=cols)
     others = best.index.tolist()
     row = {c: pairs.values(m, [region], others)[0] for c, m in pairs.components.items()}
-    for name, matrix in (("shared_priorities", pairs.shared_priorities), ("projects", pairs.projects),
-                         ("flows", pairs.flows)):
+    for name, matrix in (
+        ("shared_priorities", pairs.shared_priorities),
+        ("projects", pairs.projects),
+        ("flows", pairs.flows),
+    ):
         row[name] = pairs.values(matrix, [region], others)[0].astype(int)
     names = pairs.bench.names
-    out = pd.DataFrame({"rank": np.arange(1, len(others) + 1), "region_id": others,
-                        "name": [names.get(b, "") for b in others], "country": [b[:2] for b in others],
-                        "score": best.to_numpy(), **row,
-                        "distance_km": pairs.values(pairs.distance_km, [region], others)[0],
-                        "why": [explain(pairs, region, b) for b in others]})
+    out = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(others) + 1),
+            "region_id": others,
+            "name": [names.get(b, "") for b in others],
+            "country": [b[:2] for b in others],
+            "score": best.to_numpy(),
+            **row,
+            "distance_km": pairs.values(pairs.distance_km, [region], others)[0],
+            "why": [explain(pairs, region, b) for b in others],
+        }
+    )
     return out[cols]
 
 
 def contributions(ranked: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """Each component's part of the score (w_c X_c / sum w), long form for a stacked bar chart."""
     total = sum(w for w in weights.values() if w > 0) or 1.0
-    parts = ranked[["region_id", "name", *COMPONENTS]].melt(id_vars=["region_id", "name"], var_name="component",
-                                                           value_name="value")
+    parts = ranked[["region_id", "name", *COMPONENTS]].melt(
+        id_vars=["region_id", "name"], var_name="component", value_name="value"
+    )
     parts["part"] = parts["value"].fillna(0.0) * parts["component"].map(lambda c: max(weights.get(c, 0), 0) / total)
     parts["label"] = parts["component"].map(COMPONENTS)
     return parts
 
 
-def synergy_matrix(pairs: PairScores, weights: Mapping[str, float], candidates: Sequence[str],
-                   focus: str | None, limit: int) -> pd.DataFrame:
+def synergy_matrix(
+    pairs: PairScores, weights: Mapping[str, float], candidates: Sequence[str], focus: str | None, limit: int
+) -> pd.DataFrame:
     """Scores among the candidates (rows look for partners in columns), ordered by country and code.
 
     With more than `limit` candidates it keeps the focus region and its best partners, so the heatmap stays
@@ -541,8 +638,11 @@ def matched_actors(data: Data, bench: Benchmark, a: str, b: str, limit: int = 25
     """Pairs of actors of the two regions whose stages meet: one supplies the other, or both work in one stage."""
     actors_a, actors_b = actors_of(data, a, bench.chain_id), actors_of(data, b, bench.chain_id)
     order = dict(zip(bench.stages["stage_id"], bench.stages["position"], strict=True))
-    loops = {(s, str(t)) for s, t in zip(bench.stages["stage_id"], bench.stages["feeds_back_to"], strict=True)
-             if isinstance(t, str)}
+    loops = {
+        (s, str(t))
+        for s, t in zip(bench.stages["stage_id"], bench.stages["feeds_back_to"], strict=True)
+        if isinstance(t, str)
+    }
 
     def relation(sa: str, sb: str) -> tuple[int, str] | None:
         if sa == sb:
@@ -556,16 +656,30 @@ def matched_actors(data: Data, bench: Benchmark, a: str, b: str, limit: int = 25
     rows = []
     for x in actors_a.itertuples():
         for y in actors_b.itertuples():
-            found = [(r, sa, sb) for sa in split_list(x.stages) for sb in split_list(y.stages)
-                     if sa in order and sb in order and (r := relation(sa, sb))]
+            found = [
+                (r, sa, sb)
+                for sa in split_list(x.stages)
+                for sb in split_list(y.stages)
+                if sa in order and sb in order and (r := relation(sa, sb))
+            ]
             if not found:
                 continue
             (priority, how), sa, sb = min(found, key=lambda f: f[0][0])
-            rows.append({"actor_a": x.name, "type_a": HELIX_LABELS.get(x.type, x.type),
-                         "stage_a": bench.stage_names[sa], "relation": how, "actor_b": y.name,
-                         "type_b": HELIX_LABELS.get(y.type, y.type), "stage_b": bench.stage_names[sb],
-                         "actor_a_id": x.actor_id, "actor_b_id": y.actor_id, "_p": priority,
-                         "_mix": x.type != y.type})
+            rows.append(
+                {
+                    "actor_a": x.name,
+                    "type_a": HELIX_LABELS.get(x.type, x.type),
+                    "stage_a": bench.stage_names[sa],
+                    "relation": how,
+                    "actor_b": y.name,
+                    "type_b": HELIX_LABELS.get(y.type, y.type),
+                    "stage_b": bench.stage_names[sb],
+                    "actor_a_id": x.actor_id,
+                    "actor_b_id": y.actor_id,
+                    "_p": priority,
+                    "_mix": x.type != y.type,
+                }
+            )
     cols = ["actor_a", "type_a", "stage_a", "relation", "actor_b", "type_b", "stage_b", "actor_a_id", "actor_b_id"]
     if not rows:
         return pd.DataFrame(columns=cols)
@@ -627,17 +741,19 @@ def ideas_view(data: Data, chain_id: str | None = None) -> pd.DataFrame:
     def names(cell: object, lookup: Mapping[str, str], with_code: bool = False) -> str:
         return "; ".join(label(c, lookup) if with_code else lookup.get(c, c) for c in split_list(cell))
 
-    out = pd.DataFrame({
-        "idea_id": ideas["idea_id"].astype(int),
-        "title": ideas["title"],
-        "regions": ideas["regions"].map(lambda c: names(c, regions, with_code=True)),
-        "actors": ideas["actors"].map(lambda c: names(c, actors)),
-        "stages": ideas["stages"].map(lambda c: names(c, stages)),
-        "description": ideas["description"].fillna(""),
-        "next_steps": ideas["next_steps"].fillna(""),
-        "created_by": ideas["created_by"],
-        "updated_at": ideas["updated_at"],
-    })
+    out = pd.DataFrame(
+        {
+            "idea_id": ideas["idea_id"].astype(int),
+            "title": ideas["title"],
+            "regions": ideas["regions"].map(lambda c: names(c, regions, with_code=True)),
+            "actors": ideas["actors"].map(lambda c: names(c, actors)),
+            "stages": ideas["stages"].map(lambda c: names(c, stages)),
+            "description": ideas["description"].fillna(""),
+            "next_steps": ideas["next_steps"].fillna(""),
+            "created_by": ideas["created_by"],
+            "updated_at": ideas["updated_at"],
+        }
+    )
     return out.sort_values("idea_id", ascending=False).reset_index(drop=True)
 
 
@@ -655,13 +771,23 @@ def ideas_markdown(view: pd.DataFrame, title: str) -> str:
     if view.empty:
         lines.append("No idea cards yet.")
     for idea in view.itertuples():
-        lines += [f"## {idea.idea_id}. {_md(idea.title)}", "",
-                  f"- **Regions:** {_md(idea.regions) or '–'}",
-                  f"- **Actors:** {_md(idea.actors) or '–'}",
-                  f"- **Stages:** {_md(idea.stages) or '–'}",
-                  f"- **By:** {_md(idea.created_by)}, last changed {idea.updated_at:%Y-%m-%d %H:%M} UTC", "",
-                  "**What the partners would do**", "", _md(idea.description, block=True) or "–", "",
-                  "**Next steps**", "", _md(idea.next_steps, block=True) or "–", ""]
+        lines += [
+            f"## {idea.idea_id}. {_md(idea.title)}",
+            "",
+            f"- **Regions:** {_md(idea.regions) or '–'}",
+            f"- **Actors:** {_md(idea.actors) or '–'}",
+            f"- **Stages:** {_md(idea.stages) or '–'}",
+            f"- **By:** {_md(idea.created_by)}, last changed {idea.updated_at:%Y-%m-%d %H:%M} UTC",
+            "",
+            "**What the partners would do**",
+            "",
+            _md(idea.description, block=True) or "–",
+            "",
+            "**Next steps**",
+            "",
+            _md(idea.next_steps, block=True) or "–",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -155,8 +155,9 @@ def _sum_with_flags(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
     Flags are combined without a Python call per group: this runs on every filter change.
     """
-    summed = frame.groupby(keys, as_index=False).agg(value=("value", "sum"), unit=("unit", "first"),
-                                                     source=("source", "first"))
+    summed = frame.groupby(keys, as_index=False).agg(
+        value=("value", "sum"), unit=("unit", "first"), source=("source", "first")
+    )
     flagged = frame.loc[frame["flag"].notna() & frame["flag"].ne(""), [*keys, "flag"]].drop_duplicates()
     flags = flagged.sort_values("flag").groupby(keys, as_index=False)["flag"].agg("".join)
     return summed.merge(flags, on=keys, how="left")
@@ -209,18 +210,29 @@ def headline(data: Data, sel: Selection) -> Headline:
     codes = set(view["nuts_id"])
     countries = {c[:2] for c in codes}
     actors = data["actors"]
-    actors = actors[actors["region_id"].str.slice(0, 2).isin(countries)
-                    & (actors["chain_id"].isna() | (actors["chain_id"] == sel.chain_id))]
+    actors = actors[
+        actors["region_id"].str.slice(0, 2).isin(countries)
+        & (actors["chain_id"].isna() | (actors["chain_id"] == sel.chain_id))
+    ]
     flows = data["flows"]
-    flows = flows[(flows["chain_id"] == sel.chain_id) & (flows["year"] == sel.year)
-                  & flows["from_region"].str.slice(0, 2).isin(countries)]
+    flows = flows[
+        (flows["chain_id"] == sel.chain_id)
+        & (flows["year"] == sel.year)
+        & flows["from_region"].str.slice(0, 2).isin(countries)
+    ]
     goods = flows[flows["kind"] == "goods"]
     projects = data["projects"]
     in_view = projects["partner_regions"].map(lambda cell: any(c[:2] in countries for c in split_list(cell)))
     projects = projects[in_view & (projects["chain_id"].isna() | (projects["chain_id"] == sel.chain_id))]
     funding = projects["public_funding_eur"].fillna(projects["budget_eur"]).sum()
     return Headline(
-        regions=len(codes), countries=len(countries), actors=len(actors), flows=len(flows),
-        flow_value=float(goods["value"].sum()), flow_unit=str(goods["unit"].iloc[0]) if len(goods) else "",
-        projects=len(projects), funding_eur=float(funding), year=sel.year,
+        regions=len(codes),
+        countries=len(countries),
+        actors=len(actors),
+        flows=len(flows),
+        flow_value=float(goods["value"].sum()),
+        flow_unit=str(goods["unit"].iloc[0]) if len(goods) else "",
+        projects=len(projects),
+        funding_eur=float(funding),
+        year=sel.year,
     )

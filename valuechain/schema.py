@@ -117,8 +117,13 @@ SECTORS = Table(
     "Sectors",
     "NACE Rev. 2 divisions (two-digit codes with their section letter, e.g. C16).",
     (
-        Column("nace", "text", "NACE Rev. 2 code (section letter + division), or TOTAL", "C16",
-               pattern=r"^([A-U][0-9]{2}|TOTAL)$"),
+        Column(
+            "nace",
+            "text",
+            "NACE Rev. 2 code (section letter + division), or TOTAL",
+            "C16",
+            pattern=r"^([A-U][0-9]{2}|TOTAL)$",
+        ),
         Column("name", "text", "Division title", "Manufacture of wood and of products of wood and cork"),
         Column("section", "text", "NACE section letter (empty for TOTAL)", "C", required=False, pattern=r"^[A-U]$"),
     ),
@@ -198,13 +203,22 @@ ACTORS = Table(
         Column("name", "text", "Name", "Aalto University"),
         Column("type", "text", "business, research, public or civil_society", "research", choices=ACTOR_TYPES),
         Column("region_id", "text", "NUTS 2021 code of the seat", "FI1B", references="regions.nuts_id"),
-        Column("chain_id", "text", "Value chain", "circular_bioeconomy", required=False,
-               references="value_chains.chain_id"),
-        Column("stages", "text", "Stages it works in, separated by ;", "processing;bio_products",
-               required=False, references="stages.stage_id", is_list=True),
+        Column(
+            "chain_id", "text", "Value chain", "circular_bioeconomy", required=False, references="value_chains.chain_id"
+        ),
+        Column(
+            "stages",
+            "text",
+            "Stages it works in, separated by ;",
+            "processing;bio_products",
+            required=False,
+            references="stages.stage_id",
+            is_list=True,
+        ),
         Column("competences", "text", "What it is good at", "Wood-based textile fibres", required=False),
-        Column("website", "text", "Web address", "https://www.aalto.fi", required=False,
-               pattern=r"^https?://[^\s<>\"']+$"),
+        Column(
+            "website", "text", "Web address", "https://www.aalto.fi", required=False, pattern=r"^https?://[^\s<>\"']+$"
+        ),
     ),
     key=("actor_id",),
 )
@@ -216,12 +230,16 @@ PRIORITIES = Table(
     "field) or policy-objective codes, with the region's own wording.",
     (
         Column("region_id", "text", "NUTS 2021 code", "SE33", references="regions.nuts_id"),
-        Column("code", "text", "Domain code, e.g. NACE:C17, FOS:2.7, POL:circular", "NACE:C16",
-               pattern=r"^(NACE|FOS|POL):[A-Za-z0-9_.\-]+$"),
+        Column(
+            "code",
+            "text",
+            "Domain code, e.g. NACE:C17, FOS:2.7, POL:circular",
+            "NACE:C16",
+            pattern=r"^(NACE|FOS|POL):[A-Za-z0-9_.\-]+$",
+        ),
         Column("dimension", "text", "economic, scientific or policy", "economic", choices=PRIORITY_DIMENSIONS),
         Column("label", "text", "Short name of the priority", "Wood construction"),
-        Column("description", "text", "The region's own wording", "Industrial timber construction …",
-               required=False),
+        Column("description", "text", "The region's own wording", "Industrial timber construction …", required=False),
     ),
     key=("region_id", "code"),
 )
@@ -235,16 +253,36 @@ PROJECTS = Table(
         Column("title", "text", "Title", "BSR S3 Ecosystem"),
         Column("programme", "text", "Funding programme", "Interreg Baltic Sea Region"),
         Column("budget_eur", "float", "Total budget in EUR", 1_500_000.0, min=0),
-        Column("public_funding_eur", "float", "Public (incl. EU) share in EUR", 1_200_000.0, min=0,
-               required=False),
-        Column("partner_regions", "text", "NUTS codes of partner regions, separated by ;", "SE33;FI1C",
-               references="regions.nuts_id", is_list=True),
-        Column("partner_actors", "text", "Actor identifiers, separated by ;", "aalto-university", required=False,
-               references="actors.actor_id", is_list=True),
-        Column("chain_id", "text", "Value chain", "circular_bioeconomy", required=False,
-               references="value_chains.chain_id"),
-        Column("stages", "text", "Stages it serves, separated by ;", "processing", required=False,
-               references="stages.stage_id", is_list=True),
+        Column("public_funding_eur", "float", "Public (incl. EU) share in EUR", 1_200_000.0, min=0, required=False),
+        Column(
+            "partner_regions",
+            "text",
+            "NUTS codes of partner regions, separated by ;",
+            "SE33;FI1C",
+            references="regions.nuts_id",
+            is_list=True,
+        ),
+        Column(
+            "partner_actors",
+            "text",
+            "Actor identifiers, separated by ;",
+            "aalto-university",
+            required=False,
+            references="actors.actor_id",
+            is_list=True,
+        ),
+        Column(
+            "chain_id", "text", "Value chain", "circular_bioeconomy", required=False, references="value_chains.chain_id"
+        ),
+        Column(
+            "stages",
+            "text",
+            "Stages it serves, separated by ;",
+            "processing",
+            required=False,
+            references="stages.stage_id",
+            is_list=True,
+        ),
         Column("start_year", "int", "First year", 2020, **YEAR),
         Column("end_year", "int", "Last year", 2023, **YEAR),
         Column("source", "text", "Where the record comes from", "keep.eu"),
@@ -304,10 +342,16 @@ DATASET_VERSIONS = Table(
         Column("content_hash", "text", "SHA-256 of the loaded rows", "ab12…"),
         Column("status", "text", "current, superseded or deleted", "current", choices=VERSION_STATUSES),
         Column("note", "text", "Free note", "", required=False),
-        Column("replaces", "int", "The version of the same dataset that was current before this one", None,
-               required=False),
-        Column("taken_over_by", "int", "The version of another dataset that took rows away from this dataset, "
-               "making this version", None, required=False),
+        Column(
+            "replaces", "int", "The version of the same dataset that was current before this one", None, required=False
+        ),
+        Column(
+            "taken_over_by",
+            "int",
+            "The version of another dataset that took rows away from this dataset, making this version",
+            None,
+            required=False,
+        ),
     ),
     key=("version_id",),
     versioned=False,
@@ -345,14 +389,37 @@ META = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        REGIONS, VALUE_CHAINS, STAGES, SECTORS, STAGE_SECTORS, INDICATORS, OBSERVATIONS, FLOWS,
-        ACTORS, PRIORITIES, PROJECTS, IDEAS, DATASETS, DATASET_VERSIONS, COLUMN_MAPPINGS, META,
+        REGIONS,
+        VALUE_CHAINS,
+        STAGES,
+        SECTORS,
+        STAGE_SECTORS,
+        INDICATORS,
+        OBSERVATIONS,
+        FLOWS,
+        ACTORS,
+        PRIORITIES,
+        PROJECTS,
+        IDEAS,
+        DATASETS,
+        DATASET_VERSIONS,
+        COLUMN_MAPPINGS,
+        META,
     )
 }
 # Load order: a table's references point only to tables before it.
 LOAD_ORDER = (
-    "regions", "value_chains", "stages", "sectors", "stage_sectors", "indicators",
-    "observations", "flows", "actors", "priorities", "projects",
+    "regions",
+    "value_chains",
+    "stages",
+    "sectors",
+    "stage_sectors",
+    "indicators",
+    "observations",
+    "flows",
+    "actors",
+    "priorities",
+    "projects",
 )
 
 ERROR_COLUMNS = ["file", "row", "column", "value", "check", "message", "severity"]
@@ -395,8 +462,7 @@ class _Collector:
     def __init__(self, file: str, row_offset: int) -> None:
         self.file, self.row_offset, self.rows = file, row_offset, []
 
-    def add(self, index: object, column: str, value: object, check: str, message: str,
-            severity: str = "error") -> None:
+    def add(self, index: object, column: str, value: object, check: str, message: str, severity: str = "error") -> None:
         row = None if index is None else int(index) + self.row_offset  # type: ignore[call-overload]
         shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
         self.rows.append((self.file, row, column, shown[:200], check, message, severity))
@@ -440,8 +506,9 @@ def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: objec
         rank = np.empty(len(order), dtype=small)
         rank[order] = np.arange(len(order))
         sorted_codes = by_code(rank, codes, -1)
-    return pd.Series(pd.Categorical.from_codes(sorted_codes, categories=categories[order], validate=False),
-                     index=index, name=name)
+    return pd.Series(
+        pd.Categorical.from_codes(sorted_codes, categories=categories[order], validate=False), index=index, name=name
+    )
 
 
 def text_codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -582,8 +649,11 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
     if dtype == "bool":
         if s.dtype == bool:
             return s.astype("boolean")
-        mapped = s.astype("string").str.strip().str.lower().map(
-            {"true": True, "1": True, "yes": True, "t": True, "false": False, "0": False, "no": False, "f": False}
+        mapped = (
+            s.astype("string")
+            .str.strip()
+            .str.lower()
+            .map({"true": True, "1": True, "yes": True, "t": True, "false": False, "0": False, "no": False, "f": False})
         )
         return mapped.astype("boolean")
     return pd.to_datetime(s, errors="coerce", utc=True)
@@ -626,8 +696,9 @@ def validate(
         found.add(None, name, None, "column_present", f"required column '{name}' is missing")
     extra = [c for c in df.columns if c not in table.column_names]
     for name in extra:
-        found.add(None, str(name), None, "column_known", f"column '{name}' is not part of {table.name}; ignored",
-                  "warning")
+        found.add(
+            None, str(name), None, "column_known", f"column '{name}' is not part of {table.name}; ignored", "warning"
+        )
     clean = coerce(df, table)
     for col in table.columns:
         if col.name not in df.columns:
@@ -637,8 +708,13 @@ def validate(
     if present_key and len(present_key) == len(table.key):
         for i in clean.index[duplicated_keys(clean, list(table.key))]:
             value = " / ".join(str(clean.at[i, k]) for k in table.key)
-            found.add(i, "+".join(table.key), value, "unique_key",
-                      f"duplicate of an earlier row with the same {', '.join(table.key)}")
+            found.add(
+                i,
+                "+".join(table.key),
+                value,
+                "unique_key",
+                f"duplicate of an earlier row with the same {', '.join(table.key)}",
+            )
     if table is PROJECTS and {"start_year", "end_year"} <= set(df.columns):
         bad = clean["end_year"] < clean["start_year"]
         for i in clean.index[bad.fillna(False)]:
@@ -660,8 +736,14 @@ def _blank_cells(raw: pd.Series, val: pd.Series, dtype: DType) -> pd.Series:
     return empty
 
 
-def _check_column(raw: pd.Series, val: pd.Series, col: Column, found: _Collector,
-                  known: Mapping[str, set[str]], suggest: Suggest | None) -> None:
+def _check_column(
+    raw: pd.Series,
+    val: pd.Series,
+    col: Column,
+    found: _Collector,
+    known: Mapping[str, set[str]],
+    suggest: Suggest | None,
+) -> None:
     blank = _blank_cells(raw, val, col.dtype)
     if col.required:
         for i in raw.index[blank]:
@@ -701,5 +783,10 @@ def _check_column(raw: pd.Series, val: pd.Series, col: Column, found: _Collector
 
 
 _INT64_SAFE = 2.0**53  # whole numbers beyond this are not exact in a float, let alone a year or a count
-_TYPE_WORDS = {"text": "text", "int": "whole number", "float": "number", "bool": "true/false value",
-               "timestamp": "date and time"}
+_TYPE_WORDS = {
+    "text": "text",
+    "int": "whole number",
+    "float": "number",
+    "bool": "true/false value",
+    "timestamp": "date and time",
+}

@@ -57,8 +57,7 @@ class Identity:
 
 SYSTEM = Identity("demo generator", "system")
 
-_SQL_TYPES = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN",
-              "timestamp": "TIMESTAMP"}
+_SQL_TYPES = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN", "timestamp": "TIMESTAMP"}
 
 
 def ddl(table: Table) -> str:
@@ -191,8 +190,11 @@ class PostgresBackend:
 
         cols = ", ".join(frame.columns)
         text = io.BytesIO()
-        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), text,
-                        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        pacsv.write_csv(
+            pa.Table.from_pandas(frame, preserve_index=False),
+            text,
+            write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+        )
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(text.getbuffer())
 
@@ -278,11 +280,15 @@ class Restored:
 
     def message(self) -> str:
         if self.clashes:
-            return (f"Dataset '{self.dataset}': version {self.version}, from before the takeover, was not made current "
-                    f"again because {self.clashes:,} of its rows collide with rows now shown from other datasets; "
-                    f"make it current yourself if it should be shown.")
-        return (f"Dataset '{self.dataset}' has its rows back: version {self.version}, from before the takeover, is "
-                f"current again (instead of version {self.instead}).")
+            return (
+                f"Dataset '{self.dataset}': version {self.version}, from before the takeover, was not made current "
+                f"again because {self.clashes:,} of its rows collide with rows now shown from other datasets; "
+                f"make it current yourself if it should be shown."
+            )
+        return (
+            f"Dataset '{self.dataset}' has its rows back: version {self.version}, from before the takeover, is "
+            f"current again (instead of version {self.instead})."
+        )
 
 
 @dataclass
@@ -340,9 +346,14 @@ class Store:
             for table in TABLES.values():
                 _execute(cur, ddl(table))
             # Columns added since a database file was made (a schema that only grows: no data migration).
-            present = {(r[0], r[1]) for r in _fetch_frame(
-                cur, "SELECT table_name, column_name FROM information_schema.columns "
-                     "WHERE table_schema = current_schema()").itertuples(index=False)}
+            present = {
+                (r[0], r[1])
+                for r in _fetch_frame(
+                    cur,
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema()",
+                ).itertuples(index=False)
+            }
             for table in TABLES.values():
                 for col in table.columns:
                     if (table.name, col.name) not in present:
@@ -350,8 +361,11 @@ class Store:
             for seq in ("dataset_seq", "version_seq", "idea_seq"):
                 _execute(cur, f"CREATE SEQUENCE IF NOT EXISTS {seq}")
             if _fetchone(cur, "SELECT COUNT(*) FROM meta WHERE key = 'revision'")[0] == 0:
-                _execute(cur, "INSERT INTO meta (key, value) VALUES ('revision', '0'), ('schema_version', ?)",
-                         (SCHEMA_VERSION,))
+                _execute(
+                    cur,
+                    "INSERT INTO meta (key, value) VALUES ('revision', '0'), ('schema_version', ?)",
+                    (SCHEMA_VERSION,),
+                )
 
     def revision(self) -> int:
         """Counter bumped by every write: part of every cache key."""
@@ -375,8 +389,10 @@ class Store:
         t = TABLES[table]
         cols = ", ".join(t.column_names)
         if t.versioned:
-            sql = (f"SELECT {cols} FROM {t.name} WHERE version_id IN "
-                   "(SELECT version_id FROM dataset_versions WHERE status = 'current')")
+            sql = (
+                f"SELECT {cols} FROM {t.name} WHERE version_id IN "
+                "(SELECT version_id FROM dataset_versions WHERE status = 'current')"
+            )
         else:
             sql = f"SELECT {cols} FROM {t.name}"
         return schema.coerce(self.backend.query(sql), t)
@@ -384,9 +400,11 @@ class Store:
     def current_with_versions(self, table: str) -> pd.DataFrame:
         """Current rows of a versioned table with the version and dataset each belongs to (for previews)."""
         t = TABLES[table]
-        sql = (f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, d.name AS dataset "
-               f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
-               "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current'")
+        sql = (
+            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, d.name AS dataset "
+            f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
+            "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current'"
+        )
         found = self.backend.query(sql)
         return pd.concat([schema.coerce(found, t), found[["version_id", "dataset"]]], axis=1)
 
@@ -398,9 +416,11 @@ class Store:
 
     def versions(self, table: str | None = None) -> pd.DataFrame:
         """Every dataset version with its dataset, newest first."""
-        sql = ("SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
-               "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
-               "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id")
+        sql = (
+            "SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
+            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
+            "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id"
+        )
         params: tuple = ()
         if table is not None:
             sql += " WHERE d.table_name = ?"
@@ -415,7 +435,9 @@ class Store:
     def _version_table(self, version_id: int) -> str:
         found = self.backend.query(
             "SELECT d.table_name FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id "
-            "WHERE v.version_id = ?", (version_id,))
+            "WHERE v.version_id = ?",
+            (version_id,),
+        )
         if found.empty:
             raise StoreError(f"There is no dataset version {version_id}.")
         return str(found.iloc[0, 0])
@@ -465,7 +487,7 @@ class Store:
                 nonlocal done
                 info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by)
                 for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
-                    chunk = part.rows.iloc[start:start + INSERT_CHUNK_ROWS]
+                    chunk = part.rows.iloc[start : start + INSERT_CHUNK_ROWS]
                     self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
                     done += len(chunk)
                     if progress is not None:
@@ -476,8 +498,9 @@ class Store:
             for load, plan in zip(loads, plans, strict=True):
                 own = store(load, plan, load.note, None)
                 for other in plan.others:
-                    note = (f"{other.taken} rows taken over by version {own.version_id} of dataset "
-                            f"'{load.dataset}'" + (f" ({load.file_name})" if load.file_name else ""))
+                    note = f"{other.taken} rows taken over by version {own.version_id} of dataset '{load.dataset}'" + (
+                        f" ({load.file_name})" if load.file_name else ""
+                    )
                     store(load, other, note, own.version_id)
             if mapping is not None:
                 self._write_mapping(cur, *mapping, now)
@@ -493,22 +516,26 @@ class Store:
         t = TABLES[load.table]
         rows = schema.coerce(load.frame, t).reset_index(drop=True)
         dataset_id = self._dataset_id(cur, load.table, load.dataset, load.origin, now)
-        previous = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
-                                  "AND status = 'current'", (dataset_id,))[0]
+        previous = _fetchone(
+            cur,
+            "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? AND status = 'current'",
+            (dataset_id,),
+        )[0]
         cols = ", ".join(t.column_names)
         if load.mode == "update" and previous is not None:
-            kept = schema.coerce(_fetch_frame(cur, f"SELECT {cols} FROM {t.name} WHERE version_id = ?",
-                                              (previous,)), t)
+            kept = schema.coerce(_fetch_frame(cur, f"SELECT {cols} FROM {t.name} WHERE version_id = ?", (previous,)), t)
             kept = kept[~key_isin(kept, rows, t.key)]
             rows = pd.concat([rows, kept], ignore_index=True) if len(kept) else rows
         own = _Part(dataset_id, load.dataset, None if previous is None else int(previous), rows)
         if not load.take_over or rows.empty:
             return own
         found = _fetch_frame(
-            cur, f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
-                 f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
-                 "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
-            (dataset_id,))
+            cur,
+            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
+            f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
+            "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
+            (dataset_id,),
+        )
         if found.empty:
             return own
         data = schema.coerce(found, t)
@@ -516,50 +543,91 @@ class Store:
         for version_id in sorted(found.loc[overlap, "version_id"].unique()):
             mine = (found["version_id"] == version_id).to_numpy()
             first = found[mine].iloc[0]
-            own.others.append(_Part(int(first["dataset_id"]), str(first["name"]), int(version_id),
-                                    data[mine & ~overlap].reset_index(drop=True), int((mine & overlap).sum())))
+            own.others.append(
+                _Part(
+                    int(first["dataset_id"]),
+                    str(first["name"]),
+                    int(version_id),
+                    data[mine & ~overlap].reset_index(drop=True),
+                    int((mine & overlap).sum()),
+                )
+            )
         return own
 
     def _dataset_id(self, cur: Any, table: str, dataset: str, origin: str, now: datetime) -> int:
-        found = _fetchone(cur, "SELECT MIN(dataset_id) FROM datasets WHERE table_name = ? AND name = ?",
-                          (table, dataset))[0]
+        found = _fetchone(
+            cur, "SELECT MIN(dataset_id) FROM datasets WHERE table_name = ? AND name = ?", (table, dataset)
+        )[0]
         if found is not None:
             return int(found)
         dataset_id = _fetchone(cur, "SELECT nextval('dataset_seq')")[0]
-        _execute(cur, "INSERT INTO datasets (dataset_id, table_name, name, origin, created_at) "
-                      "VALUES (?, ?, ?, ?, ?)", (dataset_id, table, dataset, origin, now))
+        _execute(
+            cur,
+            "INSERT INTO datasets (dataset_id, table_name, name, origin, created_at) VALUES (?, ?, ?, ?, ?)",
+            (dataset_id, table, dataset, origin, now),
+        )
         return int(dataset_id)
 
     @staticmethod
-    def _store_version(cur: Any, table: str, part: _Part, file_name: str, note: str, who: Identity,
-                       now: datetime, taken_over_by: int | None) -> VersionInfo:
+    def _store_version(
+        cur: Any,
+        table: str,
+        part: _Part,
+        file_name: str,
+        note: str,
+        who: Identity,
+        now: datetime,
+        taken_over_by: int | None,
+    ) -> VersionInfo:
         version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
         digest = content_hash(part.rows)
-        _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
-                      "AND status = 'current'", (part.dataset_id,))
-        _execute(cur, "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
-                      "rows, content_hash, status, note, replaces, taken_over_by) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
-                 (version_id, part.dataset_id, now, who.name, file_name, len(part.rows), digest, note,
-                  part.previous, taken_over_by))
-        return VersionInfo(version_id, part.dataset_id, table, len(part.rows), digest, part.previous,
-                           part.dataset, taken_over_by)
+        _execute(
+            cur,
+            "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? AND status = 'current'",
+            (part.dataset_id,),
+        )
+        _execute(
+            cur,
+            "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
+            "rows, content_hash, status, note, replaces, taken_over_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
+            (
+                version_id,
+                part.dataset_id,
+                now,
+                who.name,
+                file_name,
+                len(part.rows),
+                digest,
+                note,
+                part.previous,
+                taken_over_by,
+            ),
+        )
+        return VersionInfo(
+            version_id, part.dataset_id, table, len(part.rows), digest, part.previous, part.dataset, taken_over_by
+        )
 
     def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
         """Make an earlier version of its dataset current again (rollback). Rows that the version it
         supersedes had taken over from other datasets are given back to them (see `_give_back`)."""
         self._require_writer(who)
         with self.backend.transaction() as cur:
-            row = _fetchone(cur, "SELECT dataset_id, status FROM dataset_versions WHERE version_id = ?",
-                            (version_id,))
+            row = _fetchone(cur, "SELECT dataset_id, status FROM dataset_versions WHERE version_id = ?", (version_id,))
             if row is None:
                 raise StoreError(f"There is no dataset version {version_id}.")
             if row[1] == "deleted":
                 raise StoreError(f"Version {version_id} was deleted and cannot be made current.")
-            was = _fetchone(cur, "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? "
-                                 "AND status = 'current'", (row[0],))[0]
-            _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? "
-                          "AND status = 'current'", (row[0],))
+            was = _fetchone(
+                cur,
+                "SELECT MAX(version_id) FROM dataset_versions WHERE dataset_id = ? AND status = 'current'",
+                (row[0],),
+            )[0]
+            _execute(
+                cur,
+                "UPDATE dataset_versions SET status = 'superseded' WHERE dataset_id = ? AND status = 'current'",
+                (row[0],),
+            )
             _execute(cur, "UPDATE dataset_versions SET status = 'current' WHERE version_id = ?", (version_id,))
             restored = self._give_back(cur, int(was)) if was is not None and int(was) != version_id else []
             self._bump(cur)
@@ -584,17 +652,23 @@ class Store:
         gets its version from before the takeover back, unless those rows would now collide with rows another
         dataset shows (then it is left for the editor to decide, and reported)."""
         takers = _fetch_frame(
-            cur, "SELECT v.version_id, v.replaces, v.dataset_id, d.name, d.table_name FROM dataset_versions v "
-                 "JOIN datasets d ON d.dataset_id = v.dataset_id "
-                 "JOIN dataset_versions e ON e.version_id = v.replaces AND e.status = 'superseded' "
-                 "WHERE v.taken_over_by = ? AND v.status = 'current' ORDER BY v.version_id", (gone,))
+            cur,
+            "SELECT v.version_id, v.replaces, v.dataset_id, d.name, d.table_name FROM dataset_versions v "
+            "JOIN datasets d ON d.dataset_id = v.dataset_id "
+            "JOIN dataset_versions e ON e.version_id = v.replaces AND e.status = 'superseded' "
+            "WHERE v.taken_over_by = ? AND v.status = 'current' ORDER BY v.version_id",
+            (gone,),
+        )
         out = []
         for made, earlier, dataset_id, name, table in takers.itertuples(index=False):
             on = " AND ".join(f"p.{k} = o.{k}" for k in TABLES[table].key)
             clashes = _fetchone(
-                cur, f"SELECT COUNT(*) FROM {table} p JOIN {table} o ON {on} JOIN dataset_versions v "
-                     "ON v.version_id = o.version_id WHERE p.version_id = ? AND v.status = 'current' "
-                     "AND v.dataset_id <> ?", (int(earlier), int(dataset_id)))[0]
+                cur,
+                f"SELECT COUNT(*) FROM {table} p JOIN {table} o ON {on} JOIN dataset_versions v "
+                "ON v.version_id = o.version_id WHERE p.version_id = ? AND v.status = 'current' "
+                "AND v.dataset_id <> ?",
+                (int(earlier), int(dataset_id)),
+            )[0]
             if not clashes:
                 _execute(cur, "UPDATE dataset_versions SET status = 'superseded' WHERE version_id = ?", (int(made),))
                 _execute(cur, "UPDATE dataset_versions SET status = 'current' WHERE version_id = ?", (int(earlier),))
@@ -612,20 +686,25 @@ class Store:
     @staticmethod
     def _write_mapping(cur: Any, source_key: str, table: str, mapping: dict[str, str], now: datetime) -> None:
         _execute(cur, "DELETE FROM column_mappings WHERE source_key = ? AND table_name = ?", (source_key, table))
-        _execute(cur, "INSERT INTO column_mappings (source_key, table_name, mapping, updated_at) "
-                      "VALUES (?, ?, ?, ?)", (source_key, table, json.dumps(mapping), now))
+        _execute(
+            cur,
+            "INSERT INTO column_mappings (source_key, table_name, mapping, updated_at) VALUES (?, ?, ?, ?)",
+            (source_key, table, json.dumps(mapping), now),
+        )
 
     def mapping(self, source_key: str, table: str) -> dict[str, str]:
-        found = self.backend.query("SELECT mapping FROM column_mappings WHERE source_key = ? AND table_name = ?",
-                                   (source_key, table))
+        found = self.backend.query(
+            "SELECT mapping FROM column_mappings WHERE source_key = ? AND table_name = ?", (source_key, table)
+        )
         return {} if found.empty else json.loads(found.iloc[0, 0])
 
     def save_idea(self, idea: dict[str, Any], *, who: Identity) -> int:
         """Insert an idea card, or update it when it has an idea_id; returns its id."""
         self._require_writer(who)
         now = datetime.now(UTC).replace(tzinfo=None)
-        fields = [c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at",
-                                                                         "updated_at")]
+        fields = [
+            c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
+        ]
         values = tuple(idea.get(f) for f in fields)
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
@@ -633,8 +712,7 @@ class Store:
                 idea_id = _fetchone(cur, "SELECT nextval('idea_seq')")[0]
                 cols = ", ".join(["idea_id", *fields, "created_by", "created_at", "updated_at"])
                 marks = ", ".join("?" * (len(fields) + 4))
-                _execute(cur, f"INSERT INTO ideas ({cols}) VALUES ({marks})",
-                         (idea_id, *values, who.name, now, now))
+                _execute(cur, f"INSERT INTO ideas ({cols}) VALUES ({marks})", (idea_id, *values, who.name, now, now))
             else:
                 sets = ", ".join(f"{f} = ?" for f in fields)
                 _execute(cur, f"UPDATE ideas SET {sets}, updated_at = ? WHERE idea_id = ?", (*values, now, idea_id))

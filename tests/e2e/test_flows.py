@@ -49,8 +49,9 @@ def choose_country(page: Page, code: str) -> None:
     wait_idle(page)
 
 
-def test_deep_link_draws_the_sankey_and_the_country_filter_redraws_it(app_url: str, page: Page,
-                                                                       flows: pd.DataFrame) -> None:
+def test_deep_link_draws_the_sankey_and_the_country_filter_redraws_it(
+    app_url: str, page: Page, flows: pd.DataFrame
+) -> None:
     page.goto(f"{app_url}/flows?country=SE&flow_view={REGION_VIEW}&flow_top=6")
     wait_idle(page)
     page.wait_for_selector(LINKS)
@@ -66,8 +67,9 @@ def test_deep_link_draws_the_sankey_and_the_country_filter_redraws_it(app_url: s
     page.wait_for_function("() => location.search.includes('country=FI')")
     assert parse_qs(urlparse(page.url).query)["country"] == ["SE", "FI"]
     both = goods(flows, ("SE", "FI"))
-    page.wait_for_function("(n) => document.querySelectorAll('path.sankey-link').length === n",
-                           arg=both.pipe(_region_links, top=6))
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('path.sankey-link').length === n", arg=both.pipe(_region_links, top=6)
+    )
     assert any(label.startswith("FI") for label in node_labels(page))
     assert f"{both['value'].sum():,.1f} EUR million of goods in {len(both):,} flows" in shown(page)
     screenshot(page, "flows-region-se-fi")
@@ -80,8 +82,11 @@ def _region_links(f: pd.DataFrame, top: int) -> int:
     for column in ("from_region", "to_region"):
         ranked = f.groupby(column)["value"].sum().sort_values(ascending=False).index.tolist()
         keep = set(ranked) if len(ranked) <= top + 1 else set(ranked[:top])
-        count += f.assign(node=f[column].where(f[column].isin(keep), "other"))[["node", "transition"]] \
-            .drop_duplicates().shape[0]
+        count += (
+            f.assign(node=f[column].where(f[column].isin(keep), "other"))[["node", "transition"]]
+            .drop_duplicates()
+            .shape[0]
+        )
     return count
 
 
@@ -91,9 +96,17 @@ def test_stage_view_downloads_csv_and_offline_html(app_url: str, page: Page, flo
     page.wait_for_selector(LINKS)
     assert page.locator(LINKS).count() == 5
     headers = ["".join(h.split()) for h in page.locator(".annotation-text").all_text_contents()]
-    assert headers == ["".join(h.split()) for h in (  # stage names above their columns, wrapped onto lines
-        "Recovered from End-of-life & recovery", "Biomass supply", "Processing", "Bio-based products",
-        "Use & markets", "End-of-life & recovery")]
+    assert headers == [
+        "".join(h.split())
+        for h in (  # stage names above their columns, wrapped onto lines
+            "Recovered from End-of-life & recovery",
+            "Biomass supply",
+            "Processing",
+            "Bio-based products",
+            "Use & markets",
+            "End-of-life & recovery",
+        )
+    ]
     screenshot(page, "flows-stage-ee")
 
     with page.expect_download() as info:

@@ -44,8 +44,9 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
     assert parse_qs(urlparse(page.url).query)["region"] == ["SE33 Övre Norrland"]
     assert page.get_by_role("heading", name="Partners for SE33 Övre Norrland").is_visible()
     # The first suggestion's reason, as the domain computes it for the same (seeded) demo data.
-    data = Data({**demo.generate(), "ideas": schema.coerce(pd.DataFrame(columns=schema.IDEAS.column_names),
-                                                            schema.IDEAS)})
+    data = Data(
+        {**demo.generate(), "ideas": schema.coerce(pd.DataFrame(columns=schema.IDEAS.column_names), schema.IDEAS)}
+    )
     sel = Selection(chain_id="circular_bioeconomy", year=max(data.years()), region=REGION)
     pairs = matching.pair_scores(data, matching.benchmark(data, sel), sel)
     best = matching.rank_partners(pairs, REGION, list(pairs.bench.names), matching.DEFAULT_WEIGHTS, top=1).iloc[0]
@@ -67,8 +68,9 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
 
     page.reload()
     wait_idle(page)
-    card = page.locator("[data-testid='stVerticalBlockBorderWrapper'], [data-testid='stVerticalBlock']",
-                        has_text=f"#1 {title}").last
+    card = page.locator(
+        "[data-testid='stVerticalBlockBorderWrapper'], [data-testid='stVerticalBlock']", has_text=f"#1 {title}"
+    ).last
     assert card.is_visible()
     assert "Call with both regional councils in May" in card.inner_text()
     assert f"{REGION} Övre Norrland" in card.inner_text()

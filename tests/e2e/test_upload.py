@@ -19,12 +19,14 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "upload-" + uuid.uuid4().hex[:8]
 NAME = "Enterprises in wood and paper (Eurostat SBS)"
 # Eurostat's bulk download layout: combined first column, one column per year, flags after the values.
-TSV = ("freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \t2023 \n"
-       "A,C16,NR,SE33\t410 \t425 p\t: \n"
-       "A,C17,NR,SE33\t35 \t36 \t37 p\n"
-       "A,C16,NR,FI1D\t520 e\t530 \t541 \n"
-       "A,C17,NR,FI1D\t48 \t: c\t50 \n"
-       "A,C16,NR,EE00\t1210 \t1190 \t1175 \n")
+TSV = (
+    "freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \t2022 \t2023 \n"
+    "A,C16,NR,SE33\t410 \t425 p\t: \n"
+    "A,C17,NR,SE33\t35 \t36 \t37 p\n"
+    "A,C16,NR,FI1D\t520 e\t530 \t541 \n"
+    "A,C17,NR,FI1D\t48 \t: c\t50 \n"
+    "A,C16,NR,EE00\t1210 \t1190 \t1175 \n"
+)
 
 
 def type_into(page, key: str, text: str) -> None:
@@ -42,8 +44,7 @@ def upload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from editor_server(tmp_path_factory, "e2e-upload", PASSWORD)
 
 
-def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_app: str, page,
-                                                                          tmp_path: Path) -> None:
+def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_app: str, page, tmp_path: Path) -> None:
     url = upload_app
     download = tmp_path / "estat_sbs_r_nuts2021.tsv.gz"
     download.write_bytes(gzip.compress(TSV.encode()))
@@ -59,9 +60,12 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
 
     assert "Quantitative data by region, NACE sector" in page.inner_text("body"), "observations is the default table"
     bad = tmp_path / "regional_employment.csv"
-    bad.write_text("region_id;sector;indicator;year;value;unit;source\n"
-                   "NO01;C16;employment;2019;1 200;persons;<b>SSB</b>\n"
-                   "SE33;16;employment;2019;-4;persons;SCB\n", encoding="cp1252")
+    bad.write_text(
+        "region_id;sector;indicator;year;value;unit;source\n"
+        "NO01;C16;employment;2019;1 200;persons;<b>SSB</b>\n"
+        "SE33;16;employment;2019;-4;persons;SCB\n",
+        encoding="cp1252",
+    )
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
     page.get_by_text("problem(s) to fix").wait_for(timeout=60_000)
     wait_idle(page)
@@ -113,8 +117,10 @@ def test_deleting_a_fix_gives_the_demo_data_its_row_back(upload_app: str, page, 
     """A one-row fix takes a demo value over; deleting the fix from the Versions tab brings the demo row back,
     and the message says so."""
     fix = tmp_path / "patent_fix.csv"
-    fix.write_text("region_id,sector,indicator,year,value,unit,source\n"
-                   "SE33,C16,patents,2021,5,applications,PRV register\n", encoding="utf-8")
+    fix.write_text(
+        "region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,5,applications,PRV register\n",
+        encoding="utf-8",
+    )
     page.goto(f"{upload_app}/data")
     wait_idle(page)
     sign_in(page, "Analyst Bo", PASSWORD)
