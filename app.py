@@ -3,16 +3,20 @@
 import streamlit as st
 
 from components import data as app_data
-from components import filters, layout, nav
+from components import filters, layout, nav, workshop
 
 st.set_page_config(page_title="BSR S3 Value Chain Explorer", page_icon="🌊", layout="wide")
 
 navigation = st.navigation(nav.pages())
 nav.mark_shell()
+workshop.follow()
 data = app_data.data()
 st.sidebar.title("BSR S3 Value Chain Explorer")
 filters.sidebar(data)
 layout.presentation_mode()
 layout.dataset_badge(data, app_data.store().datasets_on_screen())
 nav.editor_link()
+workshop.start_page(navigation.url_path)
+workshop.save_form(navigation.url_path)
+workshop.presenter_bar()
 navigation.run()
