@@ -99,11 +99,27 @@ def follow() -> None:
         workshop_id, _, scene = found
         goto = (scene["page"], scene_params(scene, workshop_id, _presenting()))
     page, params = goto
-    for key in {*st.query_params, *params}:
-        st.session_state.pop(key, None)
+    _forget_bound_widgets({*st.query_params, *params})
     st.session_state[_APPLIED] = (int(params[WORKSHOP]), int(params[SCENE]))
     st.session_state.pop(_OFFER, None)
     st.switch_page(_page(page), query_params=params)
+
+
+def _forget_bound_widgets(keys: set[str]) -> None:
+    """Forget these widgets' values and their URL bindings, so they are seeded from the scene's URL.
+
+    Streamlit 1.67 refuses to set a query parameter bound to a widget and lets a widget's session value win
+    over the URL after the first run; it has no public way to say "this URL is a new view". The binding is
+    dropped through the session's QueryParams (internal API, checked by the scene tests on every upgrade)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        for key in keys:
+            binding = qp.get_binding_for_param(key)
+            if binding is not None:
+                qp.unbind_widget(binding.widget_id)
+    for key in keys:
+        st.session_state.pop(key, None)
 
 
 def _presenting() -> bool:
@@ -135,7 +151,7 @@ def presenter_bar() -> None:
         st.html(_PRESENT_CSS)
     with st.container(key="scene_title"):
         st.title(scene["title"], anchor=False)
-    cols = st.columns([1, 1, 6, 2], vertical_alignment="center")
+    cols = st.columns([2, 2, 4, 2], vertical_alignment="center")
     before = scenes[scenes["position"] < position].tail(1)
     after = scenes[scenes["position"] > position].head(1)
     for col, label, target, key in (
