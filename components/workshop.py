@@ -17,10 +17,9 @@ import streamlit as st
 
 from components import auth, layout, nav
 from components import data as app_data
+from components.state import AGENDA_KEYS, PRESENT, SCENE, WORKSHOP, WorkshopPage
 from valuechain.store import StoreError
 
-WORKSHOP, SCENE, PRESENT = "workshop", "scene", "present"  # URL keys (PRESENT: layout.presentation_mode)
-AGENDA_KEYS = (WORKSHOP, SCENE)  # where in an agenda we are: never part of a scene's own state
 _OFFER = "_scene_offer"  # what the page on screen offers to a scene: {"chart": plotly JSON, "items": [...]}
 _APPLIED = "_scene_applied"  # the (workshop, scene) whose state this session has navigated to
 _GOTO = "_scene_goto"  # a scene to open at the start of the next run
@@ -201,10 +200,10 @@ def save_form(page_url_path: str) -> None:
     workshops = store.workshops()
     with st.sidebar.expander("Save this view as a scene", icon=":material/slideshow:"):
         if workshops.empty:
-            st.page_link(_page("workshop"), label="Create a workshop first", icon=":material/add:")
+            st.page_link(_page(WorkshopPage.PAGE), label="Create a workshop first", icon=":material/add:")
             return
         titles = dict(zip(workshops["workshop_id"], workshops["title"], strict=True))
-        in_url = st.query_params.get(WORKSHOP)
+        in_url = st.query_params.get(WORKSHOP) or st.query_params.get(WorkshopPage.PICK)
         ids = list(titles)
         st.selectbox(
             "Workshop",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import auth, layout
+from components import auth, layout, state
 from components import data as app_data
 from components import workshop as scenes_ui
 from valuechain import matching, render, workshop
@@ -37,7 +37,7 @@ def create_form(store: Store, who: Identity) -> None:
             except StoreError as exc:
                 st.error(layout.plain(exc))
             else:
-                st.session_state[scenes_ui.WORKSHOP] = workshop_id
+                st.session_state[state.WorkshopPage.PICK] = workshop_id
                 st.success(f"Created. Participants join with the code **{code}**.")
 
 
@@ -49,7 +49,7 @@ def pick(store: Store) -> dict | None:
         return None
     titles = dict(zip(workshops["workshop_id"].astype(int), workshops["title"], strict=True))
     workshop_id = st.selectbox(
-        "Workshop", list(titles), format_func=titles.get, key=scenes_ui.WORKSHOP, bind="query-params"
+        "Workshop", list(titles), format_func=titles.get, key=state.WorkshopPage.PICK, bind=state.URL
     )
     return store.workshop(int(workshop_id))
 
