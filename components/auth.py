@@ -24,7 +24,7 @@ from components import layout
 from valuechain.store import Identity
 
 VIEWER = Identity("viewer", "viewer")
-_EDITOR = "_auth_editor"
+EDITOR_SESSION_KEY = "_auth_editor"  # the signed-in editor's name (session only)
 _ERROR = "_auth_error"
 _WRONG_PASSWORD_DELAY = 1.0  # seconds: slows down guessing without bothering a person who mistyped
 _SHARED_AUTH_KEYS = {
@@ -78,7 +78,7 @@ def identity() -> Identity:
     """The signed-in editor, or a viewer."""
     if oidc_configured():
         return _oidc_identity()
-    name = st.session_state.get(_EDITOR)
+    name = st.session_state.get(EDITOR_SESSION_KEY)
     return Identity(str(name), "editor") if name else VIEWER
 
 
@@ -95,7 +95,7 @@ def _sign_in() -> None:
         time.sleep(_WRONG_PASSWORD_DELAY)
         st.session_state[_ERROR] = "That password is not right."
     else:
-        st.session_state[_EDITOR] = name
+        st.session_state[EDITOR_SESSION_KEY] = name
         st.session_state.pop(_ERROR, None)
 
 
@@ -104,7 +104,7 @@ def logout() -> None:
     if oidc_configured():
         st.logout()
         return
-    st.session_state.pop(_EDITOR, None)
+    st.session_state.pop(EDITOR_SESSION_KEY, None)
 
 
 def login_form() -> None:

@@ -20,7 +20,7 @@ from components import data as app_data
 from components.state import AGENDA_KEYS, PRESENT, SCENE, WORKSHOP, WorkshopPage
 from valuechain.store import StoreError
 
-_OFFER = "_scene_offer"  # what the page on screen offers to a scene: {"chart": plotly JSON, "items": [...]}
+OFFER = "_scene_offer"  # what the page on screen offers to a scene: {"chart": plotly JSON, "items": [...]}
 _APPLIED = "_scene_applied"  # the (workshop, scene) whose state this session has navigated to
 _GOTO = "_scene_goto"  # a scene to open at the start of the next run
 _SAVED = "_scene_saved"
@@ -52,7 +52,7 @@ def offer_partners(region: str, ranked: pd.DataFrame, n: int = 5) -> None:
 
 
 def _offer() -> dict[str, Any]:
-    return st.session_state.setdefault(_OFFER, {})
+    return st.session_state.setdefault(OFFER, {})
 
 
 def _jsonable(value: Any) -> Any:
@@ -100,7 +100,7 @@ def follow() -> None:
     page, params = goto
     _forget_bound_widgets({*st.query_params, *params})
     st.session_state[_APPLIED] = (int(params[WORKSHOP]), int(params[SCENE]))
-    st.session_state.pop(_OFFER, None)
+    st.session_state.pop(OFFER, None)
     st.switch_page(_page(page), query_params=params)
 
 
@@ -221,7 +221,7 @@ def save_form(page_url_path: str) -> None:
 
 
 def _save(page_url_path: str) -> None:
-    offer = st.session_state.get(_OFFER, {})
+    offer = st.session_state.get(OFFER, {})
     scene = {
         "title": st.session_state.get("scene_new_title", ""),
         "note": st.session_state.get("scene_new_note", ""),
@@ -243,4 +243,4 @@ def _save(page_url_path: str) -> None:
 def start_page(page_url_path: str) -> None:
     """Called by app.py before the page runs: the page offers its chart and items afresh on every run (a
     Save click's callback reads what the previous, complete run offered)."""
-    st.session_state[_OFFER] = {"page": page_url_path}
+    st.session_state[OFFER] = {"page": page_url_path}
