@@ -32,10 +32,9 @@ BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=1
 LABEL = ParagraphStyle("label", parent=SMALL, textColor=colors.HexColor("#B00020"), fontName="Helvetica-Bold")
 
 
-def chart_pngs(
-    figures: Sequence[dict[str, Any] | str | None], width: int = 900, height: int = 420
-) -> list[bytes | None]:
-    """PNG pictures of plotly figures (dicts or their JSON), one Chromium for all of them; None stays None."""
+def chart_pngs(figures: Sequence[object], width: int = 900, height: int = 420) -> list[bytes | None]:
+    """PNG pictures of plotly figures (dicts or their JSON), one Chromium for all of them; a missing chart
+    gives None."""
     import kaleido
     import plotly.io as pio
 
@@ -48,7 +47,7 @@ def chart_pngs(
         kaleido.start_sync_server(silence_warnings=True)
         try:
             for fig in figures:
-                if fig is None:
+                if not isinstance(fig, (str, dict)) or not fig:  # no chart (None, or NaN from a table column)
                     out.append(None)
                     continue
                 spec = json.loads(fig) if isinstance(fig, str) else fig

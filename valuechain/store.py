@@ -862,7 +862,7 @@ class Store:
             (int(workshop_id),),
         )
         found["state"] = [json.loads(v) for v in found["state"]]
-        found["items"] = [json.loads(v) if v else [] for v in found["items"]]
+        found["items"] = [json.loads(v) if isinstance(v, str) and v else [] for v in found["items"]]
         return found
 
     def join(self, code: str) -> Identity:
