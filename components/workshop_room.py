@@ -138,7 +138,7 @@ def live_board(workshop_id: int) -> None:
             cols[0].metric("Votes", row.votes, label_visibility="collapsed")
             cols[1].text(row.label)
             for comment in row.comments:
-                cols[1].text(f"💬 {comment}")
+                cols[1].text(f"Comment: {comment}")
     st.caption(f"Updated every {LIVE_SECONDS} s · {pd.Timestamp.now(tz='UTC'):%H:%M:%S} UTC")
 
 

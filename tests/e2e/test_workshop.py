@@ -143,7 +143,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     # The facilitator sees the tally change without reloading (the board reruns every few seconds).
     tally = page.locator("[class*='st-key-tally_']", has_text=label).first
     tally.locator("[data-testid='stMetricValue']", has_text="1").wait_for(timeout=30_000)
-    tally.get_by_text("💬 <b>Add the ports</b>").wait_for(timeout=30_000)  # text, not markup
+    tally.get_by_text("Comment: <b>Add the ports</b>").wait_for(timeout=30_000)  # text, not markup
     screenshot(page, "workshop-board")
 
     # Nothing else to write for the participant: the workshop page asks for an editor, the data page too.
