@@ -7,13 +7,14 @@ reload keeps their votes theirs. Everything they wrote is shown with st.text: te
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from components import auth, layout, state
 from components import data as app_data
+from components import layout, state
 from components import workshop as scenes_ui
 from valuechain import matching, render, workshop
 from valuechain.query import Data
@@ -49,12 +50,12 @@ def pick(store: Store) -> dict | None:
         return None
     titles = dict(zip(workshops["workshop_id"].astype(int), workshops["title"], strict=True))
     workshop_id = st.selectbox(
-        "Workshop", list(titles), format_func=titles.get, key=state.WorkshopPage.PICK, bind=state.URL
+        "Workshop", list(titles), format_func=lambda i: str(titles[i]), key=state.WorkshopPage.PICK, bind=state.URL
     )
     return store.workshop(int(workshop_id))
 
 
-def _run(action, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _run(action: Callable[..., object], *args: object, **kwargs: object) -> None:
     """A button's store call; its error is shown above the agenda on the next run."""
     try:
         action(*args, **kwargs)
@@ -257,7 +258,3 @@ def participant_only() -> None:
         "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
         "[data-testid='stExpandSidebarButton'] { display: none; }</style>"
     )
-
-
-def who_may_edit() -> Identity:
-    return auth.identity()

@@ -151,7 +151,7 @@ def pictures(brief: Brief) -> tuple[bytes, bytes]:
     return stage_png, map_png
 
 
-def _stage_rows(brief: Brief) -> list[list[object]]:
+def _stage_rows(brief: Brief) -> list[list[Any]]:
     return [["Stage", "LQ", "Specialised", "Share of BSR", "Rank"]] + [
         [
             s.stage,
@@ -164,19 +164,19 @@ def _stage_rows(brief: Brief) -> list[list[object]]:
     ]
 
 
-def _partner_rows(brief: Brief) -> list[list[object]]:
+def _partner_rows(brief: Brief) -> list[list[Any]]:
     return [["#", "Partner", "Score", "Why"]] + [
         [int(p.rank), f"{p.region_id} {p.name}", f"{p.score:.2f}", p.why] for p in brief.partners.itertuples()
     ]
 
 
-def _actor_rows(brief: Brief) -> list[list[object]]:
+def _actor_rows(brief: Brief) -> list[list[Any]]:
     return [["Actor", "Helix", "Competences"]] + [
         [a.name, a.helix, a.competences or ""] for a in brief.actors.itertuples()
     ]
 
 
-def _project_rows(brief: Brief) -> list[list[object]]:
+def _project_rows(brief: Brief) -> list[list[Any]]:
     return [["Project", "Programme", "Years", "Public funding"]] + [
         [
             p.title,
@@ -220,7 +220,7 @@ def pdf(brief: Brief, stage_png: bytes, map_png: bytes) -> bytes:
 def html_page(brief: Brief, stage_png: bytes, map_png: bytes) -> str:
     """One self-contained HTML file (pictures inlined); every text escaped."""
 
-    def table(rows: list[list[object]]) -> str:
+    def table(rows: list[list[Any]]) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows[0])
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows[1:])
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
