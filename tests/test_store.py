@@ -12,6 +12,7 @@ from valuechain import schema
 from valuechain.store import (
     DuckDBBackend,
     Identity,
+    Load,
     PermissionDenied,
     Store,
     StoreError,
@@ -103,6 +104,39 @@ def test_delete_version_removes_rows_and_keeps_record(store: Store, editor: Iden
     assert store.versions().iloc[0]["status"] == "deleted"
     with pytest.raises(StoreError, match="deleted"):
         store.set_current(info.version_id, who=editor)
+
+
+def _sorted(frame: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
+    return frame.sort_values(list(table.key)).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("table_name", schema.LOAD_ORDER)
+def test_upload_takes_over_rows_of_another_dataset_and_rollback_gives_them_back(
+    store: Store, editor: Identity, demo_data: dict, table_name: str
+) -> None:
+    """Out of the box every table already holds the demo dataset's rows: an upload of one of its keys must
+    commit (regions, actors, ... crashed: their own `name` column clashed with the dataset's name)."""
+    table = schema.TABLES[table_name]
+    demo = schema.coerce(demo_data[table_name].head(20), table)
+    store.commit_version(table_name, demo, who=editor, dataset="demo data (synthetic)", origin="demo")
+    before = _sorted(store.current(table_name), table)
+    changed = next(c.name for c in table.columns if c.dtype == "text" and c.name not in table.key)
+    upload = demo.iloc[[0]].assign(**{changed: "changed by the upload"})
+
+    own, shrunk = store.commit_loads([Load(table_name, upload, "Upload", take_over=True)], who=editor)
+
+    after = _sorted(store.current(table_name), table)
+    expected = _sorted(pd.concat([demo.iloc[1:], schema.coerce(upload, table)]), table)
+    pd.testing.assert_frame_equal(after, expected, check_dtype=False)
+    assert (own.rows, shrunk.rows, shrunk.dataset, shrunk.taken_over_by) == (
+        1,
+        len(demo) - 1,
+        "demo data (synthetic)",
+        own.version_id,
+    )
+    restored = store.delete_version(own.version_id, who=editor)
+    assert [(r.dataset, r.instead, r.clashes) for r in restored] == [("demo data (synthetic)", shrunk.version_id, 0)]
+    pd.testing.assert_frame_equal(_sorted(store.current(table_name), table), before, check_dtype=False)
 
 
 def test_viewer_cannot_write_anything(store: Store, editor: Identity) -> None:

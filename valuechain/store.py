@@ -529,9 +529,11 @@ class Store:
         own = _Part(dataset_id, load.dataset, None if previous is None else int(previous), rows)
         if not load.take_over or rows.empty:
             return own
+        # The bookkeeping columns get names no data table uses (regions, actors, ... have their own `name`).
         found = _fetch_frame(
             cur,
-            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
+            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id AS _version_id, "
+            "v.dataset_id AS _dataset_id, d.name AS _dataset_name "
             f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
             "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
             (dataset_id,),
@@ -540,13 +542,13 @@ class Store:
             return own
         data = schema.coerce(found, t)
         overlap = key_isin(data, rows, t.key).to_numpy()
-        for version_id in sorted(found.loc[overlap, "version_id"].unique()):
-            mine = (found["version_id"] == version_id).to_numpy()
+        for version_id in sorted(found.loc[overlap, "_version_id"].unique()):
+            mine = (found["_version_id"] == version_id).to_numpy()
             first = found[mine].iloc[0]
             own.others.append(
                 _Part(
-                    int(first["dataset_id"]),
-                    str(first["name"]),
+                    int(first["_dataset_id"]),
+                    str(first["_dataset_name"]),
                     int(version_id),
                     data[mine & ~overlap].reset_index(drop=True),
                     int((mine & overlap).sum()),
