@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from components import layout
+from valuechain.redact import redact
 from valuechain.store import Identity
 
 VIEWER = Identity("viewer", "viewer")
@@ -80,6 +81,12 @@ def identity() -> Identity:
         return _oidc_identity()
     name = st.session_state.get(_EDITOR)
     return Identity(str(name), "editor") if name else VIEWER
+
+
+def error_message(error: object) -> str:
+    """A store, configuration or boundary error as this user may see it, as plain text: never a password,
+    and where files live on the server only for editors (who may have to move a damaged file)."""
+    return layout.plain(redact(error, show_paths=identity().can_write))
 
 
 def _sign_in() -> None:

@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from components import nav
+from components import auth, nav
 from valuechain import demo
 from valuechain.query import Data
 from valuechain.store import Store, StoreError, open_store
@@ -38,7 +38,7 @@ def store() -> Store:
         with st.spinner("Opening the database (the first start loads the demo data)…"):
             return _store(config_key())
     except StoreError as exc:
-        st.error(f"**The database is not available.** {exc}", icon="🛑")
+        st.error(f"**The database is not available.** {auth.error_message(exc)}", icon="🛑")
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
@@ -50,6 +50,6 @@ def data() -> Data:
     try:
         return _data(config_key(), s.revision())
     except Exception as exc:  # a server that went away after start, a file removed under us
-        st.error(f"**The data could not be read.** {exc}", icon="🛑")
+        st.error(f"**The data could not be read.** {auth.error_message(exc)}", icon="🛑")
         st.stop()
         raise

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import layout
+from components import auth, layout
 from valuechain import export, ingest
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
@@ -423,7 +423,7 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
         versions = ingest.commit(store, checked, who, progress=progress)
     except (StoreError, ingest.IngestError) as exc:
         bar.empty()
-        st.error(f"Nothing was stored: {layout.plain(exc)}")
+        st.error(f"Nothing was stored: {auth.error_message(exc)}")
         return
     own = next(v for v in versions if v.table == checked.table.name and v.taken_over_by is None)
     extra = [v for v in versions if v is not own]
@@ -536,7 +536,7 @@ def _act(action: Callable[[], list[Restored]], done: str) -> None:
     try:
         restored = action()
     except StoreError as exc:
-        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {layout.plain(exc)}")
+        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {auth.error_message(exc)}")
     else:
         message = layout.plain(" ".join([done, *(r.message() for r in restored)]))
         st.session_state[_FLASH] = ("versions", "success", message)

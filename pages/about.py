@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from components import auth, layout
 from components import data as app_data
-from components import layout
 from valuechain import geo, indicators
 
 data = app_data.data()
@@ -91,5 +91,5 @@ when online. The GISCO data may not be used for commercial purposes.
 
 Region codes and names: NUTS 2021 classification (Eurostat). NACE Rev. 2 division titles: Eurostat.
 """)
-(st.success if ok else st.warning)(layout.plain(message))
+(st.success if ok else st.warning)(auth.error_message(message))
 st.markdown("The app's code is open source (MIT licence).")

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 
 from valuechain import schema
+from valuechain.redact import redact
 from valuechain.schema import TABLES, Table
 
 SCHEMA_VERSION = "1"
@@ -157,7 +158,7 @@ class PostgresBackend:
             con = self._psycopg.connect(self.url, connect_timeout=5, autocommit=True)
         except self._psycopg.Error as exc:
             raise StoreError(
-                f"PostgreSQL at {_redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
+                f"PostgreSQL at {redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
                 "the server runs and VALUECHAIN_DB_URL is right, or unset VALUECHAIN_DB_URL to use the "
                 "embedded DuckDB file."
             ) from exc
@@ -225,15 +226,6 @@ def _fetch_frame(cur: Any, sql: str, params: tuple = ()) -> pd.DataFrame:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _redact(url: str) -> str:
-    """Hide a password in a connection URL before it is shown."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
 
 
 def content_hash(frame: pd.DataFrame) -> str:
@@ -336,8 +328,9 @@ class Store:
             raise
         except Exception as exc:
             raise StoreError(
-                f"The database at {_redact(self.url)} could not be prepared ({_first_line(exc)}). If it is a "
-                "DuckDB file, it may be damaged or from an incompatible version: move it away and restart."
+                f"The database at {redact(self.url, show_paths=True)} could not be prepared "
+                f"({_first_line(exc)}). If it is a DuckDB file, it may be damaged or from an incompatible version: "
+                "move it away and restart."
             ) from exc
 
     # --- schema and bookkeeping ---------------------------------------------------------------
@@ -737,7 +730,7 @@ def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
     url = url if url is not None else os.environ.get("VALUECHAIN_DB_URL", "").strip()
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {_redact(url)!r}).")
+            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {redact(url)!r}).")
         return Store(PostgresBackend(url))
     path = path or os.environ.get("VALUECHAIN_DB_PATH") or DEFAULT_DB_PATH
     return Store(DuckDBBackend(path))
