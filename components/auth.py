@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from components import layout
+from valuechain import text
 from valuechain.redact import redact
 from valuechain.store import Identity
 
@@ -98,6 +99,8 @@ def _sign_in() -> None:
         st.session_state[_ERROR] = "Editing is switched off."
     elif not name:
         st.session_state[_ERROR] = "Give your name: it is recorded with every change."
+    elif problem := text.problem(name, "name"):
+        st.session_state[_ERROR] = problem
     elif not hmac.compare_digest(given.encode(), password.encode()):
         time.sleep(_WRONG_PASSWORD_DELAY)
         st.session_state[_ERROR] = "That password is not right."
@@ -150,4 +153,4 @@ def login_form() -> None:
         st.form_submit_button("Sign in", on_click=_sign_in)
     error = st.session_state.pop(_ERROR, None)
     if error:
-        st.error(error)
+        st.error(layout.plain(error))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from valuechain import export
 from valuechain.query import Data
 
 SYNTHETIC = "demo data (synthetic)"
@@ -28,8 +31,6 @@ def presentation_mode() -> None:
 
 def dataset_badge(data: Data, versions: object) -> None:
     """Say which data is on screen: demo or uploaded, and which versions."""
-    import pandas as pd
-
     current: pd.DataFrame = versions  # type: ignore[assignment]
     uploads = current[current["origin"] == "upload"]
     label = "Demo data (synthetic)" if uploads.empty else "Demo data (synthetic) + uploaded data"
@@ -45,6 +46,13 @@ def dataset_badge(data: Data, versions: object) -> None:
 def plain(text: object) -> str:
     """Escape Markdown so user text (names, sources) shows as typed, never as markup or links."""
     return re.sub(r"([\\`*_\[\]<>#|~$:])", r"\\\1", str(text))
+
+
+def table(frame: pd.DataFrame, where: Any = st, **kwargs: Any) -> Any:
+    """st.dataframe (in `where`, a column or container) of `frame` with text that a spreadsheet would run as a
+    formula neutralised by a leading apostrophe, as in every CSV export: the table's own "Download as CSV"
+    and copy give what is shown."""
+    return where.dataframe(export.safe_frame(frame), **kwargs)
 
 
 def source_caption(data: Data, extra: str = "") -> None:

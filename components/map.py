@@ -638,8 +638,9 @@ def value_table(view: MapView, sel: Selection) -> None:
         icon=":material/table:",
     )
     if box.open:
-        box.dataframe(
+        layout.table(
             out,
+            box,
             hide_index=True,
             width="stretch",
             column_config={

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import auth, layout
-from valuechain import export, ingest
+from valuechain import export, ingest, text
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
 
@@ -97,11 +97,14 @@ def upload_section(store: Store, who: Identity) -> None:
     if checked.preview is not None:
         preview(checked)
     label = f"Commit as a new version of '{checked.dataset}'" if checked.dataset else "Commit"
+    name_problem = text.problem(dataset, "dataset name", required=False)
+    if name_problem:
+        st.error(layout.plain(name_problem), icon="🛑")
     if st.button(
         label,
         type="primary",
         key="upload_commit",
-        disabled=not checked.ok,
+        disabled=not checked.ok or name_problem is not None,
         help="One transaction: all rows are stored, or none.",
     ):
         _commit(store, checked, who)
@@ -225,7 +228,7 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
         "Dataset",
         key="upload_dataset",
         help="Uploads of the same dataset are its versions. "
-        + ("Existing: " + ", ".join(existing) if existing else "No uploaded datasets yet."),
+        + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
     mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
     return dataset, str(mode)
@@ -326,7 +329,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
     if failures.empty:
         return
     shown = failures.sort_values(["severity", "row"], na_position="first", kind="stable")
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -374,7 +377,7 @@ def preview(checked: ingest.Checked) -> None:
     if figure is not None:
         st.plotly_chart(figure, key="upload_preview_chart")
     else:
-        st.dataframe(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
+        layout.table(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
     st.caption(f"Source: {layout.plain(checked.parsed.file)} (not stored yet)")
 
 
@@ -468,7 +471,7 @@ def versions_section(store: Store, who: Identity) -> None:
             "note",
         ]
     ]
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -566,4 +569,4 @@ def templates_section() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="template_xlsx",
     )
-    st.dataframe(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")
+    layout.table(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")

@@ -84,6 +84,28 @@ def test_wrong_password_is_refused() -> None:
     assert not at.file_uploader
 
 
+def test_editor_names_that_could_run_as_formulas_are_refused() -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input("@SUM(1+1) Mallory")
+    at.text_input(key="login_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    assert "starts like a spreadsheet formula" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_dataset_names_that_could_run_as_formulas_cannot_be_committed(seeded_db: Path) -> None:
+    at = editor()
+    upload(
+        at, "prv.csv", b"region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,3,applications,PRV\n"
+    )
+    at.text_input(key="upload_dataset").input("=HYPERLINK(1)").run()
+    assert any("dataset name starts like a spreadsheet formula" in e.value for e in at.error)
+    assert next(b for b in at.button if b.key == "upload_commit").disabled
+
+
 def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Path) -> None:
     at = editor()
     before = data_of(seeded_db).revision

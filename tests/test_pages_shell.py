@@ -140,3 +140,26 @@ def test_viewers_get_a_sign_in_link_instead_of_the_data_page() -> None:
     links = [link.proto.label for link in at.sidebar.get("page_link")]
     assert links == ["Editor sign-in"]
     assert "Data" not in [link.proto.label for link in at.main.get("page_link")]
+
+
+def test_tables_shown_give_formula_neutral_downloads(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """Names written before they were checked (or by another program) reach st.dataframe, whose own "Download
+    as CSV" exports what it shows: formulas are neutralised like in every CSV export of the app."""
+    import shutil
+
+    copy = tmp_path / "names.duckdb"
+    shutil.copy(seeded_db, copy)
+    store = open_store(path=copy)
+    store.backend.query(
+        "UPDATE datasets SET name = '=HYPERLINK(\"http://evil.example\",\"x\")' WHERE table_name = 'regions'"
+    )
+    store.backend.query("UPDATE dataset_versions SET created_by = '@SUM(1+1) Mallory'")
+    store.close()
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    at = open_app("pages/about.py")
+    shown = next(d.value for d in at.dataframe if "created_by" in d.value.columns)
+    regions = shown.set_index("table_name").loc["regions"]
+    assert regions["dataset"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert set(shown["created_by"]) == {"'@SUM(1+1) Mallory"}

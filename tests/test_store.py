@@ -139,6 +139,35 @@ def test_upload_takes_over_rows_of_another_dataset_and_rollback_gives_them_back(
     pd.testing.assert_frame_equal(_sorted(store.current(table_name), table), before, check_dtype=False)
 
 
+@pytest.mark.parametrize(
+    ("dataset", "who", "file_name", "problem"),
+    [
+        ('=HYPERLINK("http://evil.example","x")', "analyst", "a.csv", "dataset name starts like a spreadsheet"),
+        ("Eurostat", "@SUM(1+1) Anna", "a.csv", "editor name starts like a spreadsheet"),
+        ("Eurostat", "analyst", "report\u202efdp.csv", "file name holds an invisible character"),
+        ("<b>Eurostat</b>", "analyst", "a.csv", "dataset name holds HTML"),
+    ],
+)
+def test_names_that_could_run_as_formulas_are_refused(
+    store: Store, editor: Identity, dataset: str, who: str, file_name: str, problem: str
+) -> None:
+    store.commit_version("observations", observations(), who=editor, dataset="A")
+    before = snapshot(store)
+    with pytest.raises(StoreError, match=problem):
+        store.commit_version(
+            "observations", observations(), who=Identity(who, "editor"), dataset=dataset, file_name=file_name
+        )
+    assert_unchanged(before, snapshot(store))
+
+
+def test_idea_cards_with_formulas_are_refused(store: Store, editor: Identity) -> None:
+    with pytest.raises(StoreError, match="idea card's title starts like a spreadsheet formula"):
+        store.save_idea({"title": "=1+1", "regions": "SE33;FI1D"}, who=editor)
+    with pytest.raises(StoreError, match="idea card's next steps holds HTML"):
+        store.save_idea({"title": "Biochar", "regions": "SE33;FI1D", "next_steps": "<script>x</script>"}, who=editor)
+    assert store.current("ideas").empty
+
+
 def test_viewer_cannot_write_anything(store: Store, editor: Identity) -> None:
     info = store.commit_version("observations", observations(), who=editor, dataset="A")
     before = snapshot(store)

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 import pandas as pd
 
-from valuechain import schema
+from valuechain import schema, text
 from valuechain.redact import redact
 from valuechain.schema import TABLES, Table
 
@@ -228,6 +228,18 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
+    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
+    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
+    problems = [
+        p
+        for value, what, required in texts
+        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
+    ]
+    if problems:
+        raise StoreError("Nothing was stored. " + " ".join(problems))
+
+
 def content_hash(frame: pd.DataFrame) -> str:
     """SHA-256 over the column names and the sorted 64-bit hashes of the rows: independent of row order,
     and fast enough for a million rows (no sort or text rendering of the rows themselves)."""
@@ -375,6 +387,7 @@ class Store:
     def _require_writer(who: Identity) -> None:
         if not who.can_write:
             raise PermissionDenied(f"{who.name} may only read: writing needs the editor role.")
+        _check_text([(who.name, "editor name", True)])
 
     # --- reading --------------------------------------------------------------------------------
     def current(self, table: str) -> pd.DataFrame:
@@ -469,6 +482,10 @@ class Store:
         for load in loads:
             if not TABLES[load.table].versioned:
                 raise StoreError(f"{load.table} is not a versioned data table.")
+        _check_text(
+            [(load.dataset, "dataset name", True) for load in loads]
+            + [(load.file_name, "file name", False) for load in loads]
+        )
         now = datetime.now(UTC).replace(tzinfo=None)
         infos: list[VersionInfo] = []
         with self.backend.transaction() as cur:
@@ -701,6 +718,10 @@ class Store:
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
+        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
+        _check_text(
+            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
+        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
