@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import layout
 from valuechain.query import DEFAULT_LEVEL, Data, Selection, regions_in_view
+from valuechain.text import without_bidi
 
 URL = "query-params"
 _SELECTION = "_selection"
@@ -15,11 +17,18 @@ def sidebar(data: Data) -> Selection:
     side = st.sidebar
     chains = data.chains()
     chain_names = dict(zip(chains["chain_id"], chains["name"], strict=True))
-    chain = side.selectbox("Value chain", list(chain_names), format_func=chain_names.get, key="chain", bind=URL)
+    chain = side.selectbox(
+        "Value chain", list(chain_names), format_func=lambda c: without_bidi(chain_names[c]), key="chain", bind=URL
+    )
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
     chosen_stages = side.multiselect(
-        "Stages", list(stage_names), format_func=stage_names.get, key="stage", bind=URL, placeholder="All stages"
+        "Stages",
+        list(stage_names),
+        format_func=lambda s: without_bidi(stage_names[s]),
+        key="stage",
+        bind=URL,
+        placeholder="All stages",
     )
     mapping = data.stage_sectors(chain)
     if chosen_stages:
@@ -31,7 +40,7 @@ def sidebar(data: Data) -> Selection:
         sectors,
         key="sector",
         bind=URL,
-        format_func=lambda c: f"{c} {_short(sector_names.get(c, ''))}",
+        format_func=lambda c: without_bidi(f"{c} {_short(sector_names.get(c, ''))}"),
         placeholder="All sectors of these stages",
     )
     countries = data.countries()
@@ -41,7 +50,7 @@ def sidebar(data: Data) -> Selection:
         key="country",
         bind=URL,
         placeholder="All BSR countries",
-        help=", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries),
+        help=layout.plain(", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries)),
     )
     years = sorted(data.years(), reverse=True) or [0]
     year = side.selectbox("Year", years, key="year", bind=URL)
@@ -71,7 +80,7 @@ def sidebar(data: Data) -> Selection:
         index=None,
         key="region",
         bind=URL,
-        format_func=lambda c: f"{c} {region_names.get(c, '')}",
+        format_func=lambda c: without_bidi(f"{c} {region_names.get(c, '')}"),
         placeholder="None",
     )
     selection = Selection(**{**base.__dict__, "region": region})

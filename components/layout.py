@@ -10,6 +10,7 @@ import streamlit as st
 
 from valuechain import export
 from valuechain.query import Data
+from valuechain.text import without_bidi
 
 SYNTHETIC = "demo data (synthetic)"
 
@@ -43,9 +44,17 @@ def dataset_badge(data: Data, versions: object) -> None:
     )
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:@&])")  # emphasis, links, HTML, entities, maths, autolinks
+_WWW = re.compile(r"(?i)\b(www)\.")  # GitHub Markdown makes www.example.org a link even without a scheme
+_LINE_START = re.compile(r"(?m)^([ \t]*(?:\d+)?)([-+=.)])")  # list items (- + 1. 1)), setext headings
+
+
 def plain(text: object) -> str:
-    """Escape Markdown so user text (names, sources) shows as typed, never as markup or links."""
-    return re.sub(r"([\\`*_\[\]<>#|~$:])", r"\\\1", str(text))
+    """The one way data text reaches Markdown (captions, labels, help texts, tooltips): shown as typed, never
+    as markup, link or web address link, and never reversed by a direction override."""
+    out = _MARKUP.sub(r"\\\1", without_bidi(text))
+    out = _WWW.sub(r"\1\\.", out)
+    return _LINE_START.sub(r"\1\\\2", out)
 
 
 def table(frame: pd.DataFrame, where: Any = st, **kwargs: Any) -> Any:

@@ -96,7 +96,7 @@ def upload_section(store: Store, who: Identity) -> None:
     report(checked.report.failures, parsed.file)
     if checked.preview is not None:
         preview(checked)
-    label = f"Commit as a new version of '{checked.dataset}'" if checked.dataset else "Commit"
+    label = f"Commit as a new version of '{layout.plain(checked.dataset)}'" if checked.dataset else "Commit"
     name_problem = text.problem(dataset, "dataset name", required=False)
     if name_problem:
         st.error(layout.plain(name_problem), icon="🛑")

@@ -163,3 +163,33 @@ def test_tables_shown_give_formula_neutral_downloads(
     regions = shown.set_index("table_name").loc["regions"]
     assert regions["dataset"] == '\'=HYPERLINK("http://evil.example","x")'
     assert set(shown["created_by"]) == {"'@SUM(1+1) Mallory"}
+
+
+HOSTILE = "[x](javascript:alert(1)) see https://evil.example or www.evil.example \u202eevil"
+
+
+def test_data_text_reaches_markdown_as_plain_text(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """A name holding a Markdown link, web addresses and a right-to-left override is shown as typed: no link,
+    no autolink, no reversed text (help texts, captions, option labels, tables)."""
+    import shutil
+
+    copy = tmp_path / "hostile.duckdb"
+    shutil.copy(seeded_db, copy)
+    store = open_store(path=copy)
+    for code in ("SE", "SE33"):
+        store.backend.query("UPDATE regions SET name = ? WHERE nuts_id = ?", (HOSTILE, code))
+    store.backend.query("UPDATE dataset_versions SET file_name = 'report\u202efdp.csv'")
+    store.close()
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    at = open_app()
+    help_text = at.sidebar.multiselect(key="country").help
+    assert "SE \\[x\\](javascript\\:alert(1)) see https\\://evil.example or www\\.evil.example evil" in help_text
+    assert "](" not in help_text.replace("\\](", "") and "\u202e" not in help_text
+    options = at.sidebar.selectbox(key="region").options
+    assert any(o.startswith("SE33 [x](javascript:alert(1))") and o.endswith(" evil") for o in options)
+    assert not any("\u202e" in o for o in options)
+    about = open_app("pages/about.py")
+    shown = next(d.value for d in about.dataframe if "file_name" in d.value.columns)
+    assert set(shown["file_name"]) == {"reportfdp.csv"}
