@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from components import layout
@@ -10,6 +13,7 @@ from valuechain.text import without_bidi
 
 URL = "query-params"
 _SELECTION = "_selection"
+_NOTICES = "_url_notices"  # filter key → what a link asked for that is not there
 
 
 def sidebar(data: Data) -> Selection:
@@ -17,17 +21,22 @@ def sidebar(data: Data) -> Selection:
     side = st.sidebar
     chains = data.chains()
     chain_names = dict(zip(chains["chain_id"], chains["name"], strict=True))
+    chain_label = lambda c: without_bidi(chain_names[c])  # noqa: E731
+    _codes_from_url("chain", "value chain", list(chain_names), chain_label)
     chain = side.selectbox(
-        "Value chain", list(chain_names), format_func=lambda c: without_bidi(chain_names[c]), key="chain", bind=URL
+        "Value chain", list(chain_names), format_func=chain_label, key="chain", bind=URL, **_watch("chain")
     )
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
+    stage_label = lambda s: without_bidi(stage_names[s])  # noqa: E731
+    _codes_from_url("stage", "stage", list(stage_names), stage_label, several=True)
     chosen_stages = side.multiselect(
         "Stages",
         list(stage_names),
-        format_func=lambda s: without_bidi(stage_names[s]),
+        format_func=stage_label,
         key="stage",
         bind=URL,
+        **_watch("stage"),
         placeholder="All stages",
     )
     mapping = data.stage_sectors(chain)
@@ -35,26 +44,33 @@ def sidebar(data: Data) -> Selection:
         mapping = mapping[mapping["stage_id"].isin(chosen_stages)]
     sector_names = data["sectors"].set_index("nace")["name"].to_dict()
     sectors = sorted(mapping["nace"])
+    sector_label = lambda c: without_bidi(f"{c} {_short(sector_names.get(c, ''))}")  # noqa: E731
+    _codes_from_url("sector", "sector", sectors, sector_label, several=True)
     chosen_sectors = side.multiselect(
         "Sectors (NACE Rev. 2)",
         sectors,
         key="sector",
         bind=URL,
-        format_func=lambda c: without_bidi(f"{c} {_short(sector_names.get(c, ''))}"),
+        **_watch("sector"),
+        format_func=sector_label,
         placeholder="All sectors of these stages",
     )
     countries = data.countries()
+    _codes_from_url("country", "country", countries, str, several=True)
     chosen_countries = side.multiselect(
         "Countries",
         countries,
         key="country",
         bind=URL,
+        **_watch("country"),
         placeholder="All BSR countries",
         help=layout.plain(", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries)),
     )
     years = sorted(data.years(), reverse=True) or [0]
-    year = side.selectbox("Year", years, key="year", bind=URL)
+    _codes_from_url("year", "year", years, str)
+    year = side.selectbox("Year", years, key="year", bind=URL, **_watch("year"))
     levels = data.levels_with_data() or [DEFAULT_LEVEL]
+    _codes_from_url("level", "NUTS level", levels, str)
     level = side.radio(
         "NUTS level",
         levels,
@@ -62,6 +78,7 @@ def sidebar(data: Data) -> Selection:
         horizontal=True,
         key="level",
         bind=URL,
+        **_watch("level"),
         help="0 = countries, 1 = major regions (e.g. German Länder), 2 = regions, 3 = small regions",
     )
     base = Selection(
@@ -74,18 +91,57 @@ def sidebar(data: Data) -> Selection:
     )
     in_view = regions_in_view(data, base)
     region_names = dict(zip(in_view["nuts_id"], in_view["name"], strict=True))
+    region_label = lambda c: without_bidi(f"{c} {region_names.get(c, '')}")  # noqa: E731
+    _codes_from_url("region", "region", list(region_names), region_label)
     region = side.selectbox(
         "Focus region",
         list(region_names),
         index=None,
         key="region",
         bind=URL,
-        format_func=lambda c: without_bidi(f"{c} {region_names.get(c, '')}"),
+        **_watch("region"),
+        format_func=region_label,
         placeholder="None",
     )
+    for notice in st.session_state.get(_NOTICES, {}).values():
+        side.warning(layout.plain(notice), icon=":material/link_off:")
     selection = Selection(**{**base.__dict__, "region": region})
     st.session_state[_SELECTION] = selection
     return selection
+
+
+def _codes_from_url(key: str, what: str, options: list, label: Callable[[Any], str], *, several: bool = False) -> None:
+    """Let a link name options by code (?region=SE33, ?chain=bioeconomy) as well as by the label that the bound
+    widget itself writes to the URL, and say so when a link names something that is not there (Streamlit drops
+    such values silently). Runs before the widget is drawn, on the session's first run only (the link it opened).
+    """
+    if key in st.session_state:
+        return
+    given = st.query_params.get_all(key)
+    if not given:
+        return
+    labels = {label(o): o for o in options}
+    codes = {str(o).strip().casefold(): o for o in options}
+    chosen = [labels.get(v, codes.get(v.strip().casefold())) for v in given]
+    unknown = [v for v, c in zip(given, chosen, strict=True) if c is None]
+    if unknown:
+        left = "it is left out" if several and len(unknown) < len(given) else f"no {what} is chosen from the link"
+        st.session_state.setdefault(_NOTICES, {})[key] = (
+            f"The link asks for {what} {', '.join(repr(v) for v in unknown)}, which is not among the options: {left}."
+        )
+    known = [c for c in chosen if c is not None]
+    if known and not all(v in labels for v in given):  # the widget itself reads only its own labels
+        st.session_state[key] = known if several else known[0]
+
+
+def _watch(key: str) -> dict[str, Any]:
+    """Widget arguments that drop the link notice about `key` once the user changes that filter."""
+    return {"on_change": _forget_notice, "args": (key,)}
+
+
+def _forget_notice(key: str) -> None:
+    """The filter was changed: what the link asked for no longer matters."""
+    st.session_state.get(_NOTICES, {}).pop(key, None)
 
 
 def current() -> Selection:

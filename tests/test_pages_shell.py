@@ -47,6 +47,28 @@ def test_filters_start_from_the_url() -> None:
     assert "Offshore wind" in at.subheader[0].value
 
 
+def test_links_may_name_filters_by_code() -> None:
+    """People type and share codes: ?region=SE33 selects Övre Norrland, ?chain=offshore_wind the chain."""
+    at = open_app(region="SE33", chain="offshore_wind", stage="operation_grid", sector="c33", year="2020")
+    assert at.selectbox(key="region").value == "SE33"
+    assert at.selectbox(key="chain").value == "offshore_wind"
+    assert at.multiselect(key="stage").value == ["operation_grid"]
+    assert at.multiselect(key="sector").value == ["C33"]
+    assert at.selectbox(key="year").value == 2020
+    assert not at.sidebar.warning
+    labelled = open_app(region="SE33 Övre Norrland")
+    assert labelled.selectbox(key="region").value == "SE33"
+
+
+def test_a_link_naming_what_is_not_there_says_so() -> None:
+    at = open_app(region="XX99", country=["SE", "ZZ"])
+    assert at.selectbox(key="region").value is None
+    assert at.multiselect(key="country").value == ["SE"]
+    notices = [w.value for w in at.sidebar.warning]
+    assert any("region 'XX99'" in n and "no region is chosen" in n for n in notices), notices
+    assert any("country 'ZZ'" in n and "left out" in n for n in notices), notices
+
+
 def test_changing_a_filter_changes_the_numbers() -> None:
     before = metrics(open_app())
     after = metrics(open_app(country=["EE"]))
