@@ -168,6 +168,51 @@ def test_idea_cards_with_formulas_are_refused(store: Store, editor: Identity) ->
     assert store.current("ideas").empty
 
 
+def test_wrong_passwords_lock_a_name_or_address_out_for_a_while(backend_url: str) -> None:
+    """Counted in the database: two stores on it (two app processes) count the same attempts."""
+    from datetime import datetime, timedelta
+
+    from valuechain.store import SIGN_IN_ATTEMPTS, SIGN_IN_LOCKOUT
+
+    one, other = make_store(backend_url), make_store(backend_url)
+    try:
+        t0 = datetime(2026, 11, 30, 12, 0)
+        anna, mallory = ("name:anna", "address:192.0.2.7"), ("name:mallory", "address:192.0.2.7")
+        for i in range(SIGN_IN_ATTEMPTS - 1):
+            store = one if i % 2 else other
+            assert store.record_sign_in(anna, ok=False, now=t0 + timedelta(seconds=i)) is None
+        assert one.sign_in_locked_until(anna, now=t0 + timedelta(minutes=1)) is None
+        # The fifth wrong password from the same address, under another name, locks the address (and so Anna).
+        until = one.record_sign_in(mallory, ok=False, now=t0 + timedelta(minutes=1))
+        assert until == t0 + timedelta(minutes=1) + SIGN_IN_LOCKOUT
+        assert other.sign_in_locked_until(anna, now=t0 + timedelta(minutes=2)) == until
+        assert other.sign_in_locked_until(("name:anna", "address:198.51.100.1"), now=t0 + timedelta(minutes=2)) is None
+        assert one.sign_in_locked_until(anna, now=until + timedelta(seconds=1)) is None
+        assert one.revision() == 0  # bookkeeping, not data: no cache is invalidated
+    finally:
+        one.close()
+        other.close()
+
+
+def test_wrong_passwords_spread_out_or_followed_by_the_right_one_do_not_lock(store: Store) -> None:
+    from datetime import datetime, timedelta
+
+    from valuechain.store import SIGN_IN_ATTEMPTS, SIGN_IN_WINDOW
+
+    t0, who = datetime(2026, 11, 30, 12, 0), ("name:bo", "address:local")
+    for i in range(SIGN_IN_ATTEMPTS * 2):
+        assert (
+            store.record_sign_in(
+                who, ok=False, now=t0 + i * (SIGN_IN_WINDOW / (SIGN_IN_ATTEMPTS - 1) + timedelta(seconds=1))
+            )
+            is None
+        )
+    for i in range(SIGN_IN_ATTEMPTS - 1):
+        store.record_sign_in(who, ok=False, now=t0 + timedelta(hours=1, seconds=i))
+    store.record_sign_in(who, ok=True, now=t0 + timedelta(hours=1, minutes=1))
+    assert store.record_sign_in(who, ok=False, now=t0 + timedelta(hours=1, minutes=2)) is None
+
+
 def test_viewer_cannot_write_anything(store: Store, editor: Identity) -> None:
     info = store.commit_version("observations", observations(), who=editor, dataset="A")
     before = snapshot(store)

@@ -386,6 +386,22 @@ META = Table(
     uploadable=False,
 )
 
+SIGN_IN_FAILURES = Table(
+    "sign_in_failures",
+    "Failed sign-ins",
+    "Wrong editor passwords per editor name and per client address, and lockouts after too many: kept in the "
+    "database so that every app process on it counts the same attempts.",
+    (
+        Column("subject", "text", "Who tried: name:… or address:…", "address:192.0.2.7"),
+        Column("failures", "int", "Wrong passwords since the first", 1, min=0),
+        Column("first_at", "timestamp", "First wrong password counted", None),
+        Column("locked_until", "timestamp", "No sign-in before then", None, required=False),
+    ),
+    key=("subject",),
+    versioned=False,
+    uploadable=False,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -405,6 +421,7 @@ TABLES: dict[str, Table] = {
         DATASET_VERSIONS,
         COLUMN_MAPPINGS,
         META,
+        SIGN_IN_FAILURES,
     )
 }
 # Load order: a table's references point only to tables before it.

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -32,6 +32,11 @@ DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.d
 # whole row groups go straight to the database file; 100,000-row inserts took twice as long plus a slow commit.
 INSERT_CHUNK_ROWS = 4 * 122_880
 _WRITE_LOCK_KEY = 5_318_008  # PostgreSQL advisory lock that serialises writers across processes
+# Sign-in: this many wrong passwords for one editor name, or from one client address, within the window lock
+# that name or address out for a short while (a person who mistyped waits minutes; a guesser gets nowhere).
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_LOCKOUT = timedelta(minutes=5)
 
 Progress = Callable[[int, int], None]  # (rows stored so far, rows to store)
 
@@ -742,8 +747,51 @@ class Store:
             _execute(cur, "DELETE FROM ideas WHERE idea_id = ?", (idea_id,))
             self._bump(cur)
 
+    # --- sign-in attempts (bookkeeping, not data: anyone may cause it, and it does not bump the revision) ------
+    def sign_in_locked_until(self, subjects: Sequence[str], now: datetime | None = None) -> datetime | None:
+        """When the lockout of any of `subjects` (e.g. "name:anna", "address:192.0.2.7") ends, or None."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        found = self.backend.query(
+            f"SELECT MAX(locked_until) AS until FROM sign_in_failures WHERE subject IN ({marks}) AND locked_until > ?",
+            (*subjects, now),
+        )
+        until = found.iloc[0, 0] if len(found) else None
+        return None if until is None or pd.isna(until) else pd.Timestamp(until).to_pydatetime()
+
+    def record_sign_in(self, subjects: Sequence[str], ok: bool, now: datetime | None = None) -> datetime | None:
+        """Count a wrong password against each subject (the lockout it starts, if any, is returned), or clear
+        their counts after a right one. One transaction, so app processes sharing the database count together."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        locked: list[datetime] = []
+        with self.backend.transaction() as cur:
+            if ok:
+                _execute(cur, f"DELETE FROM sign_in_failures WHERE subject IN ({marks})", tuple(subjects))
+                return None
+            for subject in subjects:
+                row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
+                failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
+                first = now if failures == 1 else row[1]  # type: ignore[index]
+                until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
+                if until is not None:
+                    locked.append(until)
+                    failures, first = 0, now  # after the lockout, the next attempts are counted afresh
+                _execute(cur, "DELETE FROM sign_in_failures WHERE subject = ?", (subject,))
+                _execute(
+                    cur,
+                    "INSERT INTO sign_in_failures (subject, failures, first_at, locked_until) VALUES (?, ?, ?, ?)",
+                    (subject, failures, first, until),
+                )
+        return max(locked) if locked else None
+
     def close(self) -> None:
         self.backend.close()
+
+
+def _utcnow() -> datetime:
+    """Naive UTC, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
