@@ -7,12 +7,11 @@ from typing import Any
 
 import streamlit as st
 
-from components import layout
+from components import layout, state
 from valuechain.query import DEFAULT_LEVEL, Data, Selection, regions_in_view
 from valuechain.text import without_bidi
 
-URL = "query-params"
-_SELECTION = "_selection"
+URL = state.URL
 _NOTICES = "_url_notices"  # filter key → what a link asked for that is not there
 
 
@@ -22,21 +21,21 @@ def sidebar(data: Data) -> Selection:
     chains = data.chains()
     chain_names = dict(zip(chains["chain_id"], chains["name"], strict=True))
     chain_label = lambda c: without_bidi(chain_names[c])  # noqa: E731
-    _codes_from_url("chain", "value chain", list(chain_names), chain_label)
+    _codes_from_url(state.CHAIN, "value chain", list(chain_names), chain_label)
     chain = side.selectbox(
-        "Value chain", list(chain_names), format_func=chain_label, key="chain", bind=URL, **_watch("chain")
+        "Value chain", list(chain_names), format_func=chain_label, key=state.CHAIN, bind=URL, **_watch(state.CHAIN)
     )
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
     stage_label = lambda s: without_bidi(stage_names[s])  # noqa: E731
-    _codes_from_url("stage", "stage", list(stage_names), stage_label, several=True)
+    _codes_from_url(state.STAGE, "stage", list(stage_names), stage_label, several=True)
     chosen_stages = side.multiselect(
         "Stages",
         list(stage_names),
         format_func=stage_label,
-        key="stage",
+        key=state.STAGE,
         bind=URL,
-        **_watch("stage"),
+        **_watch(state.STAGE),
         placeholder="All stages",
     )
     mapping = data.stage_sectors(chain)
@@ -45,40 +44,40 @@ def sidebar(data: Data) -> Selection:
     sector_names = data["sectors"].set_index("nace")["name"].to_dict()
     sectors = sorted(mapping["nace"])
     sector_label = lambda c: without_bidi(f"{c} {_short(sector_names.get(c, ''))}")  # noqa: E731
-    _codes_from_url("sector", "sector", sectors, sector_label, several=True)
+    _codes_from_url(state.SECTOR, "sector", sectors, sector_label, several=True)
     chosen_sectors = side.multiselect(
         "Sectors (NACE Rev. 2)",
         sectors,
-        key="sector",
+        key=state.SECTOR,
         bind=URL,
-        **_watch("sector"),
+        **_watch(state.SECTOR),
         format_func=sector_label,
         placeholder="All sectors of these stages",
     )
     countries = data.countries()
-    _codes_from_url("country", "country", countries, str, several=True)
+    _codes_from_url(state.COUNTRY, "country", countries, str, several=True)
     chosen_countries = side.multiselect(
         "Countries",
         countries,
-        key="country",
+        key=state.COUNTRY,
         bind=URL,
-        **_watch("country"),
+        **_watch(state.COUNTRY),
         placeholder="All BSR countries",
         help=layout.plain(", ".join(f"{c} {data.region_names.get(c, '')}" for c in countries)),
     )
     years = sorted(data.years(), reverse=True) or [0]
-    _codes_from_url("year", "year", years, str)
-    year = side.selectbox("Year", years, key="year", bind=URL, **_watch("year"))
+    _codes_from_url(state.YEAR, "year", years, str)
+    year = side.selectbox("Year", years, key=state.YEAR, bind=URL, **_watch(state.YEAR))
     levels = data.levels_with_data() or [DEFAULT_LEVEL]
-    _codes_from_url("level", "NUTS level", levels, str)
+    _codes_from_url(state.LEVEL, "NUTS level", levels, str)
     level = side.radio(
         "NUTS level",
         levels,
         index=levels.index(DEFAULT_LEVEL) if DEFAULT_LEVEL in levels else 0,
         horizontal=True,
-        key="level",
+        key=state.LEVEL,
         bind=URL,
-        **_watch("level"),
+        **_watch(state.LEVEL),
         help="0 = countries, 1 = major regions (e.g. German Länder), 2 = regions, 3 = small regions",
     )
     base = Selection(
@@ -92,21 +91,21 @@ def sidebar(data: Data) -> Selection:
     in_view = regions_in_view(data, base)
     region_names = dict(zip(in_view["nuts_id"], in_view["name"], strict=True))
     region_label = lambda c: without_bidi(f"{c} {region_names.get(c, '')}")  # noqa: E731
-    _codes_from_url("region", "region", list(region_names), region_label)
+    _codes_from_url(state.REGION, "region", list(region_names), region_label)
     region = side.selectbox(
         "Focus region",
         list(region_names),
         index=None,
-        key="region",
+        key=state.REGION,
         bind=URL,
-        **_watch("region"),
+        **_watch(state.REGION),
         format_func=region_label,
         placeholder="None",
     )
     for notice in st.session_state.get(_NOTICES, {}).values():
         side.warning(layout.plain(notice), icon=":material/link_off:")
     selection = Selection(**{**base.__dict__, "region": region})
-    st.session_state[_SELECTION] = selection
+    st.session_state[state.SELECTION] = selection
     return selection
 
 
@@ -146,7 +145,7 @@ def _forget_notice(key: str) -> None:
 
 def current() -> Selection:
     """The selection app.py drew for this run."""
-    return st.session_state[_SELECTION]
+    return st.session_state[state.SELECTION]
 
 
 def _short(name: str, limit: int = 38) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components import state
 from valuechain import export
 from valuechain.query import Data
 from valuechain.text import without_bidi
@@ -26,7 +27,7 @@ html { font-size: 21px; }
 
 def presentation_mode() -> None:
     """Large type and fewer controls for screen-sharing in workshops, kept in the URL."""
-    if st.sidebar.toggle("Large type for screen-sharing", key="present", bind="query-params"):
+    if st.sidebar.toggle("Large type for screen-sharing", key=state.PRESENT, bind=state.URL):
         st.html(_LARGE_TYPE)
 
 
