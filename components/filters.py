@@ -110,27 +110,32 @@ def sidebar(data: Data) -> Selection:
 
 
 def _codes_from_url(key: str, what: str, options: list, label: Callable[[Any], str], *, several: bool = False) -> None:
-    """Let a link name options by code (?region=SE33, ?chain=bioeconomy) as well as by the label that the bound
-    widget itself writes to the URL, and say so when a link names something that is not there (Streamlit drops
-    such values silently). Runs before the widget is drawn, on the session's first run only (the link it opened).
-    """
+    """Let a link name options by code (?region=SE33, ?chain=offshore_wind) as well as by the label that the bound
+    widget writes to the URL, and say so when a link names something that is not there (Streamlit drops such
+    values silently). Runs before the widget is drawn, on the session's first run only (the link it opened): codes
+    are turned into the widget's labels in the URL and the run starts again, so the widget and the address bar
+    both show the choice (a bound widget is seeded from the URL the run started with)."""
     if key in st.session_state:
         return
     given = st.query_params.get_all(key)
     if not given:
         return
     labels = {label(o): o for o in options}
-    codes = {str(o).strip().casefold(): o for o in options}
-    chosen = [labels.get(v, codes.get(v.strip().casefold())) for v in given]
-    unknown = [v for v, c in zip(given, chosen, strict=True) if c is None]
+    codes = {str(o).strip().casefold(): label(o) for o in options}
+    shown = [v if v in labels else codes.get(v.strip().casefold()) for v in given]
+    unknown = [v for v, s in zip(given, shown, strict=True) if s is None]
     if unknown:
         left = "it is left out" if several and len(unknown) < len(given) else f"no {what} is chosen from the link"
         st.session_state.setdefault(_NOTICES, {})[key] = (
             f"The link asks for {what} {', '.join(repr(v) for v in unknown)}, which is not among the options: {left}."
         )
-    known = [c for c in chosen if c is not None]
-    if known and not all(v in labels for v in given):  # the widget itself reads only its own labels
-        st.session_state[key] = known if several else known[0]
+    known = [s for s in shown if s is not None]
+    if known != given:
+        if known:
+            st.query_params[key] = known if several else known[0]
+        else:
+            del st.query_params[key]
+        st.rerun()
 
 
 def _watch(key: str) -> dict[str, Any]:

@@ -45,16 +45,19 @@ def dataset_badge(data: Data, versions: object) -> None:
     )
 
 
-_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:@&])")  # emphasis, links, HTML, entities, maths, autolinks
-_WWW = re.compile(r"(?i)\b(www)\.")  # GitHub Markdown makes www.example.org a link even without a scheme
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:@&])")  # emphasis, links, HTML, entities, maths
 _LINE_START = re.compile(r"(?m)^([ \t]*(?:\d+)?)([-+=.)])")  # list items (- + 1. 1)), setext headings
+# Streamlit's Markdown turns web and e-mail addresses in text into links after escapes are resolved, so
+# escaping cannot stop it: an invisible word joiner (U+2060) after www, :// or @ breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(\bwww(?=\.)|:(?=//)|@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """The one way data text reaches Markdown (captions, labels, help texts, tooltips): shown as typed, never
     as markup, link or web address link, and never reversed by a direction override."""
-    out = _MARKUP.sub(r"\\\1", without_bidi(text))
-    out = _WWW.sub(r"\1\\.", out)
+    out = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, without_bidi(text))
+    out = _MARKUP.sub(r"\\\1", out)
     return _LINE_START.sub(r"\1\\\2", out)
 
 
