@@ -13,7 +13,7 @@ import streamlit as st
 
 from components import auth, layout
 from components import data as app_data
-from valuechain import matching
+from valuechain import matching, text
 from valuechain.query import Data, split_list
 from valuechain.store import StoreError
 
@@ -93,7 +93,7 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
         "Idea card",
         [NEW, *titles],
         key="idea_card",
-        format_func=lambda i: "New card for this pair" if i == NEW else f"#{i} {titles[i]}",
+        format_func=lambda i: "New card for this pair" if i == NEW else text.without_bidi(f"#{i} {titles[i]}"),
     )
     base = _base(data, draft, int(idea_id))
     prefix = f"idea-{idea_id}" if idea_id != NEW else "idea-new-" + "-".join(draft["regions"])

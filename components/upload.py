@@ -54,8 +54,8 @@ def flash(section: str) -> None:
     that follows it and shown in the tab where it was done."""
     message = st.session_state.get(_FLASH)
     if message and message[0] == section:
-        _, kind, text = st.session_state.pop(_FLASH)
-        (st.success if kind == "success" else st.error)(text)
+        _, kind, shown = st.session_state.pop(_FLASH)
+        (st.success if kind == "success" else st.error)(shown)
 
 
 def upload_section(store: Store, who: Identity) -> None:
@@ -343,7 +343,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
         "Download the report (CSV)",
         export.to_csv_bytes(failures),
         key="download_report",
-        file_name=f"{ingest.file_stem(file_name)}-check-report.csv",
+        file_name=text.without_bidi(f"{ingest.file_stem(file_name)}-check-report.csv"),
         mime="text/csv",
     )
 
@@ -430,17 +430,17 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
         return
     own = next(v for v in versions if v.table == checked.table.name and v.taken_over_by is None)
     extra = [v for v in versions if v is not own]
-    text = (
+    stored = (
         f"Stored version {own.version_id} of dataset '{layout.plain(checked.dataset)}' ({own.rows:,} rows of "
         f"{checked.table.title.lower()}). Every page shows it now."
     )
     if extra:
-        text += (
+        stored += (
             " Also new: "
             + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})" for v in extra)
             + "."
         )
-    st.session_state[_FLASH] = ("upload", "success", text)
+    st.session_state[_FLASH] = ("upload", "success", stored)
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
     for key in (_PARSED, _CHECKED, _SIGNATURE, _PICKED):  # the versions list starts at the newest again
         st.session_state.pop(key, None)
@@ -486,8 +486,9 @@ def versions_section(store: Store, who: Identity) -> None:
         },
     )
     labels = {
-        int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
-        f"{r.rows:,} row{'' if r.rows == 1 else 's'}"
+        int(r.version_id): text.without_bidi(
+            f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · {r.rows:,} row{'' if r.rows == 1 else 's'}"
+        )
         for r in versions.itertuples()
     }
     options, picked = list(labels), st.session_state.get(_PICKED)

@@ -195,14 +195,14 @@ class PostgresBackend:
         import pyarrow.csv as pacsv
 
         cols = ", ".join(frame.columns)
-        text = io.BytesIO()
+        buffer = io.BytesIO()
         pacsv.write_csv(
             pa.Table.from_pandas(frame, preserve_index=False),
-            text,
+            buffer,
             write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
         )
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(text.getbuffer())
+            copy.write(buffer.getbuffer())
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
