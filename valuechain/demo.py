@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valuechain import schema
+from valuechain import geo, schema
 from valuechain import store as store_module
 from valuechain.schema import LIST_SEPARATOR, TOTAL_SECTOR
 
@@ -464,13 +464,6 @@ def load_definitions(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (arrays broadcast)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 @dataclass
 class _Economy:
     """Generated observations as arrays [region, sector, year], plus what flows and actors need."""
@@ -704,7 +697,7 @@ def _flows(
     each origin keeps its strongest destinations (which may be itself: within-region flows).
     """
     n_r = len(eco.ids)
-    dist = haversine_km(eco.lon[:, None], eco.lat[:, None], eco.lon[None, :], eco.lat[None, :])
+    dist = geo.distance_matrix_km(eco.lon, eco.lat)
     np.fill_diagonal(dist, 50.0 if level <= 2 else 25.0)  # typical distance inside a region
     decay = np.exp(-dist / DECAY_KM)
     ids = np.array(eco.ids, dtype=object)
@@ -966,7 +959,7 @@ def _projects(
     if not chain_ids or n_projects <= 0:
         return pd.DataFrame(columns=schema.PROJECTS.column_names)
     n_r = len(eco.ids)
-    dist = haversine_km(eco.lon[:, None], eco.lat[:, None], eco.lon[None, :], eco.lat[None, :])
+    dist = geo.distance_matrix_km(eco.lon, eco.lat)
     info = {}
     for chain_id in chain_ids:
         chain_stages = _ordered_stages(stages, chain_id)

@@ -16,8 +16,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from valuechain import export, indicators
-from valuechain.demo import haversine_km
+from valuechain import export, geo, indicators
 from valuechain.query import Data, Selection, ancestor, observations_at_level, region_level, split_list
 from valuechain.schema import ACTOR_TYPES, LIST_SEPARATOR, TOTAL_SECTOR
 
@@ -452,9 +451,7 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
 
     lon = bench.regions["lon"].astype(float).to_numpy()
     lat = bench.regions["lat"].astype(float).to_numpy()
-    distance = pd.DataFrame(
-        haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]), index=ids, columns=ids
-    )
+    distance = pd.DataFrame(geo.distance_matrix_km(lon, lat), index=ids, columns=ids)
     components = {
         "complementarity": indicators.complementarity(bench.stage_m, bench.adjacency, bench.stage_density, anchors),
         "relatedness": indicators.pair_relatedness(bench.sector_m, bench.sector_density),

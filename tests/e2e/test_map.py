@@ -39,11 +39,8 @@ def region_point(page, code: str, level: int = 2) -> tuple[float, float]:
     scale = 512 * 2 ** view["zoom"]
     lon, lat = float(REGIONS.at[code, "lon"]), float(REGIONS.at[code, "lat"])
 
-    def merc(latitude: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
-
     x = box["x"] + box["width"] / 2 + (lon - view["longitude"]) / 360 * scale
-    y = box["y"] + box["height"] / 2 - (merc(lat) - merc(view["latitude"])) / (2 * math.pi) * scale
+    y = box["y"] + box["height"] / 2 - (geo.mercator_y(lat) - geo.mercator_y(view["latitude"])) / (2 * math.pi) * scale
     return x, y
 
 
