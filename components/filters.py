@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import streamlit as st
 
 from components import state
 from valuechain.query import DEFAULT_LEVEL, Data, Selection, regions_in_view
 
-URL = state.URL
+URL: Final = state.URL
 
 
 def sidebar(data: Data) -> Selection:
@@ -15,11 +17,18 @@ def sidebar(data: Data) -> Selection:
     side = st.sidebar
     chains = data.chains()
     chain_names = dict(zip(chains["chain_id"], chains["name"], strict=True))
-    chain = side.selectbox("Value chain", list(chain_names), format_func=chain_names.get, key=state.CHAIN, bind=URL)
+    chain = side.selectbox(
+        "Value chain", list(chain_names), format_func=chain_names.__getitem__, key=state.CHAIN, bind=URL
+    )
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
     chosen_stages = side.multiselect(
-        "Stages", list(stage_names), format_func=stage_names.get, key=state.STAGE, bind=URL, placeholder="All stages"
+        "Stages",
+        list(stage_names),
+        format_func=stage_names.__getitem__,
+        key=state.STAGE,
+        bind=URL,
+        placeholder="All stages",
     )
     mapping = data.stage_sectors(chain)
     if chosen_stages:

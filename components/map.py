@@ -228,7 +228,7 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         list(choropleth.SCHEMES),
         key=state.Map.CLASSES,
         bind=state.URL,
-        format_func=choropleth.SCHEMES.get,
+        format_func=choropleth.SCHEMES.__getitem__,
         help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
         "around gaps in the values. Equal interval: classes of equal width.",
     )

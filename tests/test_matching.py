@@ -449,7 +449,7 @@ def test_suggested_idea_names_the_stages_that_meet(tiny_pairs: matching.PairScor
     assert idea["regions"] == ["SE01", "SE02"] and idea["actors"] == ["coop", "uni"]
     assert idea["stages"] == ["supply", "processing"]
     assert idea["title"] == "Alpha and Beta: joint biomass supply and processing pilot"
-    assert idea["description"].startswith("Beta for Alpha: strong in processing (LQ 2.00) where Alpha is strong")
+    assert str(idea["description"]).startswith("Beta for Alpha: strong in processing (LQ 2.00) where Alpha is strong")
     assert matching.check_idea(idea) == []
 
 

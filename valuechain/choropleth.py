@@ -426,7 +426,7 @@ def region_partners(data: Data, pairs: pd.DataFrame, region: str, n: int = 3) ->
     names = data.region_names
     out = pairs[pairs["from_region"] == region].head(n).rename(columns={"to_region": "partner"})
     inc = pairs[pairs["to_region"] == region].head(n).rename(columns={"from_region": "partner"})
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         f.assign(name=f["partner"].map(names))[["partner", "name", "value", "unit", "source"]].reset_index(drop=True)
         for f in (out, inc)
     )

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -48,8 +49,18 @@ DEFAULT_LINKS = {"goods": 3, "knowledge": 2, "investment": 1}
 FLOW_UNITS = {"goods": "EUR million", "knowledge": "joint projects", "investment": "EUR million"}
 DECAY_KM = 600.0  # flows fall to 1/e every 600 km (gravity model)
 KNOWLEDGE_EXPONENT = 0.6  # dampens capital regions' huge R&D counts into plausible joint-project numbers
+
+
+class Scale(TypedDict):
+    """Keyword arguments of `generate` that set the size of the data."""
+
+    level: int
+    years: Sequence[int]
+    links_per_region: Mapping[str, int]
+
+
 # ~1.0M observations and ~90k flows at NUTS-3: for benchmarks, `generate(**BENCHMARK_NUTS3)`.
-BENCHMARK_NUTS3: dict[str, object] = {
+BENCHMARK_NUTS3: Scale = {
     "level": 3,
     "years": range(1997, 2024),
     "links_per_region": {"goods": 1, "knowledge": 1, "investment": 0},
@@ -914,7 +925,7 @@ def _priorities(
                 )
             for chain_id in chains_of.get(nace, []):
                 for pol in CHAIN_POLICIES.get(chain_id, (re.sub(r"[^a-z0-9]+", "-", chain_id.lower()).strip("-"),)):
-                    chain_name = chain_names.get(chain_id, chain_id)
+                    chain_name = str(chain_names.get(chain_id, chain_id))
                     found["policy"].append(
                         (
                             f"POL:{pol}",

@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
@@ -491,17 +492,17 @@ def bounds(
     return minx, miny, maxx, maxy
 
 
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> np.ndarray:
     """Great-circle distance in km between points given in degrees (arrays broadcast)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    x1, y1, x2, y2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def distance_matrix_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def distance_matrix_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """Great-circle distances in km between every pair of points (square matrix, in the points' order)."""
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    return haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return haversine_km(x[:, None], y[:, None], x[None, :], y[None, :])
 
 
 def mercator_y(lat: float) -> float:

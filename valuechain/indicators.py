@@ -296,4 +296,4 @@ def partner_score(components: Mapping[str, pd.DataFrame], weights: Mapping[str, 
     if not used:
         raise ValueError("At least one weight must be above zero.")
     total = sum(used.values())
-    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())  # type: ignore[return-value]
+    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -703,7 +704,7 @@ def suggested_idea(pairs: PairScores, a: str, b: str, actors: Sequence[str] = ()
     }
 
 
-def check_idea(idea: Mapping[str, object]) -> list[str]:
+def check_idea(idea: Mapping[str, Any]) -> list[str]:
     """What keeps an idea card from being saved, in words for the form (empty list: it can be saved)."""
     problems = []
     if not str(idea.get("title") or "").strip():
@@ -713,7 +714,7 @@ def check_idea(idea: Mapping[str, object]) -> list[str]:
     return problems
 
 
-def idea_record(idea: Mapping[str, object]) -> dict[str, object]:
+def idea_record(idea: Mapping[str, Any]) -> dict[str, object]:
     """The form's values as a row for store.save_idea: lists joined, text trimmed, empty text as None."""
     record: dict[str, object] = {}
     for key in ("regions", "actors", "stages"):
@@ -722,7 +723,7 @@ def idea_record(idea: Mapping[str, object]) -> dict[str, object]:
         record[key] = str(idea.get(key) or "").strip() or None
     record["chain_id"] = idea.get("chain_id")
     if idea.get("idea_id") is not None:
-        record["idea_id"] = int(idea["idea_id"])  # type: ignore[call-overload]
+        record["idea_id"] = int(idea["idea_id"])
     return record
 
 
