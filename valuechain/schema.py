@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,14 @@ class Table:
 
 NUTS_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-YEAR = {"min": 1990, "max": 2100}
+
+
+class _Bounds(TypedDict):
+    min: float
+    max: float
+
+
+YEAR: _Bounds = {"min": 1990, "max": 2100}
 
 REGIONS = Table(
     "regions",
@@ -513,7 +520,8 @@ Suggest = Callable[[str, str], str | None]  # (reference "table.column", bad val
 
 class _Collector:
     def __init__(self, file: str, row_offset: int) -> None:
-        self.file, self.row_offset, self.rows = file, row_offset, []
+        self.file, self.row_offset = file, row_offset
+        self.rows: list[tuple[str, int | None, str, str, str, str, str]] = []
 
     def add(self, index: object, column: str, value: object, check: str, message: str, severity: str = "error") -> None:
         row = None if index is None else int(index) + self.row_offset  # type: ignore[call-overload]
