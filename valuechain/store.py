@@ -25,7 +25,8 @@ from typing import Any, Literal, Protocol
 
 import pandas as pd
 
-from valuechain import schema
+from valuechain import schema, text
+from valuechain.redact import redact
 from valuechain.schema import TABLES, Table
 
 SCHEMA_VERSION = "1"
@@ -34,6 +35,11 @@ DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.d
 # whole row groups go straight to the database file; 100,000-row inserts took twice as long plus a slow commit.
 INSERT_CHUNK_ROWS = 4 * 122_880
 _WRITE_LOCK_KEY = 5_318_008  # PostgreSQL advisory lock that serialises writers across processes
+# Sign-in: this many wrong passwords for one editor name, or from one client address, within the window lock
+# that name or address out for a short while (a person who mistyped waits minutes; a guesser gets nowhere).
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_LOCKOUT = timedelta(minutes=5)
 
 # Workshops: participants may vote and comment, at most RATE_LIMIT times per RATE_WINDOW_S seconds each.
 RATE_LIMIT = 20
@@ -179,7 +185,7 @@ class PostgresBackend:
             con = self._psycopg.connect(self.url, connect_timeout=5, autocommit=True)
         except self._psycopg.Error as exc:
             raise StoreError(
-                f"PostgreSQL at {_redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
+                f"PostgreSQL at {redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
                 "the server runs and VALUECHAIN_DB_URL is right, or unset VALUECHAIN_DB_URL to use the "
                 "embedded DuckDB file."
             ) from exc
@@ -211,14 +217,14 @@ class PostgresBackend:
         import pyarrow.csv as pacsv
 
         cols = ", ".join(frame.columns)
-        text = io.BytesIO()
+        buffer = io.BytesIO()
         pacsv.write_csv(
             pa.Table.from_pandas(frame, preserve_index=False),
-            text,
+            buffer,
             write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
         )
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(text.getbuffer())
+            copy.write(buffer.getbuffer())
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
@@ -249,13 +255,16 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _redact(url: str) -> str:
-    """Hide a password in a connection URL before it is shown."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
+    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
+    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
+    problems = [
+        p
+        for value, what, required in texts
+        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
+    ]
+    if problems:
+        raise StoreError("Nothing was stored. " + " ".join(problems))
 
 
 def content_hash(frame: pd.DataFrame) -> str:
@@ -358,8 +367,9 @@ class Store:
             raise
         except Exception as exc:
             raise StoreError(
-                f"The database at {_redact(self.url)} could not be prepared ({_first_line(exc)}). If it is a "
-                "DuckDB file, it may be damaged or from an incompatible version: move it away and restart."
+                f"The database at {redact(self.url, show_paths=True)} could not be prepared "
+                f"({_first_line(exc)}). If it is a DuckDB file, it may be damaged or from an incompatible version: "
+                "move it away and restart."
             ) from exc
 
     # --- schema and bookkeeping ---------------------------------------------------------------
@@ -404,6 +414,7 @@ class Store:
     def _require_writer(who: Identity) -> None:
         if not who.can_write:
             raise PermissionDenied(f"{who.name} may only read: writing needs the editor role.")
+        _check_text([(who.name, "editor name", True)])
 
     # --- reading --------------------------------------------------------------------------------
     def current(self, table: str) -> pd.DataFrame:
@@ -498,7 +509,11 @@ class Store:
         for load in loads:
             if not TABLES[load.table].versioned:
                 raise StoreError(f"{load.table} is not a versioned data table.")
-        now = datetime.now(UTC).replace(tzinfo=None)
+        _check_text(
+            [(load.dataset, "dataset name", True) for load in loads]
+            + [(load.file_name, "file name", False) for load in loads]
+        )
+        now = _utcnow()
         infos: list[VersionInfo] = []
         with self.backend.transaction() as cur:
             plans = [self._plan_load(cur, load, now) for load in loads]
@@ -551,9 +566,11 @@ class Store:
         own = _Part(dataset_id, load.dataset, None if previous is None else int(previous), rows)
         if not load.take_over or rows.empty:
             return own
+        # The bookkeeping columns get names no data table uses (regions, actors, ... have their own `name`).
         found = _fetch_frame(
             cur,
-            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
+            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id AS _version_id, "
+            "v.dataset_id AS _dataset_id, d.name AS _dataset_name "
             f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
             "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
             (dataset_id,),
@@ -562,13 +579,13 @@ class Store:
             return own
         data = schema.coerce(found, t)
         overlap = key_isin(data, rows, t.key).to_numpy()
-        for version_id in sorted(found.loc[overlap, "version_id"].unique()):
-            mine = (found["version_id"] == version_id).to_numpy()
+        for version_id in sorted(found.loc[overlap, "_version_id"].unique()):
+            mine = (found["_version_id"] == version_id).to_numpy()
             first = found[mine].iloc[0]
             own.others.append(
                 _Part(
-                    int(first["dataset_id"]),
-                    str(first["name"]),
+                    int(first["_dataset_id"]),
+                    str(first["_dataset_name"]),
                     int(version_id),
                     data[mine & ~overlap].reset_index(drop=True),
                     int((mine & overlap).sum()),
@@ -700,7 +717,7 @@ class Store:
     def save_mapping(self, source_key: str, table: str, mapping: dict[str, str], *, who: Identity) -> None:
         """Remember how a source's columns map onto a table, for its next upload."""
         self._require_writer(who)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         with self.backend.transaction() as cur:
             self._write_mapping(cur, source_key, table, mapping, now)
             self._bump(cur)
@@ -723,11 +740,15 @@ class Store:
     def save_idea(self, idea: dict[str, Any], *, who: Identity) -> int:
         """Insert an idea card, or update it when it has an idea_id; returns its id."""
         self._require_writer(who)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         fields = [
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
+        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
+        _check_text(
+            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
+        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
@@ -753,7 +774,7 @@ class Store:
         """A new, open workshop with a fresh join code; returns (workshop_id, code)."""
         self._require_writer(who)
         title = _short_text(title, "title", 120)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         with self.backend.transaction() as cur:
             taken = set(_fetch_frame(cur, "SELECT code FROM workshops")["code"])
             code = next(c for c in iter(_join_code, None) if c not in taken)
@@ -787,7 +808,7 @@ class Store:
         self._require_writer(who)
         title = _short_text(scene["title"], "title", 120)
         note = str(scene.get("note") or "")[:2000]
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         with self.backend.transaction() as cur:
             if _fetchone(cur, "SELECT COUNT(*) FROM workshops WHERE workshop_id = ?", (int(workshop_id),))[0] == 0:
                 raise StoreError(f"There is no workshop {workshop_id}.")
@@ -868,7 +889,7 @@ class Store:
     def join(self, code: str) -> Identity:
         """A participant joins an open workshop by its code: no account, a random token for this browser."""
         code = str(code or "").strip().upper()
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         with self.backend.transaction() as cur:
             found = _fetchone(cur, "SELECT workshop_id, closed FROM workshops WHERE code = ?", (code,))
             if found is None:
@@ -937,7 +958,7 @@ class Store:
         if not who.is_participant:
             raise PermissionDenied("Only workshop participants vote and comment: join with the workshop's code.")
         for attempt in range(_CONFLICT_RETRIES):
-            now = datetime.now(UTC).replace(tzinfo=None)
+            now = _utcnow()
             try:
                 with self.backend.transaction() as cur:
                     found = _fetchone(
@@ -988,6 +1009,44 @@ class Store:
         found = self.backend.query("SELECT item FROM votes WHERE participant = ?", (who.name,))
         return set(found["item"])
 
+    # --- sign-in attempts (bookkeeping, not data: anyone may cause it, and it does not bump the revision) ------
+    def sign_in_locked_until(self, subjects: Sequence[str], now: datetime | None = None) -> datetime | None:
+        """When the lockout of any of `subjects` (e.g. "name:anna", "address:192.0.2.7") ends, or None."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        found = self.backend.query(
+            f"SELECT MAX(locked_until) AS until FROM sign_in_failures WHERE subject IN ({marks}) AND locked_until > ?",
+            (*subjects, now),
+        )
+        until = found.iloc[0, 0] if len(found) else None
+        return None if until is None or pd.isna(until) else pd.Timestamp(until).to_pydatetime()
+
+    def record_sign_in(self, subjects: Sequence[str], ok: bool, now: datetime | None = None) -> datetime | None:
+        """Count a wrong password against each subject (the lockout it starts, if any, is returned), or clear
+        their counts after a right one. One transaction, so app processes sharing the database count together."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        locked: list[datetime] = []
+        with self.backend.transaction() as cur:
+            if ok:
+                _execute(cur, f"DELETE FROM sign_in_failures WHERE subject IN ({marks})", tuple(subjects))
+                return None
+            for subject in subjects:
+                row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
+                failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
+                first = now if failures == 1 else row[1]  # type: ignore[index]
+                until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
+                if until is not None:
+                    locked.append(until)
+                    failures, first = 0, now  # after the lockout, the next attempts are counted afresh
+                _execute(cur, "DELETE FROM sign_in_failures WHERE subject = ?", (subject,))
+                _execute(
+                    cur,
+                    "INSERT INTO sign_in_failures (subject, failures, first_at, locked_until) VALUES (?, ?, ?, ?)",
+                    (subject, failures, first, until),
+                )
+        return max(locked) if locked else None
+
     def close(self) -> None:
         self.backend.close()
 
@@ -1012,12 +1071,17 @@ def _item(item: str) -> str:
     return str(item)
 
 
+def _utcnow() -> datetime:
+    """Naive UTC, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
     """The configured store: PostgreSQL when `VALUECHAIN_DB_URL` is set, else the DuckDB file."""
     url = url if url is not None else os.environ.get("VALUECHAIN_DB_URL", "").strip()
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {_redact(url)!r}).")
+            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {redact(url)!r}).")
         return Store(PostgresBackend(url))
     path = path or os.environ.get("VALUECHAIN_DB_PATH") or DEFAULT_DB_PATH
     return Store(DuckDBBackend(path))

@@ -139,6 +139,11 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     item.get_by_role("button", name="Send").click()
     wait_idle(participant)
     screenshot(participant, "workshop-participant")
+    participant.reload()  # the browser keeps its token (cookie): still one vote, still this participant
+    wait_idle(participant)
+    item = participant.locator("[class*='st-key-item_partner_FI1D_']").first
+    item.wait_for(timeout=60_000)
+    assert item.get_by_role("button", name="Voted ✓").is_disabled()
 
     # The facilitator sees the tally change without reloading (the board reruns every few seconds).
     tally = page.locator("[class*='st-key-tally_']", has_text=label).first
