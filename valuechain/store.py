@@ -807,7 +807,7 @@ class Store:
         """Append a scene (title, note, page, state dict, optional chart JSON and items list) to the agenda."""
         self._require_writer(who)
         title = _short_text(scene["title"], "title", 120)
-        note = str(scene.get("note") or "")[:2000]
+        note = _note(scene.get("note"))
         now = _utcnow()
         with self.backend.transaction() as cur:
             if _fetchone(cur, "SELECT COUNT(*) FROM workshops WHERE workshop_id = ?", (int(workshop_id),))[0] == 0:
@@ -841,7 +841,7 @@ class Store:
             _execute(
                 cur,
                 "UPDATE scenes SET title = ?, note = ? WHERE scene_id = ?",
-                (_short_text(title, "title", 120), str(note or "")[:2000], int(scene_id)),
+                (_short_text(title, "title", 120), _note(note), int(scene_id)),
             )
 
     def move_scene(self, scene_id: int, step: int, *, who: Identity) -> None:
@@ -1056,13 +1056,17 @@ def _join_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-def _short_text(text: object, what: str, limit: int) -> str:
-    value = " ".join(str(text or "").split())
-    if not value:
-        raise StoreError(f"The {what} must not be empty.")
-    if len(value) > limit:
-        raise StoreError(f"The {what} is {len(value)} characters long; at most {limit} are allowed.")
-    return value
+def _short_text(value: object, what: str, limit: int) -> str:
+    """A title or comment on one line, checked by the rule every text follows (valuechain.text)."""
+    line = " ".join(str(value or "").split())
+    _check_text([(line, what, True)], max_chars=limit)
+    return line
+
+
+def _note(value: object) -> str:
+    note = str(value or "")
+    _check_text([(note, "talking note", False)], max_chars=text.MAX_TEXT_CHARS)
+    return note
 
 
 def _item(item: str) -> str:
