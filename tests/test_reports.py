@@ -151,3 +151,15 @@ def test_workshop_report_markdown_and_pdf(demo: tuple[Data, pd.DataFrame], tmp_p
     assert page_count(pdf, tmp_path) == len(pages) >= 2
     assert max(coloured_share(p) for p in pages) > 0.02
     store.close()
+
+
+@pytest.mark.usefixtures("app_db")
+def test_profile_page_makes_the_brief_of_its_focus_region() -> None:
+    from .apptest import open_app
+
+    at = open_app("pages/profile.py", region="FI1D Pohjois- ja Itä-Suomi")
+    at.button(key="brief_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Brief (PDF)" in labels and "Brief (HTML)" in labels
+    assert not at.error
