@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import streamlit as st
 
@@ -11,7 +11,7 @@ from components import layout, state
 from valuechain.query import DEFAULT_LEVEL, Data, Selection, regions_in_view
 from valuechain.text import without_bidi
 
-URL = state.URL
+URL: Final = state.URL
 _NOTICES = "_url_notices"  # filter key → what a link asked for that is not there
 
 

@@ -119,14 +119,14 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
             list(actor_names),
             default=[a for a in base["actors"] if a in actor_names],
             key=f"{prefix}-actors",
-            format_func=actor_names.get,
+            format_func=actor_names.__getitem__,
         )
         st.multiselect(
             "Stages",
             list(stage_names),
             default=[s for s in base["stages"] if s in stage_names],
             key=f"{prefix}-stages",
-            format_func=stage_names.get,
+            format_func=stage_names.__getitem__,
         )
         st.text_area("What the partners would do", base["description"], key=f"{prefix}-description")
         st.text_area("Next steps", base["next_steps"], key=f"{prefix}-next_steps", placeholder="Who does what by when")

@@ -31,9 +31,8 @@ def presentation_mode() -> None:
         st.html(_LARGE_TYPE)
 
 
-def dataset_badge(data: Data, versions: object) -> None:
-    """Say which data is on screen: demo or uploaded, and which versions."""
-    current: pd.DataFrame = versions  # type: ignore[assignment]
+def dataset_badge(data: Data, current: pd.DataFrame) -> None:
+    """Say which data is on screen: demo or uploaded, and which versions (the store's datasets_on_screen)."""
     uploads = current[current["origin"] == "upload"]
     label = "Demo data (synthetic)" if uploads.empty else "Demo data (synthetic) + uploaded data"
     if not current.empty and (current["origin"] == "demo").sum() == 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -45,7 +47,7 @@ def ranked_list(ranked: pd.DataFrame) -> None:
 def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     """Every number behind the suggestions, and the same as a CSV file for the workshop report."""
     shown = ranked.assign(region=ranked["region_id"] + " " + ranked["name"].fillna(""))
-    config: dict[str, object] = {
+    config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
         "region": st.column_config.TextColumn("Partner region", width="medium"),
         "score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=1.0, format="%.2f"),

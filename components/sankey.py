@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -190,7 +191,7 @@ def _html(view: FlowView, view_name: str) -> bytes:
     return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
 
 
-_FLOW_COLUMNS = {
+_FLOW_COLUMNS: dict[str, Any] = {
     "from_region": "From",
     "from_name": "From region",
     "from_stage": "From stage",

@@ -157,8 +157,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
     for col in TABLES[table].columns:
         st.session_state[f"map_{col.name}"] = mapping.columns.get(col.name, MISSING)
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
-    for col, value in mapping.filters.items():
-        st.session_state[f"filter_{col}"] = value
+    for name, value in mapping.filters.items():
+        st.session_state[f"filter_{name}"] = value
     st.session_state["upload_dataset"] = parsed.source_name
     st.session_state["upload_mode"] = "update"
     st.session_state[_SIGNATURE] = signature
@@ -211,12 +211,12 @@ def _mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
             "Columns not used by the mapping whose values split the rows (e.g. several units): keep one value each."
         )
         cols = st.columns(min(len(dimensions), 3))
-        for i, (col, values) in enumerate(dimensions.items()):
+        for i, (name, values) in enumerate(dimensions.items()):
             chosen = cols[i % len(cols)].selectbox(
-                f"Keep rows where {col} is", [ALL_VALUES, *values], key=f"filter_{col}"
+                f"Keep rows where {name} is", [ALL_VALUES, *values], key=f"filter_{name}"
             )
             if chosen != ALL_VALUES:
-                mapping.filters[col] = chosen
+                mapping.filters[name] = chosen
     return mapping
 
 
@@ -498,7 +498,7 @@ def versions_section(store: Store, who: Identity) -> None:
         "Version",
         options,
         index=options.index(picked) if picked in options else 0,
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         key=f"version_pick_{store.revision()}",
     )
     st.session_state[_PICKED] = chosen

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import auth, layout
 from components import data as app_data
-from valuechain import geo, indicators
+from valuechain import derived, geo, indicators
 
 data = app_data.data()
 
@@ -23,6 +23,10 @@ bioeconomy.
 """)
 
 st.header("Indicators and their formulas")
+for spec in derived.REGISTRY.values():  # the map's derived indicators, then the benchmark's and matchmaking's
+    st.subheader(spec.name)
+    st.latex(spec.formula)
+    st.markdown(spec.note)
 for key, (name, formula) in indicators.FORMULAS.items():
     st.subheader(name)
     st.latex(formula)

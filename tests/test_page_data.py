@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Button
+from streamlit.testing.v1.element_tree import Button, Selectbox
 
 from valuechain import demo, export
 from valuechain.query import Data
@@ -68,7 +68,7 @@ def test_viewers_are_refused_and_do_not_see_the_page_listed() -> None:
     assert any("This page is for editors" in i.value for i in at.info)
     assert not at.file_uploader
     home = open_app()
-    links = " ".join(link.label for link in home.get("page_link"))
+    links = " ".join(link.proto.label for link in home.get("page_link"))
     assert "**Data**" not in links and "**Map**" in links
 
 
@@ -171,7 +171,7 @@ def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Pa
     assert "NUTS 2016 code" in " ".join(shown["message"])
     assert at.error[0].value.startswith("**4 problem(s) to fix** in bad.csv")
     assert button(at, "Commit as a new version of 'bad'").disabled
-    download = next(d for d in at.get("download_button") if d.label == "Download the report (CSV)")
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download the report (CSV)")
     assert download.proto.label == "Download the report (CSV)"
     assert export.to_csv_bytes(shown.sort_index()).startswith(b"\xef\xbb\xbffile,row,column")
     assert data_of(seeded_db).revision == before
@@ -218,7 +218,7 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert {m.label: m.value for m in at.metric}["Replace other values"] == "1"
 
 
-def version_picker(at: AppTest) -> object:
+def version_picker(at: AppTest) -> Selectbox:
     """The version picker's key changes with the store's revision (so its labels are fresh)."""
     return next(s for s in at.selectbox if str(s.key).startswith("version_pick_"))
 
@@ -269,7 +269,7 @@ def test_editor_rolls_back_and_deletes_with_confirmation(seeded_db: Path) -> Non
 def test_templates_are_offered_for_every_table() -> None:
     at = editor()
     at.selectbox(key="template_table").set_value("flows").run()
-    labels = [d.label for d in at.get("download_button")]
+    labels = [d.proto.label for d in at.get("download_button")]
     assert "CSV template" in labels and "Excel template" in labels
     guide = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
     assert guide["column"].tolist()[:3] == ["chain_id", "from_region", "from_stage"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from valuechain import demo, indicators
+from valuechain import demo, derived, indicators
 from valuechain.query import Data, Selection, headline
 from valuechain.store import open_store
 
@@ -86,6 +86,8 @@ def test_about_page_lists_every_formula_and_the_data_on_screen() -> None:
     latex = " ".join(e.value for e in at.latex)
     for _name, formula in indicators.FORMULAS.values():
         assert formula in latex
+    for spec in derived.REGISTRY.values():
+        assert spec.formula in latex
     headers = [h.value for h in at.header]
     assert headers == ["Indicators and their formulas", "Value chains", "Data on screen", "Boundaries and licences"]
     on_screen = at.dataframe[-1].value

@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -640,11 +641,11 @@ def direction_summary(flows: pd.DataFrame, chain: Chain, countries: tuple[str, .
     With countries selected, only their regions get rows: regions abroad appear in the selection only
     through their flows with those countries, so their sums would be partial.
     """
-    sums = {}
+    sums: dict[tuple[str, str, str, str], dict[str, float]] = {}
     for direction, end in (("inflow", "to"), ("outflow", "from")):
         for region, stage, kind, unit, value, _n in _grouped(flows, [f"{end}_region", f"{end}_stage", *MEASURE]):
             sums.setdefault((region, stage, kind, unit), {"inflow": 0.0, "outflow": 0.0})[direction] += value
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "region_id": r,
             "name": chain.region_name(r),
