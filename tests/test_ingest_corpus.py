@@ -185,8 +185,10 @@ def test_keeping_rows_by_any_value_of_any_dimension_never_crashes(
     value of each dimension-like column, gives a report (and keeps exactly the rows with that value)."""
     valid = tmp_path / "valid.csv"
     seed_data["observations"].to_csv(valid, index=False)
-    flagged = seed_data["observations"].head(8).assign(
-        unit=["persons", "percent"] * 4, flag=["p", "", "e", "", "p", "", "e", ""]
+    flagged = (
+        seed_data["observations"]
+        .head(8)
+        .assign(unit=["persons", "percent"] * 4, flag=["p", "", "e", "", "p", "", "e", ""])
     )
     flagged_path = tmp_path / "flagged_units.csv"
     flagged.to_csv(flagged_path, index=False)

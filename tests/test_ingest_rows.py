@@ -1,6 +1,7 @@
 """Issue 10, items 1 and 3: rows the explorer cannot place are grouped by kind with counts and examples, left out
 or recoded only as the analyst chose, never dropped without being counted; missing-value markers are never
-errors. The left-out rows are recorded with the version on both backends."""
+errors. The left-out rows are recorded with the version on both backends. Item 6: thousands separators with a
+decimal comma, and dates where the table needs a year."""
 
 from __future__ import annotations
 
@@ -100,3 +101,17 @@ def test_left_out_rows_are_recorded_with_the_version_and_downloadable(store: Sto
     back = pd.read_csv(io.StringIO(store.left_out_rows(own.version_id)), dtype=str, keep_default_na=False)
     assert sorted(back["region_id"]) == sorted(checked.left_out["region_id"])
     assert set(back["left_out_as"]) == {"extra-regio", "aggregate", "old-nuts", "unknown-region", "unusable", "missing"}
+
+
+def test_thousands_separators_and_dates_reduced_to_the_year(context: ingest.Context) -> None:
+    text = (
+        "region_id;sector;indicator;year;value;unit;source\n"
+        "SE33;C16;employment;24.04.2014;15.414.794;persons;t\n"
+        "FI1D;C16;employment;2015-01-01;1 234,5;persons;t\n"
+    )
+    parsed = ingest.read(text.encode("cp1252"), "destatis.csv")
+    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context, dataset="D")
+    assert checked.ok, checked.report.errors
+    assert checked.rows[["year", "value"]].values.tolist() == [[2014, 15414794.0], [2015, 1234.5]]
+    warning = checked.report.warnings.set_index("check").loc["date_as_year"]
+    assert "2 dates reduced to their year (e.g. '24.04.2014' → 2014)" in warning["message"]

@@ -490,16 +490,7 @@ def build() -> None:
         2,
         "year",
     )
-    case(
-        "dates_as_years.csv",
-        lines(OBS, "SE33,C16,employment,2021-12-31,5,persons,test,"),
-        "observations",
-        "",
-        "date_not_year",
-        "is a date; the column needs the year only",
-        2,
-        "year",
-    )
+    # A date in a year column (2021-12-31, 24.04.2014) is reduced to its year since issue 10, item 6.
     case(
         "year_as_date.xlsx",
         xlsx([OBS.split(","), ["SE33", "C16", "employment", 2021, 5, "persons", "test"]], formats={"D2": "yyyy-mm-dd"}),

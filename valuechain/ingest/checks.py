@@ -224,8 +224,8 @@ def check(
     indicators = pd.concat([context.indicators, defs], ignore_index=True).drop_duplicates("indicator_id", keep="last")
     if t is schema.OBSERVATIONS:
         frame = _unit_from_indicator(frame, indicators, found)
+    frame, dates = _dates_as_years(frame, t, rows, labels, found)
     report = schema.validate(frame, t, file=parsed.file, row_offset=0, known=known, suggest=suggester(context))
-    dates = _dates_as_years(frame, t, rows, labels, found)
     schema_failures = report.failures
     if dates:
         is_date = schema_failures.apply(lambda f: (f["row"], f["column"]) in dates and f["check"] == "dtype", axis=1)
