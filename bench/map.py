@@ -33,6 +33,8 @@ from typing import Any
 from common import REPO, bench_env, browser_load, chromium, median_seconds, report, served
 from streamlit.testing.v1 import AppTest
 
+from components.state import Map
+
 ONE_LAYER = str(REPO / "bench" / "baselines" / "one_layer.py")
 BARE = str(REPO / "bench" / "baselines" / "bare.py")
 CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
@@ -91,9 +93,9 @@ def changes(data: object, level: int) -> dict[str, list[Change]]:
                 {
                     **url,
                     "year": str(y),
-                    "indicator": LQ_LABEL,
-                    "flows": "Goods flows",
-                    "top": "Largest 50",
+                    Map.INDICATOR: LQ_LABEL,
+                    Map.FLOWS: "Goods flows",
+                    Map.TOP: "Largest 50",
                     "region": region,
                 },
                 replace(base, year=y, region=str(first["nuts_id"])),
@@ -164,6 +166,7 @@ def server_times(env: dict[str, str], level: int, label: str) -> None:
 def steps(data: object, batch: list[Change]) -> None:
     """Where a year change's time goes, step by step, median of 5 years (nothing cached between years)."""
     from valuechain import choropleth
+    from valuechain.derived import LOCATION_QUOTIENT
 
     times: dict[str, list[float]] = {}
 
@@ -176,7 +179,7 @@ def steps(data: object, batch: list[Change]) -> None:
     for change in batch:
         sel = change.sel
         table = timed("values: query.indicator_by_region", choropleth.region_values, data, sel, "employment")
-        timed("values: location quotient", choropleth.region_values, data, sel, choropleth.LOCATION_QUOTIENT)
+        timed("values: location quotient", choropleth.region_values, data, sel, LOCATION_QUOTIENT)
         timed("classes: quantiles", choropleth.classify, table["value"], "quantiles")
         timed("classes: natural breaks (Fisher–Jenks)", choropleth.classify, table["value"], "natural_breaks")
         pairs = timed("flows between regions", choropleth.region_flows, data, sel, "goods")

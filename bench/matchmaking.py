@@ -20,6 +20,7 @@ from pathlib import Path
 from common import REPO, bench_env, report, timings
 from streamlit.testing.v1 import AppTest
 
+from components.state import Matchmaking
 from valuechain import demo
 from valuechain.store import open_store
 
@@ -40,7 +41,7 @@ def nuts3_database() -> Path:
     path = Path(tempfile.mkdtemp(prefix="valuechain-bench-nuts3-")) / "bench.duckdb"
     store = open_store(path=path)
     t0 = time.perf_counter()
-    frames = demo.generate(**demo.BENCHMARK_NUTS3)  # type: ignore[arg-type]
+    frames = demo.generate(**demo.BENCHMARK_NUTS3)
     demo.seed_store(store, frames)
     store.close()
     print(
@@ -69,7 +70,7 @@ def weight_change(at: AppTest) -> Callable[[], None]:
     values = itertools.cycle((4, 3))
 
     def run() -> None:
-        at.slider(key="w_complementarity").set_value(next(values)).run()
+        at.slider(key=Matchmaking.weight("complementarity")).set_value(next(values)).run()
 
     return run
 

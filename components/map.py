@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,14 +19,11 @@ import shapely
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from components import layout, nav
-from valuechain import choropleth, colors, export, geo, indicators
-from valuechain.choropleth import LOCATION_QUOTIENT, Classification
+from components import layout, nav, state
+from valuechain import choropleth, colors, derived, export, geo
+from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
 
-URL = "query-params"
-REGION_KEY = "region"  # the global filter the map selects (components/filters.py)
-CHART_KEY = "map"  # one chart for every view: deck.gl keeps the user's zoom and pan across reruns
 PICKABLE_LAYERS = ("regions", "bubbles")  # a click on these selects a region; a click on an arc does not
 MAP_WIDTH, MAP_HEIGHT = 760, 660  # px the initial view is fitted to (the column is about this wide)
 OUTLINE = "#222222"
@@ -89,18 +85,14 @@ def _outline() -> dict[str, Any]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _bsr_values(_data: Data, data_key: str, reference: Selection, indicator: str) -> pd.DataFrame:
-    base = _bsr_values(_data, data_key, reference, choropleth.LQ_BASE) if indicator == LOCATION_QUOTIENT else None
+    spec = derived.REGISTRY.get(indicator)
+    base = _bsr_values(_data, data_key, reference, spec.base) if spec else None
     return choropleth.bsr_values(_data, reference, indicator, base)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _bsr_flows(_data: Data, data_key: str, reference: Selection, kind: str) -> pd.DataFrame:
     return choropleth.region_flows(_data, reference, kind)
-
-
-def _data_key(data: Data) -> str:
-    """A cache key for one Data bundle (one store and revision): two stores can be at the same revision."""
-    return data._cache.setdefault("map_cache_key", f"{data.revision}-{uuid.uuid4().hex}")
 
 
 def _reference(sel: Selection) -> Selection:
@@ -110,12 +102,12 @@ def _reference(sel: Selection) -> Selection:
 
 def values(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
     """choropleth.region_values, cached per data bundle."""
-    return choropleth.in_view(_bsr_values(data, _data_key(data), _reference(sel), indicator), sel)
+    return choropleth.in_view(_bsr_values(data, state.data_key(data), _reference(sel), indicator), sel)
 
 
 def flows(data: Data, sel: Selection, kind: str) -> pd.DataFrame:
     """choropleth.region_flows over the whole programme area, cached per data bundle."""
-    return _bsr_flows(data, _data_key(data), _reference(sel), kind)
+    return _bsr_flows(data, state.data_key(data), _reference(sel), kind)
 
 
 @dataclass(frozen=True)
@@ -124,7 +116,7 @@ class MapView:
 
     indicator: str
     label: str
-    size_label: str  # what bubbles are sized by: the indicator, or LQ_BASE for the location quotient
+    size_label: str  # what bubbles are sized by: the indicator, or a derived indicator's base
     unit: str
     table: pd.DataFrame
     number: pd.Series
@@ -132,8 +124,8 @@ class MapView:
     arcs: pd.DataFrame
 
     @property
-    def is_lq(self) -> bool:
-        return self.indicator == LOCATION_QUOTIENT
+    def is_derived(self) -> bool:
+        return self.indicator in derived.REGISTRY
 
     @property
     def sources(self) -> str:
@@ -144,16 +136,16 @@ class MapView:
 
 def compute(data: Data, sel: Selection, options: MapOptions) -> MapView:
     """The map's numbers for the selection: values, classes and arcs (the page's server work, bar drawing)."""
-    is_lq = options.indicator == LOCATION_QUOTIENT
+    spec = derived.REGISTRY.get(options.indicator)
     label = choropleth.indicator_label(data, options.indicator)
     table = values(data, sel, options.indicator)
-    number, classes = choropleth.classify(table["value"], options.scheme, diverging=is_lq)
+    number, classes = choropleth.classify(table["value"], options.scheme, diverging=spec is not None and spec.diverging)
     arcs = pd.DataFrame(columns=choropleth.ARC_COLUMNS)
     if options.flow_kind:
         arcs = choropleth.flow_arcs(
             data, flows(data, sel, options.flow_kind), sel, options.flow_kind, top_n=options.top_n
         )
-    size_label = choropleth.indicator_label(data, choropleth.LQ_BASE) if is_lq else label
+    size_label = choropleth.indicator_label(data, spec.base) if spec else label
     return MapView(
         options.indicator,
         label,
@@ -168,7 +160,7 @@ def compute(data: Data, sel: Selection, options: MapOptions) -> MapView:
 
 @dataclass(frozen=True)
 class Panel:
-    """The selected region's side panel: its figures for the mapped indicator and the location quotient, and
+    """The selected region's side panel: its figures for the mapped indicator and the derived ones, and
     its largest flow partners."""
 
     region: str
@@ -181,12 +173,12 @@ class Panel:
 
 
 def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
-    """The side panel's numbers (None without a selected region). Only the mapped indicator and the location
-    quotient, whose tables the map has or shares, so a filter change stays fast; every indicator is one click
+    """The side panel's numbers (None without a selected region). Only the mapped indicator and the derived
+    ones, whose tables the map has or shares, so a filter change stays fast; every indicator is one click
     away (side_panel). Partners are of the overlay's flow kind, or the chain's first kind without an overlay."""
     if sel.region is None:
         return None
-    shown = [i for i in dict.fromkeys([options.indicator, LOCATION_QUOTIENT]) if i in choropleth.map_indicators(data)]
+    shown = [i for i in dict.fromkeys([options.indicator, *derived.REGISTRY]) if i in choropleth.map_indicators(data)]
     figures = choropleth.region_figures(data, {i: values(data, sel, i) for i in shown}, sel.region)
     kinds = choropleth.flow_kinds(data, sel.chain_id)
     kind = options.flow_kind or (kinds[0] if kinds else None)
@@ -209,8 +201,8 @@ def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
 
 
 def large_type() -> bool:
-    """Whether the screen-sharing mode (layout.presentation_mode, key "present") is on."""
-    return bool(st.session_state.get("present"))
+    """Whether the screen-sharing mode (layout.presentation_mode) is on."""
+    return bool(st.session_state.get(state.PRESENT))
 
 
 def controls(data: Data, sel: Selection) -> MapOptions:
@@ -225,8 +217,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     indicator = cols[0].selectbox(
         "Colour regions by",
         options,
-        key="indicator",
-        bind=URL,
+        key=state.Map.INDICATOR,
+        bind=state.URL,
         format_func=lambda i: choropleth.indicator_label(data, i),
         help="Indicators of the loaded data, summed over the selected stages or sectors; "
         "the location quotient compares the region with the whole BSR.",
@@ -234,9 +226,9 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     scheme = cols[1].selectbox(
         "Classes",
         list(choropleth.SCHEMES),
-        key="classes",
-        bind=URL,
-        format_func=choropleth.SCHEMES.get,
+        key=state.Map.CLASSES,
+        bind=state.URL,
+        format_func=choropleth.SCHEMES.__getitem__,
         help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
         "around gaps in the values. Equal interval: classes of equal width.",
     )
@@ -244,8 +236,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         "Flow overlay",
         kinds,
         index=None,
-        key="flows",
-        bind=URL,
+        key=state.Map.FLOWS,
+        bind=state.URL,
         placeholder="No flows",
         format_func=lambda k: f"{k.capitalize()} flows",
         help="Arcs between regions for the value-chain flows in the current filter.",
@@ -254,8 +246,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         "Flows shown",
         TOP_FLOWS,
         index=TOP_FLOWS.index(25),
-        key="top",
-        bind=URL,
+        key=state.Map.TOP,
+        bind=state.URL,
         format_func=lambda n: f"Largest {n}",
         disabled=kind is None,
         help="Only the largest flows are drawn, so the map stays readable; the selected "
@@ -263,8 +255,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     )
     bubbles = cols[4].toggle(
         "Bubbles",
-        key="bubbles",
-        bind=URL,
+        key=state.Map.BUBBLES,
+        bind=state.URL,
         help="Circles at the regions' label points, area proportional to the value, so small regions stay visible.",
     )
     return MapOptions(indicator, scheme, bool(bubbles), kind, int(top_n))
@@ -292,10 +284,10 @@ def clicked_region(state: Any, current: str | None) -> str | None:
 
 def _select_from_map() -> None:
     """on_select callback: runs before the script, so it may still set the sidebar's region widget."""
-    current = st.session_state.get(REGION_KEY)
-    region = clicked_region(st.session_state.get(CHART_KEY), current)
+    current = st.session_state.get(state.REGION)
+    region = clicked_region(st.session_state.get(state.Map.CHART), current)
     if region != current:
-        st.session_state[REGION_KEY] = region
+        st.session_state[state.REGION] = region
 
 
 def layer_id(name: str, sel: Selection) -> str:
@@ -421,7 +413,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     selected region's border, and flow arcs. Every pickable object carries a plain-text `tooltip`."""
     table = view.table
     fills = choropleth.class_colors(view.number, view.classes)
-    tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_lq else None)
+    tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
     region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
     regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
@@ -476,7 +468,7 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
         st.pydeck_chart(
             the_deck,
             height=MAP_HEIGHT,
-            key=CHART_KEY,
+            key=state.Map.CHART,
             on_select=_select_from_map,
             selection_mode="single-object",
             alt=f"Map of {view.label} by NUTS {sel.level} region in the Baltic Sea Region",
@@ -536,16 +528,13 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
 
 
 def method_caption(data: Data, sel: Selection, indicator: str) -> None:
-    """How the mapped number is made: the sum over the selection, or the location quotient's formula."""
+    """How the mapped number is made: the sum over the selection, or a derived indicator's formula."""
     scope = "the selected stages and sectors" if sel.stages or sel.sectors else "all stages of the chain"
-    if indicator == LOCATION_QUOTIENT:
-        st.latex(indicators.FORMULAS[LOCATION_QUOTIENT][1])
-        base = layout.plain(choropleth.indicator_label(data, choropleth.LQ_BASE).lower())
-        st.caption(
-            f"x_r,s: {base} of region r in {scope}, {sel.year}; x_r: its {base} over all activities; x_s and "
-            f"x: the same sums over the whole BSR programme area at NUTS {sel.level}, the reference area even "
-            "when fewer countries are shown. Above 1: more specialised than the BSR."
-        )
+    spec = derived.REGISTRY.get(indicator)
+    if spec is not None:
+        st.latex(spec.formula)
+        base = layout.plain(choropleth.indicator_label(data, spec.base).lower())
+        st.caption(spec.method.format(base=base, scope=scope, year=sel.year, level=sel.level))
     else:
         st.caption(
             f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "
@@ -577,7 +566,7 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     st.caption(f"{p.region} · {layout.plain(p.country)} · {sel.year}")
     st.markdown(_figure_lines(p.figures))
     every = choropleth.map_indicators(data)
-    more = st.expander(f"All {len(every)} indicators", key="panel_all", bind=URL, on_change="rerun")
+    more = st.expander(f"All {len(every)} indicators", key=state.Map.PANEL_ALL, bind=state.URL, on_change="rerun")
     if more.open:  # computed only when asked for: each indicator is a table over all regions
         more.markdown(
             _figure_lines(choropleth.region_figures(data, {i: values(data, sel, i) for i in every}, p.region))
@@ -593,7 +582,7 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     if any(spec.path == PROFILE_PAGE for spec in nav.PAGES):
         st.page_link(
             PROFILE_PAGE,
-            label=f"Open the profile of {p.name}",
+            label=f"Open the profile of {layout.plain(p.name)}",
             icon=":material/location_city:",
             query_params=_global_params(),
         )
@@ -601,13 +590,12 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
 
 
 def _clear_region() -> None:
-    st.session_state[REGION_KEY] = None
+    st.session_state[state.REGION] = None
 
 
 def _global_params() -> dict[str, list[str]]:
     """The global filters in the URL, so the profile opens on the same chain, year, level and region."""
-    keys = ("chain", "stage", "sector", "country", "year", "level", "region", "present")
-    return {k: st.query_params.get_all(k) for k in keys if st.query_params.get_all(k)}
+    return {k: st.query_params.get_all(k) for k in state.GLOBAL_KEYS if st.query_params.get_all(k)}
 
 
 def value_table(view: MapView, sel: Selection) -> None:
@@ -627,26 +615,27 @@ def value_table(view: MapView, sel: Selection) -> None:
             "flag": table["flag"],
         }
     )
-    if view.is_lq:
+    if view.is_derived:
         out.insert(5, "size", table["size"])
     out = out.sort_values(["rank", "region"], na_position="last", ignore_index=True)
     box = st.expander(
         f"Table of the mapped values ({len(out)} regions)",
-        key="table",
-        bind=URL,
+        key=state.Map.TABLE,
+        bind=state.URL,
         on_change="rerun",
         icon=":material/table:",
     )
     if box.open:
-        box.dataframe(
+        layout.table(
             out,
+            box,
             hide_index=True,
             width="stretch",
             column_config={
                 "region": "Code",
                 "name": "Region",
                 "country": "Country",
-                "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_lq else "localized"),
+                "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_derived else "localized"),
                 "unit": "Unit",
                 "rank": "Rank",
                 "class": "Class on the map",

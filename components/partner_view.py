@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import layout
+from components import layout, state
 from components.chart_style import CONFIG, LEGEND, esc
 from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
 
-URL = "query-params"
 MAX_WEIGHT = 5
 
 
@@ -25,8 +26,8 @@ def weights() -> dict[str, int]:
                 0,
                 MAX_WEIGHT,
                 matching.DEFAULT_WEIGHTS[c],
-                key=f"w_{c}",
-                bind=URL,
+                key=state.Matchmaking.weight(c),
+                bind=state.URL,
                 help=matching.COMPONENT_HELP[c],
             )
         )
@@ -46,7 +47,7 @@ def ranked_list(ranked: pd.DataFrame) -> None:
 def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     """Every number behind the suggestions, and the same as a CSV file for the workshop report."""
     shown = ranked.assign(region=ranked["region_id"] + " " + ranked["name"].fillna(""))
-    config: dict[str, object] = {
+    config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
         "region": st.column_config.TextColumn("Partner region", width="medium"),
         "score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=1.0, format="%.2f"),
@@ -59,7 +60,7 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     for c, title in matching.COMPONENTS.items():
         config[c] = st.column_config.NumberColumn(title, format="%.2f", help=matching.COMPONENT_HELP[c])
     with st.expander("All numbers behind the suggestions"):
-        st.dataframe(
+        layout.table(
             shown,
             hide_index=True,
             column_config=config,
@@ -204,8 +205,8 @@ def partner_picker(ranked: pd.DataFrame) -> str:
             "Partner",
             ranked["region_id"].tolist(),
             index=0,
-            key="partner",
-            bind=URL,
+            key=state.Matchmaking.PARTNER,
+            bind=state.URL,
             format_func=lambda c: matching.label(c, names),
         )
     )
@@ -225,7 +226,7 @@ def matched_actors(frame: pd.DataFrame, a_name: str, b_name: str) -> None:
     if frame.empty:
         st.caption("No actors of the two regions work in meeting stages of this value chain.")
         return
-    st.dataframe(
+    layout.table(
         frame,
         hide_index=True,
         column_order=["actor_a", "type_a", "stage_a", "relation", "actor_b", "type_b", "stage_b"],

@@ -10,13 +10,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import benchmark, layout
+from components import benchmark, layout, state
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import Data, Selection, split_list
 from valuechain.schema import ACTOR_TYPES
 
-URL = "query-params"
 FORMULAS_HINT = "formulas: About & method"
 FUNDING = "eu_funding"  # the indicator of EU funding received (demo and Kohesio/CORDIS-style uploads)
 
@@ -36,8 +35,8 @@ def since_picker(bench: matching.Benchmark, where: DeltaGenerator) -> int | None
             "Growth since",
             years,
             index=0,
-            key="since",
-            bind=URL,
+            key=state.Profile.SINCE,
+            bind=state.URL,
             help=f"Growth is the compound annual rate from this year to {bench.year}.",
         )
     )
@@ -75,7 +74,7 @@ def headline(
 
 def stage_table(stages: pd.DataFrame) -> None:
     """The numbers behind the stage chart, with rank among BSR regions and relatedness density."""
-    st.dataframe(
+    layout.table(
         stages[["stage", "lq", "specialised", "share", "growth", "rank", "of", "density"]],
         hide_index=True,
         column_config={
@@ -102,8 +101,8 @@ def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], s
     chosen = st.multiselect(
         "Compare with",
         options,
-        key="peers",
-        bind=URL,
+        key=state.Profile.PEERS,
+        bind=state.URL,
         max_selections=matching.MAX_PEERS,
         format_func=lambda c: matching.label(c, names),
         placeholder=f"The {len(suggested)} most similar regions",
@@ -114,7 +113,7 @@ def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], s
 
 
 def peer_table(peers: pd.DataFrame) -> None:
-    st.dataframe(
+    layout.table(
         peers,
         hide_index=True,
         column_order=["region_id", "name", "similarity", "share", "growth", "lq", "rank_size", "specialised_in"],
@@ -136,7 +135,7 @@ def priorities(data: Data, region: str) -> None:
     if p.empty:
         st.caption("No S3 priorities recorded for this region.")
         return
-    st.dataframe(
+    layout.table(
         p[["code", "dimension", "label", "description", "region_id"]],
         hide_index=True,
         column_config={
@@ -161,7 +160,7 @@ def actors(data: Data, region: str, chain_id: str) -> None:
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
     shown = a.assign(stage_names=a["stages"].map(lambda c: ", ".join(stage_names.get(s, s) for s in split_list(c))))
-    st.dataframe(
+    layout.table(
         shown[["name", "helix", "stage_names", "competences", "website"]],
         hide_index=True,
         column_config={
@@ -196,7 +195,7 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str], thresh
         help=f"Indicator {FUNDING} summed over the sectors in view",
     )
     if not p.empty:
-        st.dataframe(
+        layout.table(
             p[["title", "programme", "start_year", "end_year", "budget_eur", "public_funding_eur", "partner_regions"]],
             hide_index=True,
             column_config={
@@ -219,7 +218,7 @@ def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> Non
         st.caption(f"No flows of this value chain recorded for the region in {sel.year}.")
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
-    st.dataframe(
+    layout.table(
         matching.flow_summary(f),
         hide_index=True,
         column_config={
@@ -236,7 +235,7 @@ def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> Non
         partner_name=top["partner"].map(lambda c: matching.label(c, names)),
         stages=top["from_stage"].map(stage_names) + " → " + top["to_stage"].map(stage_names),
     )
-    st.dataframe(
+    layout.table(
         top[["direction", "kind", "partner_name", "stages", "value", "unit"]],
         hide_index=True,
         column_config={
@@ -266,7 +265,7 @@ def _sources(*columns: object) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _datasets_by_table(store_url: str, revision: int) -> dict[str, str]:
+def _datasets_by_table(data_key: str) -> dict[str, str]:
     """Table → names of the datasets whose current versions fill it (one query per revision)."""
     on_screen = app_data.store().datasets_on_screen()
     return {str(t): "; ".join(sorted(g["dataset"].astype(str).unique())) for t, g in on_screen.groupby("table_name")}
@@ -274,5 +273,5 @@ def _datasets_by_table(store_url: str, revision: int) -> dict[str, str]:
 
 def dataset_names(data: Data, table: str) -> str:
     """The source caption of tables without a source column: the datasets on screen, escaped."""
-    names = _datasets_by_table(app_data.store().url, data.revision).get(table)
+    names = _datasets_by_table(state.data_key(data)).get(table)
     return layout.plain(names) if names else "no data"

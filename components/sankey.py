@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from components import data as app_data
-from components import layout
+from components import layout, state
 from valuechain import colors, geo
 from valuechain.export import to_csv_bytes
 from valuechain.flows import REGION_VIEW, DrillDown, FlowOptions, FlowView, Sankey, flow_table, flow_view, fmt
@@ -33,18 +33,18 @@ _REGION_HEADERS = (
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_view(config_key: str, revision: int, sel: Selection, opts: FlowOptions, _data: Data) -> FlowView:
+def _cached_view(data_key: str, sel: Selection, opts: FlowOptions, _data: Data) -> FlowView:
     return flow_view(_data, sel, opts)
 
 
 def view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
-    """The flows page's result, cached by store, revision, filters and options (results are read-only)."""
-    return _cached_view(app_data.config_key(), data.revision, sel, opts, data)
+    """The flows page's result, cached by data bundle, filters and options (results are read-only)."""
+    return _cached_view(state.data_key(data), sel, opts, data)
 
 
 def font_size() -> int:
     """Larger chart text in the screen-sharing mode."""
-    return 20 if st.session_state.get("present") else 14
+    return 20 if st.session_state.get(state.PRESENT) else 14
 
 
 def figure(sk: Sankey, view_name: str, size: int = 14) -> go.Figure:
@@ -191,7 +191,7 @@ def _html(view: FlowView, view_name: str) -> bytes:
     return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
 
 
-_FLOW_COLUMNS = {
+_FLOW_COLUMNS: dict[str, Any] = {
     "from_region": "From",
     "from_name": "From region",
     "from_stage": "From stage",
@@ -211,7 +211,7 @@ def flows_table(view: FlowView, flows: pd.DataFrame, what: str) -> None:
     """The largest flows (all of them in the download), names and shares included."""
     table = flow_table(flows, view.chain, limit=TABLE_ROWS)
     total = len(flows)
-    st.dataframe(
+    layout.table(
         table,
         hide_index=True,
         column_config=_FLOW_COLUMNS,
@@ -251,8 +251,9 @@ def drill_down(view: FlowView) -> None:
         "supplies (for a stage: regions receiving from it). Shares are of the node's inflow or outflow."
     )
     left, right = st.columns([3, 2])
-    left.dataframe(
+    layout.table(
         drill.partners,
+        left,
         hide_index=True,
         height=360,
         column_order=("region_id", "name", "direction", "value", "unit", "share", "kind", "n_flows"),
@@ -334,7 +335,7 @@ def summary(view: FlowView, table: pd.DataFrame) -> None:
         "sends from it, **net** = outflow − inflow (positive: a net supplier). With countries selected, only "
         "their regions are listed: their partners abroad appear only through flows with them."
     )
-    st.dataframe(
+    layout.table(
         table,
         hide_index=True,
         height=480,

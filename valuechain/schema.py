@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,14 @@ class Table:
 
 NUTS_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-YEAR = {"min": 1990, "max": 2100}
+
+
+class _Bounds(TypedDict):
+    min: float
+    max: float
+
+
+YEAR: _Bounds = {"min": 1990, "max": 2100}
 
 REGIONS = Table(
     "regions",
@@ -425,6 +432,22 @@ META = Table(
     uploadable=False,
 )
 
+SIGN_IN_FAILURES = Table(
+    "sign_in_failures",
+    "Failed sign-ins",
+    "Wrong editor passwords per editor name and per client address, and lockouts after too many: kept in the "
+    "database so that every app process on it counts the same attempts.",
+    (
+        Column("subject", "text", "Who tried: name:… or address:…", "address:192.0.2.7"),
+        Column("failures", "int", "Wrong passwords since the first", 1, min=0),
+        Column("first_at", "timestamp", "First wrong password counted", None),
+        Column("locked_until", "timestamp", "No sign-in before then", None, required=False),
+    ),
+    key=("subject",),
+    versioned=False,
+    uploadable=False,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -444,6 +467,7 @@ TABLES: dict[str, Table] = {
         DATASET_VERSIONS,
         COLUMN_MAPPINGS,
         META,
+        SIGN_IN_FAILURES,
     )
 }
 # Load order: a table's references point only to tables before it.
@@ -499,7 +523,8 @@ Suggest = Callable[[str, str], str | None]  # (reference "table.column", bad val
 
 class _Collector:
     def __init__(self, file: str, row_offset: int) -> None:
-        self.file, self.row_offset, self.rows = file, row_offset, []
+        self.file, self.row_offset = file, row_offset
+        self.rows: list[tuple[str, int | None, str, str, str, str, str]] = []
 
     def add(self, index: object, column: str, value: object, check: str, message: str, severity: str = "error") -> None:
         row = None if index is None else int(index) + self.row_offset  # type: ignore[call-overload]

@@ -15,6 +15,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -44,7 +45,11 @@ def lines(*rows: str, end: str = "\n") -> bytes:
 
 
 def xlsx(
-    rows: list[list[object]], *, formats: dict[str, str] | None = None, sheet: str = "Data", empty_first: bool = False
+    rows: Sequence[Sequence[object]],
+    *,
+    formats: dict[str, str] | None = None,
+    sheet: str = "Data",
+    empty_first: bool = False,
 ) -> bytes:
     book = Workbook()
     ws = book.active
