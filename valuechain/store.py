@@ -328,6 +328,7 @@ class Load:
     origin: str = "upload"
     file_name: str = ""
     note: str = ""
+    left_out: pd.DataFrame | None = None  # rows of the file not stored (ingest's file_row, left_out_as, cells)
 
 
 class Store:
@@ -416,6 +417,12 @@ class Store:
         found = self.backend.query(sql)
         return pd.concat([schema.coerce(found, t), found[["version_id", "dataset"]]], axis=1)
 
+    def left_out_rows(self, version_id: int) -> str:
+        """The rows a version's file had that were left out, as the CSV stored with the version ('' if none)."""
+        found = self.backend.query("SELECT left_out_rows FROM dataset_versions WHERE version_id = ?", (version_id,))
+        value = found["left_out_rows"].iat[0] if len(found) else None
+        return "" if value is None or pd.isna(value) else str(value)
+
     def rows_of_version(self, version_id: int) -> pd.DataFrame:
         table = self._version_table(version_id)
         t = TABLES[table]
@@ -426,7 +433,7 @@ class Store:
         """Every dataset version with its dataset, newest first."""
         sql = (
             "SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
-            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
+            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note, v.left_out, v.left_out_kinds "
             "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id"
         )
         params: tuple = ()
@@ -497,7 +504,8 @@ class Store:
 
             def store(load: Load, part: _Part, note: str, taken_over_by: int | None) -> VersionInfo:
                 nonlocal done
-                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by)
+                left = load.left_out if taken_over_by is None else None
+                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by, left)
                 for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
                     chunk = part.rows.iloc[start : start + INSERT_CHUNK_ROWS]
                     self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
@@ -592,8 +600,15 @@ class Store:
         who: Identity,
         now: datetime,
         taken_over_by: int | None,
+        left_out: pd.DataFrame | None = None,
     ) -> VersionInfo:
         version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
+        left = left_out if left_out is not None and len(left_out) else None
+        kinds = (
+            "; ".join(f"{k} {n}" for k, n in left["left_out_as"].value_counts().items())
+            if left is not None and "left_out_as" in left
+            else None
+        )
         digest = content_hash(part.rows)
         _execute(
             cur,
@@ -603,8 +618,8 @@ class Store:
         _execute(
             cur,
             "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
-            "rows, content_hash, status, note, replaces, taken_over_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
+            "rows, content_hash, status, note, replaces, taken_over_by, left_out, left_out_kinds, left_out_rows) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
             (
                 version_id,
                 part.dataset_id,
@@ -616,6 +631,9 @@ class Store:
                 note,
                 part.previous,
                 taken_over_by,
+                len(left) if left is not None else 0,
+                kinds,
+                left.to_csv(index=False) if left is not None else None,
             ),
         )
         return VersionInfo(

@@ -45,6 +45,7 @@ def commit(store: Store, checked: Checked, who: Identity, progress: Progress | N
             take_over=True,
             file_name=checked.parsed.file,
             note=note,
+            left_out=checked.left_out if len(checked.left_out) else None,
         )
     )
     mapping = (checked.parsed.source_key, t.name, checked.mapping.stored())
