@@ -13,7 +13,6 @@ import math
 import warnings
 from dataclasses import dataclass, replace
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -109,6 +108,10 @@ def _upper_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
     k = min(k, len(np.unique(values)))
     if k <= 1:
         return np.array([values.max()])
+    # Imported here, not at the top: mapclassify pulls in scipy.stats and scikit-learn (3–5 s on a busy
+    # 2-core machine), which would otherwise delay a deep link's first run before the app can show anything.
+    import mapclassify
+
     classifier = {
         "quantiles": mapclassify.Quantiles,
         "natural_breaks": mapclassify.FisherJenks,
