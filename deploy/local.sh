@@ -81,7 +81,9 @@ pid $DIR/nginx/nginx.pid;
 error_log $DIR/nginx/logs/error.log;
 events { worker_connections 1024; }
 http {
-    access_log $DIR/nginx/logs/access.log;
+    # Which replica served each request (upstream=), for checking that sessions stick.
+    log_format replica '\$remote_addr [\$time_local] "\$request" \$status upstream=\$upstream_addr';
+    access_log $DIR/nginx/logs/access.log replica;
     client_body_temp_path $DIR/nginx/tmp/body;
     proxy_temp_path $DIR/nginx/tmp/proxy;
     fastcgi_temp_path $DIR/nginx/tmp/fastcgi;
