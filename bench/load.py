@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from common import ARTIFACTS, bench_env, chromium, start_app, wait_idle
-
 # Pages and filter changes a workshop participant makes (page url_path, query string parameters).
 VIEWS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
@@ -199,6 +197,8 @@ def run_phase(name: str, url: str, pid: int, plans: list[list[tuple[str, dict[st
 
 def browser_sessions(url: str, count: int, views: list[tuple[str, dict[str, str]]], stop_at: float) -> list[View]:
     """Real Chromium tabs doing the same views (page.goto): confirms what the protocol sessions measure."""
+    from common import ARTIFACTS, chromium, wait_idle
+
     out: list[View] = []
     with chromium() as browser:
         contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(count)]  # type: ignore[attr-defined]
@@ -262,6 +262,17 @@ LEGEND = (
 )
 
 
+def warm_up(url: str, timeout: float) -> int:
+    """One session through every page of VIEWS on a running server; 1 when a view failed."""
+    _check_loopback(url)
+    views = asyncio.run(_session(url, list(VIEWS), timeout))
+    failed = [v for v in views if v.error]
+    print(f"warm-up of {url}: {len(views) - len(failed)} page views in {sum(v.seconds for v in views):.1f} s")
+    for v in failed:
+        print(f"  {v.page}: {v.error}")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", default="10,20", help="comma-separated numbers of concurrent sessions")
@@ -271,7 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180, help="seconds a view may take (else an error)")
     parser.add_argument("--max-seconds", type=float, default=900, help="the whole run stops starting work after this")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--warm-up",
+        metavar="URL",
+        help="only open every page once in one session on a running server (deploy/local.sh does this after a "
+        "start, so the first users find modules imported and shared caches filled), then exit",
+    )
     args = parser.parse_args(argv)
+    if args.warm_up:
+        return warm_up(args.warm_up.rstrip("/"), args.timeout)
+    from common import ARTIFACTS, bench_env, start_app  # the test helpers: not needed (nor installed) to warm up
+
     levels = sorted({int(n) for n in args.sessions.split(",") if n.strip()})
     if not levels or levels[0] < 1 or levels[-1] > 50 or not 1 <= args.views <= 50:
         parser.error("sessions must be 1–50 and views 1–50")

@@ -69,6 +69,11 @@ start_replicas() {
     echo $! >"$DIR/app-$port.pid"
   done
   for port in "${APP_PORTS[@]}"; do wait_health "http://127.0.0.1:$port" "replica :$port"; done
+  # One session through every page per replica: modules imported and shared caches filled before users come
+  # (a cold process spends seconds on that, and a crowd arriving at once would all wait for it).
+  for port in "${APP_PORTS[@]}"; do
+    .venv/bin/python bench/load.py --warm-up "http://127.0.0.1:$port" --timeout 300 | sed 's/^/   /' || true
+  done
 }
 
 start_proxy() {
