@@ -113,3 +113,11 @@ def test_a_backup_of_the_other_kind_is_refused(tmp_path: Path, monkeypatch: pyte
     dump.write_bytes(b"PGDMP")
     with pytest.raises(StoreError, match="not a DuckDB backup"):
         backup.restore(dump)
+
+
+def test_a_failed_dump_names_the_server_but_not_the_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_URL", "postgresql://operator:s3cret-pw@127.0.0.1:9/valuechain?password=s3cret-pw")
+    with pytest.raises(StoreError) as failed:
+        backup.backup(tmp_path / "out")
+    assert "pg_dump failed on postgresql://operator:***@127.0.0.1:9/valuechain" in str(failed.value)
+    assert "s3cret-pw" not in str(failed.value)

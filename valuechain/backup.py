@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from valuechain.store import DEFAULT_DB_PATH, StoreError, _first_line, _redact, open_store
+from valuechain.redact import redact
+from valuechain.store import DEFAULT_DB_PATH, StoreError, _first_line, open_store
 
 
 def _db_url() -> str:
@@ -28,6 +29,11 @@ def _db_url() -> str:
 
 def _db_path() -> Path:
     return Path(os.environ.get("VALUECHAIN_DB_PATH") or DEFAULT_DB_PATH)
+
+
+def _hidden(text: str) -> str:
+    """An operator's message: passwords hidden; paths shown (the operator runs this on the server)."""
+    return redact(text, show_paths=True)
 
 
 def _pg_tool(name: str) -> str:
@@ -43,7 +49,7 @@ def _run(cmd: list[str], url: str) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        raise StoreError(f"{Path(cmd[0]).name} failed on {_redact(url)}: {message.replace(url, _redact(url))}")
+        raise StoreError(_hidden(f"{Path(cmd[0]).name} failed on {url}: {message}"))
 
 
 def _open_duckdb_alone(path: Path) -> object:
@@ -66,9 +72,9 @@ def init() -> str:
     store = open_store()
     try:
         if not store.is_empty():
-            return f"{_redact(store.url)} holds data already: nothing loaded"
+            return f"{_hidden(store.url)} holds data already: nothing loaded"
         demo.seed_store(store)
-        return f"{_redact(store.url)}: tables created and the demo data (synthetic) loaded"
+        return f"{_hidden(store.url)}: tables created and the demo data (synthetic) loaded"
     finally:
         store.close()
 
@@ -105,7 +111,7 @@ def restore(file: Path) -> str:
             raise StoreError(f"{file.name} is not a PostgreSQL backup (.dump); VALUECHAIN_DB_URL is set.")
         cmd = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
         _run([*cmd, f"--dbname={url}", str(file)], url)
-        return f"{_redact(url)} restored from {file.name}"
+        return f"{_hidden(url)} restored from {file.name}"
     if file.suffix != ".duckdb":
         raise StoreError(f"{file.name} is not a DuckDB backup (.duckdb); VALUECHAIN_DB_URL is not set.")
     path = _db_path()
