@@ -44,6 +44,13 @@ def replica_b(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterat
     yield from editor_server(tmp_path_factory, "replica-b", PASSWORD, db_url=database)
 
 
+def new_page(browser):
+    """A tab of its own (its own session and route cookie), patient: both replicas share a busy machine."""
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(120_000)
+    return page
+
+
 def open_page(page, url: str, ready: str) -> None:
     """Open `url` and wait for `ready` (a busy machine can take long over a first view)."""
     page.goto(url)
@@ -61,12 +68,12 @@ def badge(page) -> tuple[str, int]:
 def test_an_upload_committed_on_one_replica_shows_on_the_other_at_its_next_rerun(
     replica_a: str, replica_b: str, browser, tmp_path: Path
 ) -> None:
-    viewer = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    viewer = new_page(browser)
     open_page(viewer, f"{replica_b}/about", "Data on screen")
     label, before = badge(viewer)
     assert label == "Demo data (synthetic)"
 
-    editor = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    editor = new_page(browser)
     open_page(editor, f"{replica_a}/data", "Sign in as editor")
     sign_in(editor, "Replica A editor", PASSWORD)
     fix = tmp_path / "patents_replica.csv"
@@ -74,7 +81,7 @@ def test_an_upload_committed_on_one_replica_shows_on_the_other_at_its_next_rerun
         "region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,7,applications,PRV register\n"
     )
     editor.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fix))
-    editor.get_by_text("No errors in patents_replica.csv").wait_for(timeout=60_000)
+    editor.get_by_text("No errors in patents_replica.csv").wait_for(timeout=120_000)
     wait_idle(editor)
     editor.get_by_role("button", name=re.compile("^Commit as a new version")).click()
     editor.get_by_text("Every page shows it now").wait_for(timeout=120_000)
@@ -94,7 +101,7 @@ def test_idea_cards_saved_on_both_replicas_at_once_are_all_kept(
 ) -> None:
     pages = []
     for url, who in ((replica_a, "Facilitator A"), (replica_b, "Facilitator B")):
-        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page = new_page(browser)
         open_page(page, f"{url}/{MATCHMAKING}", "Sign in as editor")
         sign_in(page, who, PASSWORD)
         pages.append(page)
