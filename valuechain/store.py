@@ -233,14 +233,11 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
-    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
-    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
-    problems = [
-        p
-        for value, what, required in texts
-        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
-    ]
+def _check_text(texts: Sequence[tuple[object, str, bool]]) -> None:
+    """Refuse names (value, what it is, whether required) that could run as a formula in an export, hold
+    markup, control or direction characters: the same rule as every uploaded cell. (Idea cards are workshop
+    notes: shown as text and neutralised in every export, they may hold anything.)"""
+    problems = [p for value, what, required in texts if (p := text.problem(value, what, required=required)) is not None]
     if problems:
         raise StoreError("Nothing was stored. " + " ".join(problems))
 
@@ -723,10 +720,6 @@ class Store:
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
-        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
-        _check_text(
-            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
-        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
