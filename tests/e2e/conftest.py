@@ -83,13 +83,18 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(timeout=20)
 
 
-def editor_server(tmp_path_factory: pytest.TempPathFactory, name: str, password: str) -> Iterator[str]:
-    """A server on a fresh demo database whose secrets hold an editor password (for a module fixture)."""
+def editor_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, password: str, db_url: str = ""
+) -> Iterator[str]:
+    """A server whose secrets hold an editor password (for a module fixture), on a fresh demo DuckDB file or,
+    with `db_url`, on that PostgreSQL database (several servers on one database are replicas)."""
     folder = tmp_path_factory.mktemp(name)
     secrets = folder / "secrets.toml"
     secrets.write_text(f'editor_password = "{password}"\n')
     env = {**os.environ, "VALUECHAIN_DB_PATH": str(folder / "app.duckdb"), "STREAMLIT_SECRETS_FILES": str(secrets)}
     env.pop("VALUECHAIN_DB_URL", None)
+    if db_url:
+        env["VALUECHAIN_DB_URL"] = db_url
     proc, url = start_app(env)
     yield url
     proc.terminate()
