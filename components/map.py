@@ -582,7 +582,7 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     if any(spec.path == PROFILE_PAGE for spec in nav.PAGES):
         st.page_link(
             PROFILE_PAGE,
-            label=f"Open the profile of {p.name}",
+            label=f"Open the profile of {layout.plain(p.name)}",
             icon=":material/location_city:",
             query_params=_global_params(),
         )
@@ -626,8 +626,9 @@ def value_table(view: MapView, sel: Selection) -> None:
         icon=":material/table:",
     )
     if box.open:
-        box.dataframe(
+        layout.table(
             out,
+            box,
             hide_index=True,
             width="stretch",
             column_config={

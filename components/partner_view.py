@@ -60,7 +60,7 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     for c, title in matching.COMPONENTS.items():
         config[c] = st.column_config.NumberColumn(title, format="%.2f", help=matching.COMPONENT_HELP[c])
     with st.expander("All numbers behind the suggestions"):
-        st.dataframe(
+        layout.table(
             shown,
             hide_index=True,
             column_config=config,
@@ -218,7 +218,7 @@ def matched_actors(frame: pd.DataFrame, a_name: str, b_name: str) -> None:
     if frame.empty:
         st.caption("No actors of the two regions work in meeting stages of this value chain.")
         return
-    st.dataframe(
+    layout.table(
         frame,
         hide_index=True,
         column_order=["actor_a", "type_a", "stage_a", "relation", "actor_b", "type_b", "stage_b"],

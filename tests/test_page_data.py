@@ -84,6 +84,78 @@ def test_wrong_password_is_refused() -> None:
     assert not at.file_uploader
 
 
+def sign_in(name: str, password: str) -> AppTest:
+    """A new browser session trying to sign in."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    button(at, "Sign in").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_wrong_passwords_across_sessions_lock_sign_in_for_a_while(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """A new session per guess does not help: after five wrong passwords from one address even the right one is
+    refused for a few minutes (counted in the database, which every app process shares)."""
+    import shutil
+
+    from components import auth
+    from valuechain.store import SIGN_IN_ATTEMPTS
+
+    copy = tmp_path / "locked.duckdb"
+    shutil.copy(seeded_db, copy)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    monkeypatch.setattr(auth, "_WRONG_PASSWORD_DELAY", 0.0)
+    for i in range(SIGN_IN_ATTEMPTS - 1):
+        assert sign_in(f"Mallory {i}", "guess").error[0].value == "That password is not right."
+    last = sign_in("Mallory", "guess").error[0].value
+    assert last.startswith("That password is not right. Too many wrong passwords") and "5 more minutes" in last
+    locked = sign_in("Analyst Anna", PASSWORD)
+    assert "Too many wrong passwords" in locked.error[0].value
+    assert not locked.file_uploader
+
+
+def test_behind_a_proxy_wrong_passwords_count_per_forwarded_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from components import auth
+
+    monkeypatch.setenv("VALUECHAIN_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+    monkeypatch.setattr(
+        auth.st,
+        "context",
+        type("Context", (), {"headers": {"X-Forwarded-For": "10.0.0.1, 192.0.2.7"}, "ip_address": "10.9.9.9"})(),
+    )
+    assert auth._client_address() == "192.0.2.7"
+    monkeypatch.delenv("VALUECHAIN_CLIENT_ADDRESS_HEADER")
+    assert auth._client_address() == "10.9.9.9"
+
+
+def test_editor_names_that_could_run_as_formulas_are_refused() -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input("@SUM(1+1) Mallory")
+    at.text_input(key="login_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    assert "starts like a spreadsheet formula" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_dataset_names_that_could_run_as_formulas_cannot_be_committed(seeded_db: Path) -> None:
+    at = editor()
+    upload(
+        at, "prv.csv", b"region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,3,applications,PRV\n"
+    )
+    at.text_input(key="upload_dataset").input("=HYPERLINK(1)").run()
+    assert any("dataset name starts like a spreadsheet formula" in e.value for e in at.error)
+    assert next(b for b in at.button if b.key == "upload_commit").disabled
+
+
 def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Path) -> None:
     at = editor()
     before = data_of(seeded_db).revision

@@ -34,6 +34,7 @@ import pandas as pd
 from valuechain import colors
 from valuechain.query import Data, Selection, ancestor
 from valuechain.schema import FLOW_KINDS
+from valuechain.text import without_bidi
 
 STAGE_VIEW = "stages"
 REGION_VIEW = "regions"
@@ -181,8 +182,8 @@ def fmt(value: float) -> str:
 
 
 def _text(value: object) -> str:
-    """Data text for plotly labels and hovers, which read a subset of HTML: shown as typed."""
-    return html.escape(str(value), quote=False)
+    """Data text for plotly labels and hovers, which read a subset of HTML: shown as typed, never reversed."""
+    return html.escape(without_bidi(value), quote=False)
 
 
 def _kind_rank(kind: str) -> int:
