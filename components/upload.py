@@ -32,6 +32,10 @@ _FLASH = "_upload_flash"
 _PICKED = "_version_picked"
 _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it after a commit
 _CONFIRM = "_version_delete_confirm"
+# widgets whose values the module also reads or sets outside the widget call
+_ENCODING, _DELIMITER, _DECIMAL, _SHEET = "read_encoding", "read_delimiter", "read_decimal", "read_sheet"
+_MISSING = "read_missing"
+_DATASET, _MODE = "upload_dataset", "upload_mode"
 _ENCODINGS = {
     AUTO: None,
     "UTF-8": "utf-8",
@@ -47,7 +51,7 @@ _MODES = {
     "update": "Update the dataset: add these rows, keep its other rows",
     "replace": "Replace the dataset: these rows only",
 }
-_PREFIXES = ("map_", "const_", "filter_", "newind_", "upload_dataset", "upload_mode", "rowchoice_")
+_PREFIXES = ("map_", "const_", "filter_", "newind_", _DATASET, _MODE, "rowchoice_")
 _LEAVE, _RECODE = "rowchoice_leave_out", "rowchoice_recode"  # kinds of rows the analyst chose to leave out, recode
 
 
@@ -115,10 +119,10 @@ def upload_section(store: Store, who: Identity) -> None:
 
 def _parse(file: Any) -> ingest.Parsed:
     options = ingest.ReadOptions(
-        encoding=_ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
-        delimiter=_DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
-        decimal=_DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
-        sheet=st.session_state.get("read_sheet"),
+        encoding=_ENCODINGS.get(st.session_state.get(_ENCODING, AUTO)),
+        delimiter=_DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
+        decimal=_DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
+        sheet=st.session_state.get(_SHEET),
     )
     signature = (file.file_id, file.name, file.size, options)
     cached = st.session_state.get(_PARSED)
@@ -135,22 +139,22 @@ def _reading_options(parsed: ingest.Parsed) -> None:
     cols[0].selectbox(
         "Encoding",
         list(_ENCODINGS),
-        key="read_encoding",
+        key=_ENCODING,
         help="Automatic: BOM, else UTF-8 if every byte fits, else Windows-1252 or -1250 by the letters.",
     )
-    cols[1].selectbox("Delimiter", list(_DELIMITERS), key="read_delimiter")
+    cols[1].selectbox("Delimiter", list(_DELIMITERS), key=_DELIMITER)
     cols[2].selectbox(
         "Decimal separator",
         list(_DECIMALS),
-        key="read_decimal",
+        key=_DECIMAL,
         help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
     )
     if parsed.sheets:
-        cols[3].selectbox("Sheet", parsed.sheets, key="read_sheet")
+        cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
     st.text_input(
         "Missing-value markers",
         value=", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING),
-        key="read_missing",
+        key=_MISSING,
         help="Cells holding one of these (comma-separated; '' = an empty cell) are missing values, never errors: "
         "such rows are counted and left out, their flags kept in the left-out list. ':' with a flag (': c', "
         "': @C') always counts as missing.",
@@ -159,7 +163,7 @@ def _reading_options(parsed: ingest.Parsed) -> None:
 
 def _row_choices() -> ingest.RowChoices:
     """The analyst's choices for the file on screen: groups to leave out or recode, missing-value markers."""
-    raw = st.session_state.get("read_missing")
+    raw = st.session_state.get(_MISSING)
     missing = (
         ingest.DEFAULT_MISSING
         if raw is None
@@ -219,8 +223,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
     for name, value in mapping.filters.items():
         st.session_state[f"filter_{name}"] = value
-    st.session_state["upload_dataset"] = parsed.source_name
-    st.session_state["upload_mode"] = "update"
+    st.session_state[_DATASET] = parsed.source_name
+    st.session_state[_MODE] = "update"
     st.session_state[_SIGNATURE] = signature
 
 
@@ -286,11 +290,11 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
     left, right = st.columns([2, 3])
     dataset = left.text_input(
         "Dataset",
-        key="upload_dataset",
+        key=_DATASET,
         help="Uploads of the same dataset are its versions. "
         + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
-    mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
+    mode = right.radio("Mode", list(_MODES), key=_MODE, format_func=_MODES.get)
     return dataset, str(mode)
 
 
@@ -338,7 +342,7 @@ def _check(
     mode: str,
     definitions: pd.DataFrame | None,
 ) -> ingest.Checked:
-    decimal = _DECIMALS.get(st.session_state.get("read_decimal", AUTO))
+    decimal = _DECIMALS.get(st.session_state.get(_DECIMAL, AUTO))
     choices = _row_choices()
     fingerprint = hashlib.sha256(
         repr(

@@ -783,7 +783,7 @@ class Store:
             for subject in subjects:
                 row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
                 failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
-                first = now if failures == 1 else row[1]  # type: ignore[index]
+                first = now if failures == 1 else row[1]
                 until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
                 if until is not None:
                     locked.append(until)

@@ -21,6 +21,7 @@ from valuechain.ingest.common import (
     MAX_MAGNITUDE,
     MAX_TEXT_CHARS,
     _failure_frame,
+    _first_match,
     _label,
     _matches,
     _Problems,
@@ -212,10 +213,10 @@ def check(
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
     known = {k: set(v) for k, v in context.known.items()}
-    if not defs.empty:
+    if new_indicators is not None and not defs.empty:
         report = schema.validate(
             new_indicators.reset_index(drop=True),
-            schema.INDICATORS,  # type: ignore[union-attr]
+            schema.INDICATORS,
             file="new indicator definitions (form)",
             row_offset=1,
         )
@@ -346,8 +347,8 @@ def _extra_checks(
                     _HTML,
                     "html",
                     lambda v: (
-                        f"contains HTML or script markup "
-                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"
+                        f"contains HTML or script markup ('{_first_match(_HTML, str(v))[:40]}'): text is shown as "
+                        "typed, so remove the tags"
                     ),
                 ),
                 (

@@ -84,7 +84,7 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
                 rows.append(r)
     except _Stop:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, *_excel_errors()) as exc:
+    except _damaged_workbook_errors() as exc:
         raise found.stop(
             "(file)",
             "",
@@ -231,11 +231,12 @@ def _workbook(handle: BinaryIO, formulas_inside: bool) -> Iterator[tuple[list[st
         book.close()
 
 
-def _excel_errors() -> tuple[type[BaseException], ...]:
+def _damaged_workbook_errors() -> tuple[type[BaseException], ...]:
+    """What the readers raise on a damaged or truncated workbook (the Excel libraries are imported when needed)."""
     from openpyxl.utils.exceptions import InvalidFileException
     from python_calamine import CalamineError
 
-    return (InvalidFileException, CalamineError)
+    return (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, InvalidFileException, CalamineError)
 
 
 def _excel_header(cells: list[str], row: int, found: _Problems) -> list[str]:
