@@ -10,7 +10,7 @@ import pytest
 
 from valuechain import cli_import, ingest
 from valuechain.__main__ import main as dispatch
-from valuechain.ingest import ColumnMap, IngestError
+from valuechain.ingest import ColumnMap, IngestError, RowChoices
 from valuechain.recipe import Recipe, remembered
 from valuechain.store import DuckDBBackend, Store
 
@@ -109,6 +109,7 @@ def test_errors_block_with_exit_1_and_are_grouped_by_kind_with_examples(
         ["{file}", "--set", "nonsense=1"],
         ["{file}", "--new-indicator", "x", "X", "u", "average"],
         ["{file}", "--recipe", "{missing}"],
+        ["{file}", "--leave-out", "martians"],
         ["{missing}"],
         ["{file}"],  # no editor named, and not a dry run
     ],
@@ -173,7 +174,8 @@ def test_recipe_json_round_trip_and_clear_messages_for_bad_recipes() -> None:
         constants={"sector": "TOTAL"},
         keep={"unit": "THS_PER"},
         dataset="Eurostat x",
-        extra={"leave_out": ["extra-regio"]},
+        choices=RowChoices(leave_out=frozenset({"extra-regio"}), missing=(":", "NA")),
+        extra={"comment": "kept as given"},
     )
     again = Recipe.from_json(recipe.to_json())
     assert again == recipe
@@ -186,6 +188,7 @@ def test_recipe_json_round_trip_and_clear_messages_for_bad_recipes() -> None:
         ('{"columns": {"nuts": "geo"}}', "not column.s. of observations"),
         ('{"mode": "merge"}', "update"),
         ('{"recipe": 99}', "format"),
+        ('{"leave_out": ["everything"]}', "not known"),
     ]:
         with pytest.raises(IngestError, match=words):
             Recipe.from_json(text)

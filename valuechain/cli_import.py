@@ -127,7 +127,7 @@ def _load(store: Store, args: argparse.Namespace, given: Recipe | None, editor: 
         recipe.new_indicators = _merged_definitions(recipe.new_indicators, args.new_indicator)
     except ingest.IngestError as exc:
         raise _Usage(str(exc)) from exc
-    recipe.extra |= _row_choices(args, recipe.extra)
+    recipe.choices = _row_choices(args, recipe.choices)
     checked = ingest.check(
         parsed,
         table,
@@ -137,6 +137,7 @@ def _load(store: Store, args: argparse.Namespace, given: Recipe | None, editor: 
         mode=recipe.mode,
         new_indicators=recipe.definitions(),
         decimal=options.decimal,
+        choices=recipe.choices,
     )
     stored = False
     if checked.ok and not args.dry_run:
@@ -199,14 +200,21 @@ def _merged_definitions(known: list[dict[str, Any]], given: list[list[str]]) -> 
     return list(by_id.values())
 
 
-def _row_choices(args: argparse.Namespace, extra: dict[str, Any]) -> dict[str, Any]:
-    """Missing markers and leave-out / recode choices, added to the recipe's (applied by the checks that know
-    them)."""
-    out = {}
-    for key, values in (("missing", args.missing), ("leave_out", args.leave_out), ("recode", args.recode)):
-        if values:
-            out[key] = sorted({*extra.get(key, []), *values})
-    return out
+def _row_choices(args: argparse.Namespace, choices: ingest.RowChoices) -> ingest.RowChoices:
+    """The recipe's choices about rows plus the command line's: more markers, more groups left out or recoded."""
+    for option, given, known in (
+        ("--leave-out", args.leave_out, ingest.LEAVE_OUT_KINDS),
+        ("--recode", args.recode, ingest.RECODE_KINDS),
+    ):
+        wrong = sorted(set(given) - set(known))
+        if wrong:
+            raise _Usage(f"{option} {', '.join(wrong)}: kinds are {', '.join(known)}")
+    missing = choices.missing + tuple(m for m in args.missing if m not in choices.missing)
+    return ingest.RowChoices(
+        leave_out=choices.leave_out | frozenset(args.leave_out),
+        recode=choices.recode | frozenset(args.recode),
+        missing=missing,
+    )
 
 
 def report(checked: ingest.Checked, *, stored: bool, dry_run: bool) -> dict[str, Any]:

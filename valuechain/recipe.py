@@ -19,7 +19,16 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from valuechain.ingest import UPLOADABLE, ColumnMap, IngestError, ReadOptions
+from valuechain.ingest import (
+    DEFAULT_MISSING,
+    LEAVE_OUT_KINDS,
+    RECODE_KINDS,
+    UPLOADABLE,
+    ColumnMap,
+    IngestError,
+    ReadOptions,
+    RowChoices,
+)
 from valuechain.schema import TABLES
 from valuechain.store import Store
 
@@ -27,7 +36,8 @@ FORMAT = 1
 _STORED_KEY = "recipe"  # the key under which the non-mapping part rides in the stored column mapping
 READ_FIELDS = tuple(f.name for f in dataclasses.fields(ReadOptions))
 DEFINITION_FIELDS = ("indicator_id", "name", "unit", "additive", "nonnegative", "description")
-_KEYS = ("recipe", "table", "read", "columns", "constants", "keep", "dataset", "mode", "new_indicators")
+_KEYS = ("recipe", "table", "read", "columns", "constants", "keep", "missing", "leave_out", "recode", "dataset", "mode")
+_KEYS += ("new_indicators",)
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Recipe:
     columns: dict[str, str] = field(default_factory=dict)  # table column → file column
     constants: dict[str, str] = field(default_factory=dict)  # table column → value for every row
     keep: dict[str, str] = field(default_factory=dict)  # file column → the one value whose rows are loaded
+    choices: RowChoices = field(default_factory=RowChoices)  # missing markers; groups of rows left out or recoded
     dataset: str = ""
     mode: Literal["update", "replace"] = "update"
     new_indicators: list[dict[str, Any]] = field(default_factory=list)
@@ -69,6 +80,11 @@ class Recipe:
         out: dict[str, Any] = {"recipe": FORMAT, "table": self.table}
         out["read"] = {k: self.read[k] for k in READ_FIELDS if self.read.get(k) is not None}
         out |= {"columns": self.columns, "constants": self.constants, "keep": self.keep}
+        out |= {
+            "missing": list(self.choices.missing),
+            "leave_out": sorted(self.choices.leave_out),
+            "recode": sorted(self.choices.recode),
+        }
         out |= {"dataset": self.dataset, "mode": self.mode, "new_indicators": self.new_indicators}
         return out | self.extra
 
@@ -104,6 +120,11 @@ class Recipe:
         mode = data.get("mode", "update")
         if mode not in ("update", "replace"):
             raise IngestError(f"{where}: mode must be 'update' or 'replace', not {mode!r}.")
+        choices = RowChoices(
+            leave_out=_kinds(data.get("leave_out", []), LEAVE_OUT_KINDS, where, "leave_out"),
+            recode=_kinds(data.get("recode", []), RECODE_KINDS, where, "recode"),
+            missing=tuple(str(m) for m in _list(data.get("missing", list(DEFAULT_MISSING)), where, "missing")),
+        )
         indicators = data.get("new_indicators", [])
         if not isinstance(indicators, list) or not all(isinstance(d, Mapping) for d in indicators):
             raise IngestError(f"{where}: new_indicators is a list of objects with {', '.join(DEFINITION_FIELDS)}.")
@@ -113,6 +134,7 @@ class Recipe:
             columns=columns,
             constants=constants,
             keep=_text_map(data.get("keep", {}), where, "keep"),
+            choices=choices,
             dataset=str(data.get("dataset") or ""),
             mode=mode,
             new_indicators=[dict(d) for d in indicators],
@@ -171,6 +193,20 @@ def _text_map(value: Any, where: str, part: str) -> dict[str, Any]:
     if part == "read":
         return {str(k): v for k, v in value.items() if v is not None}
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _list(value: Any, where: str, part: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise IngestError(f"{where}: '{part}' is a list ([…]), not {type(value).__name__}.")
+    return value
+
+
+def _kinds(value: Any, known: tuple[str, ...], where: str, part: str) -> frozenset[str]:
+    kinds = frozenset(str(k) for k in _list(value, where, part))
+    unknown = sorted(kinds - set(known))
+    if unknown:
+        raise IngestError(f"{where}: {part} kind(s) {', '.join(unknown)} not known; known: {', '.join(known)}.")
+    return kinds
 
 
 def new_indicator(indicator_id: str, name: str, unit: str, kind: str) -> dict[str, Any]:
