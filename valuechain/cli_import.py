@@ -141,8 +141,7 @@ def _load(store: Store, args: argparse.Namespace, given: Recipe | None, editor: 
     )
     stored = False
     if checked.ok and not args.dry_run:
-        ingest.commit(store, checked, Identity(editor, "editor"))
-        store.save_mapping(parsed.source_key, table, recipe.stored(), who=Identity(editor, "editor"))
+        ingest.commit(store, checked, Identity(editor, "editor"), remember=recipe.stored())
         stored = True
     if args.save_recipe:
         recipe.save(args.save_recipe)
