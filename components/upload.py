@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import layout
-from valuechain import export, ingest
+from components import auth, layout
+from valuechain import export, ingest, text
 from valuechain.recipe import Recipe, remembered
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
@@ -56,8 +56,8 @@ def flash(section: str) -> None:
     that follows it and shown in the tab where it was done."""
     message = st.session_state.get(_FLASH)
     if message and message[0] == section:
-        _, kind, text = st.session_state.pop(_FLASH)
-        (st.success if kind == "success" else st.error)(text)
+        _, kind, shown = st.session_state.pop(_FLASH)
+        (st.success if kind == "success" else st.error)(shown)
 
 
 def upload_section(store: Store, who: Identity) -> None:
@@ -100,13 +100,16 @@ def upload_section(store: Store, who: Identity) -> None:
     if checked.preview is not None:
         preview(checked)
     recipe = _page_recipe(checked, definitions)
-    label = f"Commit as a new version of '{checked.dataset}'" if checked.dataset else "Commit"
+    label = f"Commit as a new version of '{layout.plain(checked.dataset)}'" if checked.dataset else "Commit"
+    name_problem = text.problem(dataset, "dataset name", required=False)
+    if name_problem:
+        st.error(layout.plain(name_problem), icon="🛑")
     left, right = st.columns([3, 2])
     if left.button(
         label,
         type="primary",
         key="upload_commit",
-        disabled=not checked.ok,
+        disabled=not checked.ok or name_problem is not None,
         help="One transaction: all rows are stored, or none. Every choice made here is remembered for the source.",
     ):
         _commit(store, checked, who, recipe)
@@ -214,8 +217,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
     for col in TABLES[table].columns:
         st.session_state[f"map_{col.name}"] = mapping.columns.get(col.name, MISSING)
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
-    for col, value in mapping.filters.items():
-        st.session_state[f"filter_{col}"] = value
+    for name, value in mapping.filters.items():
+        st.session_state[f"filter_{name}"] = value
     for definition in recipe.new_indicators:
         ind = definition.get("indicator_id")
         for field in ("name", "unit", "additive", "nonnegative", "description"):
@@ -273,12 +276,12 @@ def _mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
             "Columns not used by the mapping whose values split the rows (e.g. several units): keep one value each."
         )
         cols = st.columns(min(len(dimensions), 3))
-        for i, (col, values) in enumerate(dimensions.items()):
+        for i, (name, values) in enumerate(dimensions.items()):
             chosen = cols[i % len(cols)].selectbox(
-                f"Keep rows where {col} is", [ALL_VALUES, *values], key=f"filter_{col}"
+                f"Keep rows where {name} is", [ALL_VALUES, *values], key=f"filter_{name}"
             )
             if chosen != ALL_VALUES:
-                mapping.filters[col] = chosen
+                mapping.filters[name] = chosen
     return mapping
 
 
@@ -290,7 +293,7 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
         "Dataset",
         key="upload_dataset",
         help="Uploads of the same dataset are its versions. "
-        + ("Existing: " + ", ".join(existing) if existing else "No uploaded datasets yet."),
+        + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
     mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
     return dataset, str(mode)
@@ -392,7 +395,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
     if failures.empty:
         return
     shown = failures.sort_values(["severity", "row"], na_position="first", kind="stable")
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -406,7 +409,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
         "Download the report (CSV)",
         export.to_csv_bytes(failures),
         key="download_report",
-        file_name=f"{ingest.file_stem(file_name)}-check-report.csv",
+        file_name=text.without_bidi(f"{ingest.file_stem(file_name)}-check-report.csv"),
         mime="text/csv",
     )
 
@@ -440,7 +443,7 @@ def preview(checked: ingest.Checked) -> None:
     if figure is not None:
         st.plotly_chart(figure, key="upload_preview_chart")
     else:
-        st.dataframe(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
+        layout.table(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
     st.caption(f"Source: {layout.plain(checked.parsed.file)} (not stored yet)")
 
 
@@ -507,21 +510,21 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity, recipe: Recipe
         versions = ingest.commit(store, checked, who, progress=progress, remember=recipe.stored())
     except (StoreError, ingest.IngestError) as exc:
         bar.empty()
-        st.error(f"Nothing was stored: {layout.plain(exc)}")
+        st.error(f"Nothing was stored: {auth.error_message(exc)}")
         return
     own = next(v for v in versions if v.table == checked.table.name and v.taken_over_by is None)
     extra = [v for v in versions if v is not own]
-    text = (
+    stored = (
         f"Stored version {own.version_id} of dataset '{layout.plain(checked.dataset)}' ({own.rows:,} rows of "
         f"{checked.table.title.lower()}). Every page shows it now."
     )
     if extra:
-        text += (
+        stored += (
             " Also new: "
             + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})" for v in extra)
             + "."
         )
-    st.session_state[_FLASH] = ("upload", "success", text)
+    st.session_state[_FLASH] = ("upload", "success", stored)
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
     for key in (_PARSED, _CHECKED, _SIGNATURE, _PICKED):  # the versions list starts at the newest again
         st.session_state.pop(key, None)
@@ -552,7 +555,7 @@ def versions_section(store: Store, who: Identity) -> None:
             "note",
         ]
     ]
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -567,8 +570,9 @@ def versions_section(store: Store, who: Identity) -> None:
         },
     )
     labels = {
-        int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
-        f"{r.rows:,} row{'' if r.rows == 1 else 's'}"
+        int(r.version_id): text.without_bidi(
+            f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · {r.rows:,} row{'' if r.rows == 1 else 's'}"
+        )
         for r in versions.itertuples()
     }
     options, picked = list(labels), st.session_state.get(_PICKED)
@@ -578,7 +582,7 @@ def versions_section(store: Store, who: Identity) -> None:
         "Version",
         options,
         index=options.index(picked) if picked in options else 0,
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         key=f"version_pick_{store.revision()}",
     )
     st.session_state[_PICKED] = chosen
@@ -620,7 +624,7 @@ def _act(action: Callable[[], list[Restored]], done: str) -> None:
     try:
         restored = action()
     except StoreError as exc:
-        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {layout.plain(exc)}")
+        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {auth.error_message(exc)}")
     else:
         message = layout.plain(" ".join([done, *(r.message() for r in restored)]))
         st.session_state[_FLASH] = ("versions", "success", message)
@@ -650,4 +654,4 @@ def templates_section() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="template_xlsx",
     )
-    st.dataframe(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")
+    layout.table(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")
