@@ -198,7 +198,7 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert {m.label: m.value for m in at.metric}["New"] == "5"
     chart = at.get("plotly_chart")[0].proto.spec
     assert '"x":["FI1D","SE33"]' in chart.replace(" ", "")
-    button(at, "Commit as a new version of 'Eurostat sbs_r_nuts2021'").click().run()
+    button(at, "Commit as a new version of 'Eurostat sbs\\_r\\_nuts2021'").click().run()  # label is Markdown
     assert not at.exception, [e.value for e in at.exception]
     assert any("Stored version" in s.value and "Every page shows it now" in s.value for s in at.success)
     data = data_of(seeded_db)
