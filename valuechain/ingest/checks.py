@@ -27,6 +27,7 @@ from valuechain.ingest.common import (
 )
 from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_dimensions
 from valuechain.ingest.options import RowChoices
+from valuechain.ingest.projects import project_ids
 from valuechain.ingest.regions import codes_from_names
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
@@ -200,6 +201,7 @@ def check(
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
     frame = codes_from_names(frame, t, rows, labels, context.regions, found)
+    frame = project_ids(frame, t, rows, labels, found)
     known = {k: set(v) for k, v in context.known.items()}
     if not defs.empty:
         report = schema.validate(

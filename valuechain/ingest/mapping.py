@@ -43,6 +43,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "start_year": ("start", "startyear", "from_year"),
     "end_year": ("end", "endyear"),
     "level": ("nutslevel", "levl", "levlcode"),
+    "project_id": ("projectid", "projectcode", "projectnumber", "operationid", "id", "koodi", "projektnummer"),
+    "title": ("projecttitle", "projectname", "operationname", "hankkeennimi", "projektnavn", "tytulprojektu"),
     "name": ("label", "nutsname", "regionname"),
 }
 
