@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -64,18 +65,26 @@ class NameMatch:
     how: str = "name"  # "name" or "code and name"
 
 
+@lru_cache(maxsize=4)
+def _name_index(codes: tuple[str, ...], names: tuple[str, ...]) -> dict[tuple[bool, str], list[str]]:
+    """Region codes by their name's key, exact and loose: built once per regions table, not per check."""
+    index: dict[tuple[bool, str], list[str]] = {}
+    for code, name in zip(codes, names, strict=True):
+        for loose in (False, True):
+            index.setdefault((loose, name_key(name, loose)), []).append(code)
+    return index
+
+
 def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMatch]:
     """Every distinct text that is not a region code, matched to NUTS 2021 codes (see the module docstring)."""
     codes = set(regions["nuts_id"])
+    unknown = [v for v in dict.fromkeys(v.strip() for v in values) if v and v not in codes]
+    if not unknown:
+        return {}
     levels = dict(zip(regions["nuts_id"], regions["level"], strict=True))
-    index: dict[tuple[bool, str], list[str]] = {}
-    for code, name in zip(regions["nuts_id"], regions["name"], strict=True):
-        for loose in (False, True):
-            index.setdefault((loose, name_key(name, loose)), []).append(code)
+    index = _name_index(tuple(regions["nuts_id"]), tuple(regions["name"]))
     out: dict[str, NameMatch] = {}
-    for value in dict.fromkeys(v.strip() for v in values):
-        if not value or value in codes:
-            continue
+    for value in unknown:
         pair = _CODE_NAME.match(value)
         if pair and pair.group(1) in codes:
             out[value] = NameMatch(pair.group(1), how="code and name")
@@ -109,16 +118,15 @@ def codes_from_names(
     for col in t.columns:
         if col.references != "regions.nuts_id" or col.name not in frame:
             continue
-        texts = frame[col.name].astype("string").fillna("")
-        distinct = pd.unique(texts)
+        distinct = [str(v) for v in pd.unique(frame[col.name].dropna())]  # per distinct value: a Categorical's few
         parts = {v: [p.strip() for p in v.split(";")] if col.is_list else [v.strip()] for v in distinct}
         matches = match_regions([p for ps in parts.values() for p in ps], regions)
         if not matches:
             continue
-        first = {v: int(np.flatnonzero((texts == v).to_numpy())[0]) for v in distinct}
+        texts = frame[col.name].astype("string").fillna("")
+        first = dict(zip(texts.to_numpy()[::-1], np.arange(len(texts))[::-1], strict=True))  # the first row wins
         for value, m in matches.items():
-            holder = next(v for v, ps in parts.items() if value in ps)
-            i = first[holder]
+            i = int(first[next(v for v, ps in parts.items() if value in ps)])
             if m.code is not None:
                 message = f"region {m.how} '{value}' read as {m.code} ({names[m.code]}): check it in this list"
                 found.add(int(rows[i]), _label(labels, col.name, i), value, "region_name", message, "warning")
