@@ -19,6 +19,7 @@ import streamlit as st
 
 from components import auth, layout
 from valuechain import export, ingest, text
+from valuechain.recipe import Recipe, remembered
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
 
@@ -36,6 +37,7 @@ _CONFIRM = "_version_delete_confirm"
 _ENCODING, _DELIMITER, _DECIMAL, _SHEET = "read_encoding", "read_delimiter", "read_decimal", "read_sheet"
 _MISSING = "read_missing"
 _DATASET, _MODE = "upload_dataset", "upload_mode"
+_RECIPE = "_upload_recipe"  # (file name, Recipe) loaded on the page, used instead of the remembered one; or why not
 _ENCODINGS = {
     AUTO: None,
     "UTF-8": "utf-8",
@@ -67,11 +69,11 @@ def flash(section: str) -> None:
 def upload_section(store: Store, who: Identity) -> None:
     """Choose a table and a file; map its columns; see every problem; preview; commit."""
     flash("upload")
+    st.session_state.setdefault("upload_table", "observations")  # a loaded recipe may choose another
     table = st.selectbox(
         "Table",
         ingest.UPLOADABLE,
         key="upload_table",
-        index=ingest.UPLOADABLE.index("observations"),
         format_func=lambda t: f"{TABLES[t].title} ({t})",
     )
     st.caption(layout.plain(TABLES[table].description) + " The Templates tab has a CSV and an Excel template.")
@@ -85,6 +87,7 @@ def upload_section(store: Store, who: Identity) -> None:
     )
     if file is None:
         return
+    _recipe_loader()
     parsed = _parse(file)
     with st.expander("Reading options", expanded=not parsed.ok):
         _reading_options(parsed)
@@ -103,18 +106,72 @@ def upload_section(store: Store, who: Identity) -> None:
     report(checked.report.failures, parsed.file)
     if checked.preview is not None:
         preview(checked)
+    recipe = _page_recipe(checked, definitions)
     label = f"Commit as a new version of '{layout.plain(checked.dataset)}'" if checked.dataset else "Commit"
     name_problem = text.problem(dataset, "dataset name", required=False)
     if name_problem:
         st.error(layout.plain(name_problem), icon="🛑")
-    if st.button(
+    left, right = st.columns([3, 2])
+    if left.button(
         label,
         type="primary",
         key="upload_commit",
         disabled=not checked.ok or name_problem is not None,
-        help="One transaction: all rows are stored, or none.",
+        help="One transaction: all rows are stored, or none. Every choice made here is remembered for the source.",
     ):
-        _commit(store, checked, who)
+        _commit(store, checked, who, recipe)
+    right.download_button(
+        "Download recipe",
+        recipe.to_json(),
+        file_name=f"{ingest.file_stem(parsed.file)}.recipe.json",
+        mime="application/json",
+        key="upload_recipe_download",
+        icon=":material/receipt_long:",
+        help="Every choice made on this page as JSON: load it here next year, or use it with "
+        "python -m valuechain import FILE --recipe RECIPE.",
+    )
+
+
+def _recipe_loader() -> None:
+    """A recipe downloaded earlier (or written for the command line) fills every choice below at once."""
+    key = f"upload_recipe_file_{st.session_state.get(_ROUND, 0)}"
+    with st.expander("Load a recipe", icon=":material/receipt_long:"):
+        st.file_uploader(
+            "Recipe (JSON) from an earlier upload or the command line",
+            type=["json"],
+            key=key,
+            on_change=_apply_recipe,
+            args=(key,),
+        )
+        loaded = st.session_state.get(_RECIPE)
+        if isinstance(loaded, str):
+            st.error(loaded)
+        elif loaded is not None:
+            st.caption(f"Recipe {layout.plain(loaded[0])} applied: its choices are filled in below.")
+
+
+def _apply_recipe(key: str) -> None:
+    """Runs before the page does (a widget callback), so it may set every other widget's value."""
+    file = st.session_state.get(key)
+    if file is None:
+        st.session_state.pop(_RECIPE, None)
+        return
+    try:
+        recipe = Recipe.from_json(file.getvalue(), where=file.name)
+    except ingest.IngestError as exc:
+        st.session_state[_RECIPE] = layout.plain(exc)
+        return
+    st.session_state[_RECIPE] = (file.name, recipe)
+    st.session_state["upload_table"] = recipe.table
+    for name, options, value in (
+        ("read_encoding", _ENCODINGS, recipe.read.get("encoding")),
+        ("read_delimiter", _DELIMITERS, recipe.read.get("delimiter")),
+        ("read_decimal", _DECIMALS, recipe.read.get("decimal")),
+    ):
+        st.session_state[name] = next((label for label, v in options.items() if v == value), AUTO)
+    if recipe.read.get("sheet"):
+        st.session_state["read_sheet"] = recipe.read["sheet"]
+    st.session_state.pop(_SIGNATURE, None)  # the mapping widgets start again, from the recipe
 
 
 def _parse(file: Any) -> ingest.Parsed:
@@ -217,14 +274,22 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
         return
     for key in [k for k in st.session_state if str(k).startswith(_PREFIXES)]:
         del st.session_state[key]
-    mapping = ingest.auto_map(parsed, table, store.mapping(parsed.source_key, table))
+    loaded = st.session_state.get(_RECIPE)
+    recipe = loaded[1] if isinstance(loaded, tuple) and loaded[1].table == table else None
+    recipe = recipe or remembered(store, parsed.source_key, table)
+    mapping = ingest.auto_map(parsed, table, recipe.column_map())
     for col in TABLES[table].columns:
         st.session_state[f"map_{col.name}"] = mapping.columns.get(col.name, MISSING)
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
     for name, value in mapping.filters.items():
         st.session_state[f"filter_{name}"] = value
-    st.session_state[_DATASET] = parsed.source_name
-    st.session_state[_MODE] = "update"
+    for definition in recipe.new_indicators:
+        ind = definition.get("indicator_id")
+        for field in ("name", "unit", "additive", "nonnegative", "description"):
+            if field in definition:
+                st.session_state[f"newind_{field}_{ind}"] = definition[field]
+    st.session_state[_DATASET] = recipe.dataset or parsed.source_name
+    st.session_state[_MODE] = recipe.mode
     st.session_state[_SIGNATURE] = signature
 
 
@@ -312,13 +377,14 @@ def _new_indicators(parsed: ingest.Parsed, mapping: ingest.ColumnMap, context: i
             cols = st.columns([3, 2, 1, 1])
             name = cols[0].text_input("Name", key=f"newind_name_{ind}", placeholder="e.g. Employment (Eurostat SBS)")
             unit = cols[1].text_input("Unit", key=f"newind_unit_{ind}", placeholder="e.g. persons")
+            st.session_state.setdefault(f"newind_additive_{ind}", True)  # set here: a recipe may set it too
+            st.session_state.setdefault(f"newind_nonnegative_{ind}", True)
             additive = cols[2].checkbox(
                 "Can be summed",
-                value=True,
                 key=f"newind_additive_{ind}",
                 help="Counts and money can be summed over regions and sectors; rates not.",
             )
-            nonnegative = cols[3].checkbox("Never negative", value=True, key=f"newind_nonnegative_{ind}")
+            nonnegative = cols[3].checkbox("Never negative", key=f"newind_nonnegative_{ind}")
             description = st.text_input("Definition and source", key=f"newind_description_{ind}")
         rows.append(
             {
@@ -483,14 +549,32 @@ def _preview_chart(checked: ingest.Checked) -> go.Figure | None:
     return figure
 
 
-def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
+def _page_recipe(checked: ingest.Checked, definitions: pd.DataFrame | None) -> Recipe:
+    """Every choice on the page as a recipe: reading options, mapping, dataset, mode, new indicators."""
+    read = {
+        "encoding": _ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
+        "delimiter": _DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
+        "decimal": _DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
+        "sheet": checked.parsed.sheet if checked.parsed.sheets else None,
+    }
+    recipe = Recipe(
+        table=checked.table.name,
+        read={k: v for k, v in read.items() if v is not None},
+        dataset=checked.dataset,
+        mode=checked.mode,
+        new_indicators=[] if definitions is None else definitions.to_dict("records"),
+    )
+    return recipe.with_mapping(checked.mapping)
+
+
+def _commit(store: Store, checked: ingest.Checked, who: Identity, recipe: Recipe) -> None:
     bar = st.progress(0.0, text="Storing…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Storing… {done:,} of {total:,} rows")
 
     try:
-        versions = ingest.commit(store, checked, who, progress=progress)
+        versions = ingest.commit(store, checked, who, progress=progress, remember=recipe.stored())
     except (StoreError, ingest.IngestError) as exc:
         bar.empty()
         st.error(f"Nothing was stored: {auth.error_message(exc)}")

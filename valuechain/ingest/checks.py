@@ -28,6 +28,8 @@ from valuechain.ingest.common import (
 )
 from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_dimensions
 from valuechain.ingest.options import RowChoices
+from valuechain.ingest.projects import project_ids
+from valuechain.ingest.regions import codes_from_names
 from valuechain.ingest.rows import RowGroup, left_out_counts, triage
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
@@ -204,6 +206,7 @@ def check(
             "no row has the values chosen to keep",
         )
     frame, labels = _mapped(sub, t, mapping, origin)
+    frame = codes_from_names(frame, t, rows, labels, context.regions, found)
     triaged = triage(frame, t, rows, labels, context.known, choices)
     frame, rows, labels = triaged.frame, triaged.rows, triaged.labels
     for group in triaged.groups:
@@ -212,6 +215,7 @@ def check(
         found.add(None, "(rows)", "", "left_out", "every row was left out: nothing would be stored")
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
+    frame = project_ids(frame, t, rows, labels, found)
     known = {k: set(v) for k, v in context.known.items()}
     if new_indicators is not None and not defs.empty:
         report = schema.validate(
