@@ -352,6 +352,11 @@ DATASET_VERSIONS = Table(
             None,
             required=False,
         ),
+        # Where a version fetched from Eurostat came from (empty for uploads and the demo data).
+        Column("source_code", "text", "Eurostat dataset code", "tgs00042", required=False),
+        Column("source_updated", "text", "Eurostat's last update of the dataset (ISO 8601)", None, required=False),
+        Column("source_url", "text", "The query URL the rows were fetched with", None, required=False),
+        Column("fetched_at", "timestamp", "When the rows were fetched (UTC)", None, required=False),
     ),
     key=("version_id",),
     versioned=False,
