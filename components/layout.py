@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from valuechain.query import Data
+from valuechain.schema import DATA_TABLES
 
 SYNTHETIC = "demo data (synthetic)"
 
@@ -27,14 +28,20 @@ def presentation_mode() -> None:
 
 
 def dataset_badge(data: Data, versions: object) -> None:
-    """Say which data is on screen: demo or uploaded, and which versions."""
+    """Say which data is on screen: demo, Eurostat, uploaded, and whether synthetic and real are mixed."""
     import pandas as pd
 
     current: pd.DataFrame = versions  # type: ignore[assignment]
-    uploads = current[current["origin"] == "upload"]
-    label = "Demo data (synthetic)" if uploads.empty else "Demo data (synthetic) + uploaded data"
-    if not current.empty and (current["origin"] == "demo").sum() == 0:
-        label = "Uploaded data"
+    filled = current[(current["rows"] > 0) & current["table_name"].isin(DATA_TABLES)]
+    from_eurostat = filled["source_code"].fillna("").ne("")
+    demo = (filled["origin"] == "demo").any()
+    eurostat = from_eurostat.any()
+    uploads = ((filled["origin"] == "upload") & ~from_eurostat).any()
+    shown = (("Demo data (synthetic)", demo), ("Eurostat", eurostat), ("uploaded data", uploads))
+    parts = [name for name, on in shown if on]
+    label = " + ".join(parts) or "no data"
+    if demo and (eurostat or uploads):
+        label += " — synthetic and real figures are mixed: each chart's source says which is which"
     latest = int(current["version_id"].max()) if not current.empty else 0
     st.sidebar.caption(
         f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
@@ -50,4 +57,13 @@ def plain(text: object) -> str:
 def source_caption(data: Data, extra: str = "") -> None:
     """Under every number or chart: where it comes from."""
     text = f"Source: {plain(data.data_source())}"
+    if mixed(data.data_source()):
+        text = f"**Mixed: {SYNTHETIC} and real data.** " + text
     st.caption(text + (f" · {extra}" if extra else ""))
+
+
+def mixed(sources: str) -> bool:
+    """Whether a page's sources hold both synthetic demo values and real ones (said on that page)."""
+    parts = [p for p in sources.split("; ") if p and p != "no data"]
+    synthetic = [SYNTHETIC in p for p in parts]
+    return any(synthetic) and not all(synthetic)

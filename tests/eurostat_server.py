@@ -119,6 +119,10 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"No such dataflow", "text/plain") if body is None else self._send(200, body)
                 return
             if parts[:2] == ["1.0", "async"] and parts[-1] == ASYNC_KEY:
+                if behaviour.asynchronous > 0:  # still not ready
+                    behaviour.asynchronous -= 1
+                    self._send(200, ASYNC_ANSWER, "application/xml")
+                    return
                 asked = next(r for r in reversed(behaviour.requests) if r.startswith("async:"))
                 _, code, qs = asked.split(":", 2)
                 self._send(200, _filtered(code, urllib.parse.parse_qs(qs)) or b"")

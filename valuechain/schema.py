@@ -24,6 +24,7 @@ ACTOR_TYPES = ("business", "research", "public", "civil_society")
 PRIORITY_DIMENSIONS = ("economic", "scientific", "policy")
 VERSION_STATUSES = ("current", "superseded", "deleted")
 TOTAL_SECTOR = "TOTAL"  # observations over the whole economy, the denominator of location quotients
+DATA_TABLES = ("observations", "flows", "actors", "priorities", "projects")  # data, not definitions
 LIST_SEPARATOR = ";"  # multi-valued text cells (stages of an actor, partner regions of a project)
 
 

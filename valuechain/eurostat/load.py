@@ -267,13 +267,11 @@ def entries_for(datasets: Sequence[str], entries: Sequence[Entry]) -> list[Entry
 
 # --- the demo data --------------------------------------------------------------------------------------------
 
-DEMO_TABLES = ("observations", "flows", "actors", "priorities", "projects")
-
 
 def demo_shown(store: Store) -> bool:
     """Whether synthetic demo rows are on screen (a current demo version with rows in a data table)."""
     v = store.datasets_on_screen()
-    demo = v[(v["origin"] == "demo") & v["table_name"].isin(DEMO_TABLES)]
+    demo = v[(v["origin"] == "demo") & v["table_name"].isin(schema.DATA_TABLES)]
     return bool((demo["rows"] > 0).any())
 
 
@@ -283,6 +281,6 @@ def switch_off_demo(store: Store, who: Identity) -> list[VersionInfo]:
 
     loads = [
         Load(t, schema.coerce(pd.DataFrame(), schema.TABLES[t]), DEMO_DATASET, origin="demo", note="demo switched off")
-        for t in DEMO_TABLES
+        for t in schema.DATA_TABLES
     ]
     return store.commit_loads(loads, who=who)
