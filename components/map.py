@@ -546,6 +546,11 @@ def method_caption(data: Data, sel: Selection, indicator: str) -> None:
             f"x: the same sums over the whole BSR programme area at NUTS {sel.level}, the reference area even "
             "when fewer countries are shown. Above 1: more specialised than the BSR."
         )
+    elif data.whole_economy_only(indicator):
+        st.caption(
+            f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} for the whole economy "
+            f"(sector TOTAL), {sel.year}. It has no NACE breakdown, so it cannot speak for any stage of the chain."
+        )
     else:
         st.caption(
             f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "

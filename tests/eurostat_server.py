@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from valuechain.eurostat import catalogue, client
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eurostat"
 RECORDED_UPDATE = "2023-01-23T11:00:00+0100"  # the UPDATE_DATA date in the recorded dataflow message
 ASYNC_KEY = "4f1c9b2e-7d3a-4c55-9e0b-2a6f1d8c3b71"
@@ -151,3 +156,16 @@ def serve() -> Iterator[tuple[str, Behaviour]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def recorded_api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Behaviour]:
+    """The loopback server, a fresh cache, a catalogue whose starter set is the two recorded datasets."""
+    frame = pd.read_csv(catalogue.CATALOGUE, dtype=str, keep_default_na=False)
+    frame = frame[frame["entry_id"].isin(["gerd_pc_gdp", "gdp"])].iloc[::-1]  # GERD first, then GDP
+    frame.to_csv(tmp_path / "catalogue.csv", index=False)
+    monkeypatch.setenv("VALUECHAIN_EUROSTAT_CATALOGUE", str(tmp_path / "catalogue.csv"))
+    monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(client, "RETRY_WAIT_S", 0.0)
+    with serve() as (url, behaviour):
+        monkeypatch.setenv("VALUECHAIN_EUROSTAT_URL", url)
+        yield behaviour

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ from valuechain.eurostat import catalogue, cli, client
 from valuechain.eurostat import load as eload
 from valuechain.store import Identity, Store, open_store
 
-from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour, serve
+from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour
 
 WHO = Identity("analyst", "editor")
 NAMED = {  # the datasets the issue names, by Eurostat code
@@ -41,20 +40,6 @@ def recorded(code: str) -> dict[tuple[str, int], float]:
 
 def entry(entry_id: str) -> catalogue.Entry:
     return next(e for e in catalogue.load(catalogue.CATALOGUE) if e.entry_id == entry_id)
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Behaviour]:
-    """The loopback server, a fresh cache, a catalogue whose starter set is the two recorded datasets."""
-    frame = pd.read_csv(catalogue.CATALOGUE, dtype=str, keep_default_na=False)
-    frame = frame[frame["entry_id"].isin(["gerd_pc_gdp", "gdp"])].iloc[::-1]  # GERD first, then GDP
-    frame.to_csv(tmp_path / "catalogue.csv", index=False)
-    monkeypatch.setenv("VALUECHAIN_EUROSTAT_CATALOGUE", str(tmp_path / "catalogue.csv"))
-    monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(client, "RETRY_WAIT_S", 0.0)
-    with serve() as (url, behaviour):
-        monkeypatch.setenv("VALUECHAIN_EUROSTAT_URL", url)
-        yield behaviour
 
 
 @pytest.fixture
