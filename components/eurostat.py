@@ -38,12 +38,12 @@ def starter_section(store: Store, who: Identity) -> None:
         + ". Datasets already loaded are skipped, so after a failure the same button loads the rest."
     )
     if st.button(f"Load real data for the BSR ({len(entries)} datasets)", type="primary", key="eurostat_starter"):
-        _run_set(store, who, entries, refresh=False)
+        _run_set(store, who, entries, refresh=False, where="starter")
     _show_summary("starter")
     _demo_switch(store, who)
 
 
-def _run_set(store: Store, who: Identity, entries: list[catalogue.Entry], *, refresh: bool) -> None:
+def _run_set(store: Store, who: Identity, entries: list[catalogue.Entry], *, refresh: bool, where: str) -> None:
     bar = st.progress(0.0, text="Starting…")
 
     def progress(done: int, total: int, what: str) -> None:
@@ -51,14 +51,15 @@ def _run_set(store: Store, who: Identity, entries: list[catalogue.Entry], *, ref
         bar.progress(done / max(total, 1), text=layout.plain(text))
 
     outcomes = eload.load_set(store, entries, who, refresh=refresh, progress=progress)
-    st.session_state[_SUMMARY] = eload.summary(outcomes)
+    st.session_state[_SUMMARY] = (where, eload.summary(outcomes))
     st.rerun()
 
 
 def _show_summary(where: str) -> None:
-    table = st.session_state.get(_SUMMARY)
-    if table is None:
+    held = st.session_state.get(_SUMMARY)
+    if held is None or held[0] != where:
         return
+    table = held[1]
     loaded = int((table["status"] == "loaded").sum())
     failed = table[table["status"] == "failed"]
     text = f"{loaded} dataset(s) loaded, {int((table['status'] == 'already loaded').sum())} already there."
@@ -259,4 +260,4 @@ def updates_section(store: Store, who: Identity) -> None:
     refresh = eload.entries_for(list(newer["dataset"]), catalogue.load())
     if st.button(f"Refresh {len(refresh)} dataset(s) as new versions", type="primary", key="eurostat_refresh"):
         st.session_state.pop(_UPDATES, None)
-        _run_set(store, who, refresh, refresh=True)
+        _run_set(store, who, refresh, refresh=True, where="versions")

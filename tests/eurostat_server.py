@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,7 @@ class Behaviour:
     rate_limit: int = 0  # answer this many requests with 429 first
     asynchronous: int = 0  # answer this many data queries with the asynchronous footer first
     updated: dict[str, str] = field(default_factory=dict)  # CODE → UPDATE_DATA date (default RECORDED_UPDATE)
+    delay: float = 0.0  # seconds before each data answer (to watch progress in a browser)
     requests: list[str] = field(default_factory=list)
 
 
@@ -120,6 +122,7 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                     behaviour.requests.append(f"async:{code}:{parsed.query}")
                     self._send(200, ASYNC_ANSWER, "application/xml")
                     return
+                time.sleep(behaviour.delay)
                 body = _filtered(code, query)
                 self._send(404, b"No such dataflow", "text/plain") if body is None else self._send(200, body)
                 return
