@@ -23,6 +23,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
+from components.state import Flows
 from tests.e2e.conftest import screenshot, wait_idle
 from valuechain import demo
 from valuechain import flows as domain
@@ -105,7 +106,7 @@ def apptest_times(env: dict[str, str], query: dict[str, str]) -> tuple[float, fl
     kinds = iter(["knowledge", "investment", "all", "goods"] * 3)
 
     def change_kind() -> None:
-        page.radio(key="flow_kind").set_value(next(kinds))
+        page.radio(key=Flows.KIND).set_value(next(kinds))
         ui._cached_view.clear()
         page.run()
 
@@ -187,7 +188,7 @@ def measure(browser: object, big: bool) -> None:
     print(f"\n== {'100k flows' if big else 'demo scale'}: {n_flows:,} flows of {CHAIN} in {year}, NUTS {level} ==")
     with served(FLOOR, env) as floor_url, served(BARE, env) as bare_url, served("app.py", env) as app_url:
         stage_url = f"{app_url}/flows?level={level}"
-        region_url = f"{stage_url}&flow_view=" + quote(domain.VIEWS[domain.REGION_VIEW])
+        region_url = f"{stage_url}&{Flows.VIEW}=" + quote(domain.VIEWS[domain.REGION_VIEW])
         home_ready = "[data-testid='stMetricValue']"
         for url in (stage_url, region_url):
             browser_load(browser, url, SANKEY_DRAWN)()  # first visits fill the server's caches: not timed

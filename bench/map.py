@@ -33,6 +33,8 @@ from typing import Any
 from common import REPO, bench_env, browser_load, chromium, median_seconds, report, served
 from streamlit.testing.v1 import AppTest
 
+from components.state import Map
+
 ONE_LAYER = str(REPO / "bench" / "baselines" / "one_layer.py")
 BARE = str(REPO / "bench" / "baselines" / "bare.py")
 CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
@@ -91,9 +93,9 @@ def changes(data: object, level: int) -> dict[str, list[Change]]:
                 {
                     **url,
                     "year": str(y),
-                    "indicator": LQ_LABEL,
-                    "flows": "Goods flows",
-                    "top": "Largest 50",
+                    Map.INDICATOR: LQ_LABEL,
+                    Map.FLOWS: "Goods flows",
+                    Map.TOP: "Largest 50",
                     "region": region,
                 },
                 replace(base, year=y, region=str(first["nuts_id"])),

@@ -20,6 +20,7 @@ from pathlib import Path
 from common import REPO, bench_env, report, timings
 from streamlit.testing.v1 import AppTest
 
+from components.state import Matchmaking
 from valuechain import demo
 from valuechain.store import open_store
 
@@ -69,7 +70,7 @@ def weight_change(at: AppTest) -> Callable[[], None]:
     values = itertools.cycle((4, 3))
 
     def run() -> None:
-        at.slider(key="w_complementarity").set_value(next(values)).run()
+        at.slider(key=Matchmaking.weight("complementarity")).set_value(next(values)).run()
 
     return run
 

@@ -1,6 +1,6 @@
 """What the profile and matchmaking pages share: the benchmark controls and the cached computations.
 
-The benchmark (every BSR region's specialisation) and the pair scores are cached per store, revision and
+The benchmark (every BSR region's specialisation) and the pair scores are cached per data bundle (state.data_key) and
 the few settings they depend on; the Data bundle is passed unhashed (`_data`), so no DataFrame is hashed.
 """
 
@@ -9,15 +9,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import data as app_data
+from components import state
 from valuechain import matching
 from valuechain.query import Data, Selection, regions_in_view
 
-URL = "query-params"
-_PICKED = "_picked_region"
 
-
-def controls(data: Data) -> tuple[str, float, DeltaGenerator]:
+def controls(data: Data, keys: state.BenchmarkKeys) -> tuple[str, float, DeltaGenerator]:
     """Indicator and specialisation threshold, bound to the URL; returns them and a free column beside them."""
     table = data["indicators"]
     table = table[table["additive"].fillna(False).astype(bool)]
@@ -28,8 +25,8 @@ def controls(data: Data) -> tuple[str, float, DeltaGenerator]:
         "Indicator",
         options,
         format_func=names.get,
-        key="indicator",
-        bind=URL,
+        key=keys.indicator,
+        bind=state.URL,
         index=options.index(matching.DEFAULT_INDICATOR) if matching.DEFAULT_INDICATOR in options else 0,
         help="What the location quotients are computed from (additive indicators only).",
     )
@@ -37,8 +34,8 @@ def controls(data: Data) -> tuple[str, float, DeltaGenerator]:
         "Specialised from LQ ≥",
         matching.THRESHOLDS,
         format_func=str,
-        key="threshold",
-        bind=URL,
+        key=keys.threshold,
+        bind=state.URL,
         horizontal=True,
         help="A region counts as specialised in a stage or sector when its location quotient "
         "reaches this value (1.0 = BSR average, 1.25 = clearly above).",
@@ -48,7 +45,7 @@ def controls(data: Data) -> tuple[str, float, DeltaGenerator]:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _benchmark(
-    _data: Data, store_url: str, revision: int, chain_id: str, year: int, level: int, indicator: str, threshold: float
+    _data: Data, data_key: str, chain_id: str, year: int, level: int, indicator: str, threshold: float
 ) -> matching.Benchmark:
     return matching.benchmark(_data, Selection(chain_id=chain_id, year=year, level=level), indicator, threshold)
 
@@ -56,8 +53,7 @@ def _benchmark(
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pairs(
     _data: Data,
-    store_url: str,
-    revision: int,
+    data_key: str,
     chain_id: str,
     year: int,
     level: int,
@@ -65,27 +61,23 @@ def _pairs(
     threshold: float,
     stages: tuple[str, ...],
 ) -> matching.PairScores:
-    bench = _benchmark(_data, store_url, revision, chain_id, year, level, indicator, threshold)
+    bench = _benchmark(_data, data_key, chain_id, year, level, indicator, threshold)
     return matching.pair_scores(_data, bench, Selection(chain_id=chain_id, year=year, level=level, stages=stages))
 
 
 def benchmark(data: Data, sel: Selection, indicator: str, threshold: float) -> matching.Benchmark:
     """Every BSR region's specialisation for the selection's chain, year and level (cached)."""
-    return _benchmark(
-        data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator, threshold
-    )
+    return _benchmark(data, state.data_key(data), sel.chain_id, sel.year, sel.level, indicator, threshold)
 
 
 def pair_scores(data: Data, sel: Selection, indicator: str, threshold: float) -> matching.PairScores:
     """Every score component for every pair of BSR regions (cached; the stages in view are the anchors)."""
-    return _pairs(
-        data, app_data.store().url, data.revision, sel.chain_id, sel.year, sel.level, indicator, threshold, sel.stages
-    )
+    return _pairs(data, state.data_key(data), sel.chain_id, sel.year, sel.level, indicator, threshold, sel.stages)
 
 
 def _adopt_picked() -> None:
     """Write the page picker's choice into the global focus region (sidebar and URL follow)."""
-    st.session_state["region"] = st.session_state[_PICKED]
+    st.session_state[state.REGION] = st.session_state[state.PICKED_REGION]
 
 
 def require_region(data: Data, sel: Selection, purpose: str) -> str:
@@ -99,7 +91,7 @@ def require_region(data: Data, sel: Selection, purpose: str) -> str:
         "Region",
         list(names),
         index=None,
-        key=_PICKED,
+        key=state.PICKED_REGION,
         on_change=_adopt_picked,
         format_func=lambda c: matching.label(c, names),
         placeholder="Choose a region",

@@ -1,12 +1,10 @@
-"""The app's one store and the current data bundle, cached by small keys (store URL, revision)."""
+"""The app's one store and the current data bundle, cached by small keys (configuration, revision)."""
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from components import nav
+from components import nav, state
 from valuechain import demo
 from valuechain.query import Data
 from valuechain.store import Store, StoreError, open_store
@@ -14,7 +12,7 @@ from valuechain.store import Store, StoreError, open_store
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _store(config_key: str) -> Store:
-    """One store per configuration; `config_key` changes when the env vars do."""
+    """One store per configuration (state.config_key: it changes when the env vars do)."""
     store = open_store()
     if store.is_empty():
         demo.seed_store(store)
@@ -27,16 +25,11 @@ def _data(config_key: str, revision: int) -> Data:
     return Data.load(_store(config_key))
 
 
-def config_key() -> str:
-    """Which database the env vars point at: part of every cache key, so two stores never share results."""
-    return "|".join(os.environ.get(k, "") for k in ("VALUECHAIN_DB_URL", "VALUECHAIN_DB_PATH"))
-
-
 def store() -> Store:
     """The configured store, or a clear message and a stop when it cannot be used."""
     try:
         with st.spinner("Opening the database (the first start loads the demo data)…"):
-            return _store(config_key())
+            return _store(state.config_key())
     except StoreError as exc:
         st.error(f"**The database is not available.** {exc}", icon="🛑")
         st.stop()
@@ -48,7 +41,7 @@ def data() -> Data:
     nav.ensure_shell()
     s = store()
     try:
-        return _data(config_key(), s.revision())
+        return _data(state.config_key(), s.revision())
     except Exception as exc:  # a server that went away after start, a file removed under us
         st.error(f"**The data could not be read.** {exc}", icon="🛑")
         st.stop()

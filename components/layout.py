@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from components import state
 from valuechain.query import Data
 from valuechain.schema import DATA_TABLES
 
@@ -23,7 +24,7 @@ html { font-size: 21px; }
 
 def presentation_mode() -> None:
     """Large type and fewer controls for screen-sharing in workshops, kept in the URL."""
-    if st.sidebar.toggle("Large type for screen-sharing", key="present", bind="query-params"):
+    if st.sidebar.toggle("Large type for screen-sharing", key=state.PRESENT, bind=state.URL):
         st.html(_LARGE_TYPE)
 
 

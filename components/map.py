@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,14 +19,11 @@ import shapely
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from components import layout, nav
+from components import layout, nav, state
 from valuechain import choropleth, colors, export, geo, indicators
 from valuechain.choropleth import LOCATION_QUOTIENT, Classification
 from valuechain.query import Data, Selection
 
-URL = "query-params"
-REGION_KEY = "region"  # the global filter the map selects (components/filters.py)
-CHART_KEY = "map"  # one chart for every view: deck.gl keeps the user's zoom and pan across reruns
 PICKABLE_LAYERS = ("regions", "bubbles")  # a click on these selects a region; a click on an arc does not
 MAP_WIDTH, MAP_HEIGHT = 760, 660  # px the initial view is fitted to (the column is about this wide)
 OUTLINE = "#222222"
@@ -98,11 +94,6 @@ def _bsr_flows(_data: Data, data_key: str, reference: Selection, kind: str) -> p
     return choropleth.region_flows(_data, reference, kind)
 
 
-def _data_key(data: Data) -> str:
-    """A cache key for one Data bundle (one store and revision): two stores can be at the same revision."""
-    return data._cache.setdefault("map_cache_key", f"{data.revision}-{uuid.uuid4().hex}")
-
-
 def _reference(sel: Selection) -> Selection:
     """The cache key of country-independent tables: a country or region change reuses them."""
     return replace(sel, countries=(), region=None)
@@ -110,12 +101,12 @@ def _reference(sel: Selection) -> Selection:
 
 def values(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
     """choropleth.region_values, cached per data bundle."""
-    return choropleth.in_view(_bsr_values(data, _data_key(data), _reference(sel), indicator), sel)
+    return choropleth.in_view(_bsr_values(data, state.data_key(data), _reference(sel), indicator), sel)
 
 
 def flows(data: Data, sel: Selection, kind: str) -> pd.DataFrame:
     """choropleth.region_flows over the whole programme area, cached per data bundle."""
-    return _bsr_flows(data, _data_key(data), _reference(sel), kind)
+    return _bsr_flows(data, state.data_key(data), _reference(sel), kind)
 
 
 @dataclass(frozen=True)
@@ -209,8 +200,8 @@ def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
 
 
 def large_type() -> bool:
-    """Whether the screen-sharing mode (layout.presentation_mode, key "present") is on."""
-    return bool(st.session_state.get("present"))
+    """Whether the screen-sharing mode (layout.presentation_mode) is on."""
+    return bool(st.session_state.get(state.PRESENT))
 
 
 def controls(data: Data, sel: Selection) -> MapOptions:
@@ -225,8 +216,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     indicator = cols[0].selectbox(
         "Colour regions by",
         options,
-        key="indicator",
-        bind=URL,
+        key=state.Map.INDICATOR,
+        bind=state.URL,
         format_func=lambda i: choropleth.indicator_label(data, i),
         help="Indicators of the loaded data, summed over the selected stages or sectors; "
         "the location quotient compares the region with the whole BSR.",
@@ -234,8 +225,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     scheme = cols[1].selectbox(
         "Classes",
         list(choropleth.SCHEMES),
-        key="classes",
-        bind=URL,
+        key=state.Map.CLASSES,
+        bind=state.URL,
         format_func=choropleth.SCHEMES.get,
         help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
         "around gaps in the values. Equal interval: classes of equal width.",
@@ -244,8 +235,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         "Flow overlay",
         kinds,
         index=None,
-        key="flows",
-        bind=URL,
+        key=state.Map.FLOWS,
+        bind=state.URL,
         placeholder="No flows",
         format_func=lambda k: f"{k.capitalize()} flows",
         help="Arcs between regions for the value-chain flows in the current filter.",
@@ -254,8 +245,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         "Flows shown",
         TOP_FLOWS,
         index=TOP_FLOWS.index(25),
-        key="top",
-        bind=URL,
+        key=state.Map.TOP,
+        bind=state.URL,
         format_func=lambda n: f"Largest {n}",
         disabled=kind is None,
         help="Only the largest flows are drawn, so the map stays readable; the selected "
@@ -263,8 +254,8 @@ def controls(data: Data, sel: Selection) -> MapOptions:
     )
     bubbles = cols[4].toggle(
         "Bubbles",
-        key="bubbles",
-        bind=URL,
+        key=state.Map.BUBBLES,
+        bind=state.URL,
         help="Circles at the regions' label points, area proportional to the value, so small regions stay visible.",
     )
     return MapOptions(indicator, scheme, bool(bubbles), kind, int(top_n))
@@ -292,10 +283,10 @@ def clicked_region(state: Any, current: str | None) -> str | None:
 
 def _select_from_map() -> None:
     """on_select callback: runs before the script, so it may still set the sidebar's region widget."""
-    current = st.session_state.get(REGION_KEY)
-    region = clicked_region(st.session_state.get(CHART_KEY), current)
+    current = st.session_state.get(state.REGION)
+    region = clicked_region(st.session_state.get(state.Map.CHART), current)
     if region != current:
-        st.session_state[REGION_KEY] = region
+        st.session_state[state.REGION] = region
 
 
 def layer_id(name: str, sel: Selection) -> str:
@@ -476,7 +467,7 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
         st.pydeck_chart(
             the_deck,
             height=MAP_HEIGHT,
-            key=CHART_KEY,
+            key=state.Map.CHART,
             on_select=_select_from_map,
             selection_mode="single-object",
             alt=f"Map of {view.label} by NUTS {sel.level} region in the Baltic Sea Region",
@@ -582,7 +573,7 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     st.caption(f"{p.region} · {layout.plain(p.country)} · {sel.year}")
     st.markdown(_figure_lines(p.figures))
     every = choropleth.map_indicators(data)
-    more = st.expander(f"All {len(every)} indicators", key="panel_all", bind=URL, on_change="rerun")
+    more = st.expander(f"All {len(every)} indicators", key=state.Map.PANEL_ALL, bind=state.URL, on_change="rerun")
     if more.open:  # computed only when asked for: each indicator is a table over all regions
         more.markdown(
             _figure_lines(choropleth.region_figures(data, {i: values(data, sel, i) for i in every}, p.region))
@@ -606,13 +597,12 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
 
 
 def _clear_region() -> None:
-    st.session_state[REGION_KEY] = None
+    st.session_state[state.REGION] = None
 
 
 def _global_params() -> dict[str, list[str]]:
     """The global filters in the URL, so the profile opens on the same chain, year, level and region."""
-    keys = ("chain", "stage", "sector", "country", "year", "level", "region", "present")
-    return {k: st.query_params.get_all(k) for k in keys if st.query_params.get_all(k)}
+    return {k: st.query_params.get_all(k) for k in state.GLOBAL_KEYS if st.query_params.get_all(k)}
 
 
 def value_table(view: MapView, sel: Selection) -> None:
@@ -637,8 +627,8 @@ def value_table(view: MapView, sel: Selection) -> None:
     out = out.sort_values(["rank", "region"], na_position="last", ignore_index=True)
     box = st.expander(
         f"Table of the mapped values ({len(out)} regions)",
-        key="table",
-        bind=URL,
+        key=state.Map.TABLE,
+        bind=state.URL,
         on_change="rerun",
         icon=":material/table:",
     )

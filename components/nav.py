@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import auth
+from components import auth, state
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,9 @@ def page_directory() -> None:
         st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)
 
 
-_SHELL = "_shell_ran"
-
-
 def mark_shell() -> None:
     """Called by app.py: this session runs pages through st.navigation."""
-    st.session_state[_SHELL] = True
+    st.session_state[state.SHELL_RAN] = True
 
 
 def ensure_shell() -> None:
@@ -129,7 +126,7 @@ def ensure_shell() -> None:
     runs a deep-linked page (e.g. /map) without app.py, so without filters. Switch that mode off for
     the process and rerun: the rerun goes through app.py and st.navigation picks the same page.
     """
-    if st.session_state.get(_SHELL):
+    if st.session_state.get(state.SHELL_RAN):
         return
     from streamlit.runtime.pages_manager import PagesManager
 

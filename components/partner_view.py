@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import layout
+from components import layout, state
 from components.chart_style import CONFIG, LEGEND, esc
 from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
 
-URL = "query-params"
 MAX_WEIGHT = 5
 
 
@@ -25,8 +24,8 @@ def weights() -> dict[str, int]:
                 0,
                 MAX_WEIGHT,
                 matching.DEFAULT_WEIGHTS[c],
-                key=f"w_{c}",
-                bind=URL,
+                key=state.Matchmaking.weight(c),
+                bind=state.URL,
                 help=matching.COMPONENT_HELP[c],
             )
         )
@@ -204,8 +203,8 @@ def partner_picker(ranked: pd.DataFrame) -> str:
             "Partner",
             ranked["region_id"].tolist(),
             index=0,
-            key="partner",
-            bind=URL,
+            key=state.Matchmaking.PARTNER,
+            bind=state.URL,
             format_func=lambda c: matching.label(c, names),
         )
     )

@@ -10,13 +10,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import benchmark, layout
+from components import benchmark, layout, state
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import Data, Selection, split_list
 from valuechain.schema import ACTOR_TYPES
 
-URL = "query-params"
 FORMULAS_HINT = "formulas: About & method"
 FUNDING = "eu_funding"  # the indicator of EU funding received (demo and Kohesio/CORDIS-style uploads)
 
@@ -36,8 +35,8 @@ def since_picker(bench: matching.Benchmark, where: DeltaGenerator) -> int | None
             "Growth since",
             years,
             index=0,
-            key="since",
-            bind=URL,
+            key=state.Profile.SINCE,
+            bind=state.URL,
             help=f"Growth is the compound annual rate from this year to {bench.year}.",
         )
     )
@@ -102,8 +101,8 @@ def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], s
     chosen = st.multiselect(
         "Compare with",
         options,
-        key="peers",
-        bind=URL,
+        key=state.Profile.PEERS,
+        bind=state.URL,
         max_selections=matching.MAX_PEERS,
         format_func=lambda c: matching.label(c, names),
         placeholder=f"The {len(suggested)} most similar regions",
@@ -266,7 +265,7 @@ def _sources(*columns: object) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _datasets_by_table(store_url: str, revision: int) -> dict[str, str]:
+def _datasets_by_table(data_key: str) -> dict[str, str]:
     """Table → names of the datasets whose current versions fill it (one query per revision)."""
     on_screen = app_data.store().datasets_on_screen()
     return {str(t): "; ".join(sorted(g["dataset"].astype(str).unique())) for t, g in on_screen.groupby("table_name")}
@@ -274,5 +273,5 @@ def _datasets_by_table(store_url: str, revision: int) -> dict[str, str]:
 
 def dataset_names(data: Data, table: str) -> str:
     """The source caption of tables without a source column: the datasets on screen, escaped."""
-    names = _datasets_by_table(app_data.store().url, data.revision).get(table)
+    names = _datasets_by_table(state.data_key(data)).get(table)
     return layout.plain(names) if names else "no data"

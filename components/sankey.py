@@ -15,8 +15,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from components import data as app_data
-from components import layout
+from components import layout, state
 from valuechain import colors, geo
 from valuechain.export import to_csv_bytes
 from valuechain.flows import REGION_VIEW, DrillDown, FlowOptions, FlowView, Sankey, flow_table, flow_view, fmt
@@ -33,18 +32,18 @@ _REGION_HEADERS = (
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_view(config_key: str, revision: int, sel: Selection, opts: FlowOptions, _data: Data) -> FlowView:
+def _cached_view(data_key: str, sel: Selection, opts: FlowOptions, _data: Data) -> FlowView:
     return flow_view(_data, sel, opts)
 
 
 def view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
-    """The flows page's result, cached by store, revision, filters and options (results are read-only)."""
-    return _cached_view(app_data.config_key(), data.revision, sel, opts, data)
+    """The flows page's result, cached by data bundle, filters and options (results are read-only)."""
+    return _cached_view(state.data_key(data), sel, opts, data)
 
 
 def font_size() -> int:
     """Larger chart text in the screen-sharing mode."""
-    return 20 if st.session_state.get("present") else 14
+    return 20 if st.session_state.get(state.PRESENT) else 14
 
 
 def figure(sk: Sankey, view_name: str, size: int = 14) -> go.Figure:

@@ -3,11 +3,10 @@
 import streamlit as st
 
 from components import data as app_data
-from components import filters, layout
+from components import filters, layout, state
 from components import sankey as ui
 from valuechain import flows
 
-URL = "query-params"
 KINDS = {"goods": "Goods", "knowledge": "Knowledge", "investment": "Investment", "all": "All kinds"}
 
 data = app_data.data()
@@ -22,8 +21,8 @@ st.caption(
 )
 
 c1, c2, c3, c4 = st.columns([2, 3, 2, 3])
-view_name = c1.radio("View", list(flows.VIEWS), format_func=flows.VIEWS.get, key="flow_view", bind=URL)
-kind = c2.radio("Flow kind", list(KINDS), format_func=KINDS.get, horizontal=True, key="flow_kind", bind=URL)
+view_name = c1.radio("View", list(flows.VIEWS), format_func=flows.VIEWS.get, key=state.Flows.VIEW, bind=state.URL)
+kind = c2.radio("Flow kind", list(KINDS), format_func=KINDS.get, horizontal=True, key=state.Flows.KIND, bind=state.URL)
 kind = None if kind == "all" else kind
 top_n = flows.DEFAULT_TOP_N
 if view_name == flows.REGION_VIEW:
@@ -32,8 +31,8 @@ if view_name == flows.REGION_VIEW:
         3,
         40,
         flows.DEFAULT_TOP_N,
-        key="flow_top",
-        bind=URL,
+        key=state.Flows.TOP,
+        bind=state.URL,
         help="The largest regions on each side; the others are merged into “Other regions”.",
     )
 options = flows.drill_options(data, sel, kind)
@@ -43,8 +42,8 @@ node = c4.selectbox(
     list(options),
     index=None,
     format_func=options.get,
-    key="flow_node",
-    bind=URL,
+    key=state.Flows.NODE,
+    bind=state.URL,
     placeholder=f"Focus region: {focus}" if focus else "Whole selection",
     help="The chart, the partner table and map, and the flows table follow the node; "
     "empty = the focus region of the sidebar.",
@@ -53,7 +52,7 @@ node = c4.selectbox(
 view = ui.view(data, sel, flows.FlowOptions(view=view_name, kind=kind, top_n=top_n, node=node))
 ui.downloads(view, view_name, f"flows_{sel.chain_id}_{sel.year}")
 chart_tab, summary_tab, table_tab = st.tabs(
-    ["Sankey", "Direction-wise summary", "Largest flows"], key="flow_tab", bind=URL
+    ["Sankey", "Direction-wise summary", "Largest flows"], key=state.Flows.TAB, bind=state.URL
 )  # only the open tab runs
 if chart_tab.open:
     with chart_tab:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import benchmark, filters, idea_cards, layout, partner_view, region_card
+from components import benchmark, filters, idea_cards, layout, partner_view, region_card, state
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import regions_in_view
@@ -11,7 +11,7 @@ data = app_data.data()
 sel = filters.current()
 st.title("Matchmaking")
 region = benchmark.require_region(data, sel, "find partners for")
-indicator, threshold, spare = benchmark.controls(data)
+indicator, threshold, spare = benchmark.controls(data, state.Matchmaking.BENCHMARK)
 pairs = benchmark.pair_scores(data, sel, indicator, threshold)
 names = pairs.bench.names
 st.header(f"Partners for {layout.plain(matching.label(region, names))}")
@@ -22,7 +22,7 @@ if not any(weights.values()):
     st.warning("Give at least one component a weight above zero to rank partners.")
     st.stop()
 candidates = [c for c in regions_in_view(data, sel)["nuts_id"] if c in names]
-top = spare.slider("Suggestions shown", 5, 50, 10, key="top", bind="query-params")
+top = spare.slider("Suggestions shown", 5, 50, 10, key=state.Matchmaking.TOP, bind=state.URL)
 ranked = matching.rank_partners(pairs, region, candidates, weights, top=top)
 chain_name = data.chains().set_index("chain_id").at[sel.chain_id, "name"]
 if ranked.empty:
@@ -35,7 +35,7 @@ partner_view.ranked_table(ranked, region)
 layout.source_caption(data, "flows, projects and priorities from their tables · formulas: About & method")
 
 st.subheader("Synergy matrix")
-limit = st.slider("Regions in the matrix", 10, 100, 60, step=5, key="matrix", bind="query-params")
+limit = st.slider("Regions in the matrix", 10, 100, 60, step=5, key=state.Matchmaking.MATRIX, bind=state.URL)
 matrix = matching.synergy_matrix(pairs, weights, candidates, region, limit)
 partner_view.synergy_heatmap(matrix, names, region)
 shown = f"{len(matrix)} of {len(candidates)} regions in view" + (

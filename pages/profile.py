@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import benchmark, filters, layout, region_card, specialisation_charts
+from components import benchmark, filters, layout, region_card, specialisation_charts, state
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import regions_in_view, sectors_in_selection
@@ -11,7 +11,7 @@ data = app_data.data()
 sel = filters.current()
 st.title("Region profile")
 region = benchmark.require_region(data, sel, "see its profile")
-indicator, threshold, spare = benchmark.controls(data)
+indicator, threshold, spare = benchmark.controls(data, state.Profile.BENCHMARK)
 bench = benchmark.benchmark(data, sel, indicator, threshold)
 names = bench.names
 st.header(layout.plain(matching.label(region, names)))

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.state import Flows
 from valuechain import demo
 from valuechain.query import Data
 from valuechain.store import open_store
@@ -90,7 +91,7 @@ def test_default_view_stage_order_and_link_values(data: Data, flows: pd.DataFram
 
 
 def test_offshore_wind_two_countries_an_earlier_year_and_knowledge(data: Data, flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, chain="Offshore wind energy", country=["SE", "DK"], year="2020", flow_kind="Knowledge")
+    at = open_app(PAGE, chain="Offshore wind energy", country=["SE", "DK"], year="2020", **{Flows.KIND: "Knowledge"})
     trace = sankey(at)
     assert trace["node"]["label"] == esc(["Recovered from Decommissioning & recycling", *WIND])
     f = select_flows(flows, "offshore_wind", 2020, "knowledge", ("SE", "DK"))
@@ -99,7 +100,7 @@ def test_offshore_wind_two_countries_an_earlier_year_and_knowledge(data: Data, f
 
 
 def test_stage_filter_keeps_flows_leaving_or_entering_the_stage(data: Data, flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, stage=["Processing"], country=["FI"], flow_kind="Investment")
+    at = open_app(PAGE, stage=["Processing"], country=["FI"], **{Flows.KIND: "Investment"})
     trace = sankey(at)
     assert trace["node"]["label"] == esc(["Biomass supply", "Processing", "Bio-based products"])
     f = select_flows(flows, "circular_bioeconomy", 2023, "investment", ("FI",), ("processing",))
@@ -108,7 +109,7 @@ def test_stage_filter_keeps_flows_leaving_or_entering_the_stage(data: Data, flow
 
 
 def test_region_view_at_country_level_with_other_regions(data: Data, flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, flow_view=REGION_VIEW, level="0", country=["EE"], flow_top="3")
+    at = open_app(PAGE, level="0", country=["EE"], **{Flows.VIEW: REGION_VIEW, Flows.TOP: "3"})
     trace = sankey(at)
     labels = trace["node"]["label"]
     f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("EE",))
@@ -130,7 +131,7 @@ def test_region_view_at_country_level_with_other_regions(data: Data, flows: pd.D
 
 
 def test_all_kinds_draw_one_link_per_kind_in_its_colour(flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, flow_kind="All kinds", country=["LT"])
+    at = open_app(PAGE, country=["LT"], **{Flows.KIND: "All kinds"})
     trace = sankey(at)
     f = select_flows(flows, "circular_bioeconomy", 2023, None, ("LT",))
     assert len(trace["link"]["value"]) == f.groupby(["from_stage", "to_stage", "kind"]).ngroups
@@ -160,7 +161,7 @@ def test_focus_region_drills_down_to_partners_map_and_flows(flows: pd.DataFrame)
 
 def test_drill_down_picked_on_the_page(flows: pd.DataFrame) -> None:
     at = open_app(PAGE, country=["LV"])
-    at.selectbox(key="flow_node").set_value("stage:processing").run()
+    at.selectbox(key=Flows.NODE).set_value("stage:processing").run()
     f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
     trace = sankey(at)
     assert trace["node"]["label"] == ["Biomass supply", "Processing", "Bio-based products"]
@@ -171,7 +172,7 @@ def test_drill_down_picked_on_the_page(flows: pd.DataFrame) -> None:
 
 
 def test_direction_wise_summary_tab(flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, country=["LV"], flow_tab="Direction-wise summary")
+    at = open_app(PAGE, country=["LV"], **{Flows.TAB: "Direction-wise summary"})
     assert not at.get("plotly_chart")  # only the open tab runs
     f = select_flows(flows, "circular_bioeconomy", 2023, "goods", ("LV",))
     summary = at.dataframe[0].value
@@ -185,7 +186,7 @@ def test_direction_wise_summary_tab(flows: pd.DataFrame) -> None:
 
 
 def test_largest_flows_tab(flows: pd.DataFrame) -> None:
-    at = open_app(PAGE, flow_tab="Largest flows")
+    at = open_app(PAGE, **{Flows.TAB: "Largest flows"})
     f = select_flows(flows, "circular_bioeconomy", 2023, "goods")
     table = at.dataframe[0].value
     assert len(f) > 300 and len(table) == 300

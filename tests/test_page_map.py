@@ -13,6 +13,7 @@ import pytest
 
 from components import nav
 from components.map import clicked_region
+from components.state import Map
 from valuechain import choropleth, colors, demo, indicators
 from valuechain.query import Data, Selection, indicator_by_region
 from valuechain.store import open_store
@@ -51,7 +52,7 @@ def expected_fills(values: pd.Series, classifier: type) -> pd.Series:
 
 
 def test_default_map_has_every_region_with_its_value_and_class_colour(data: Data) -> None:
-    at = open_app(PAGE, table="true")
+    at = open_app(PAGE, **{Map.TABLE: "true"})
     spec = deck(at)
     shown = features(spec)
     year = max(data.years())
@@ -85,7 +86,7 @@ def test_the_value_table_is_drawn_only_when_opened() -> None:
 
 
 def test_nuts2_deck_stays_small() -> None:
-    at = open_app(PAGE, flows="Goods flows", region="SE33 Övre Norrland")
+    at = open_app(PAGE, region="SE33 Övre Norrland", **{Map.FLOWS: "Goods flows"})
     assert len(at.get("deck_gl_json_chart")[0].proto.json) < 200_000
 
 
@@ -100,12 +101,12 @@ def test_country_filter_changes_the_features() -> None:
 def test_level_filter_draws_coarser_regions() -> None:
     shown = features(deck(open_app(PAGE, level="1", country=["SE"])))
     assert set(shown) == {"SE1", "SE2", "SE3"}
-    countries = features(deck(open_app(PAGE, level="0", flows="Goods flows")))
+    countries = features(deck(open_app(PAGE, level="0", **{Map.FLOWS: "Goods flows"})))
     assert set(countries) == {"DK", "EE", "FI", "LT", "LV", "NO", "PL", "SE"}  # Germany is only partly in the BSR
 
 
 def test_selected_region_comes_from_the_url_and_gets_its_panel() -> None:
-    at = open_app(PAGE, region="SE33 Övre Norrland", flows="Goods flows")
+    at = open_app(PAGE, region="SE33 Övre Norrland", **{Map.FLOWS: "Goods flows"})
     spec = deck(at)
     chosen = layer(spec, "selected")["data"]["features"]
     assert [f["properties"]["nuts_id"] for f in chosen] == ["SE33"]
@@ -129,7 +130,7 @@ def test_selected_region_comes_from_the_url_and_gets_its_panel() -> None:
 
 
 def test_every_indicator_of_the_selected_region_on_demand(data: Data) -> None:
-    at = open_app(PAGE, region="SE33 Övre Norrland", panel_all="true")
+    at = open_app(PAGE, region="SE33 Övre Norrland", **{Map.PANEL_ALL: "true"})
     panel = " ".join(m.value for m in at.markdown)
     year = max(data.years())
     patents = choropleth.region_values(data, Selection(chain_id=CHAIN, year=year), "patents").set_index("region_id")
@@ -142,7 +143,7 @@ def test_every_indicator_of_the_selected_region_on_demand(data: Data) -> None:
 
 def test_location_quotient_is_diverging_around_one(data: Data) -> None:
     at = open_app(PAGE, country=["FI"])
-    at.selectbox(key="indicator").set_value(choropleth.LOCATION_QUOTIENT).run()
+    at.selectbox(key=Map.INDICATOR).set_value(choropleth.LOCATION_QUOTIENT).run()
     shown = features(deck(at))
     year = max(data.years())
     expected = choropleth.region_values(
@@ -160,7 +161,7 @@ def test_location_quotient_is_diverging_around_one(data: Data) -> None:
 
 def test_scheme_switch_reclassifies(data: Data) -> None:
     at = open_app(PAGE)
-    at.selectbox(key="classes").set_value("natural_breaks").run()
+    at.selectbox(key=Map.CLASSES).set_value("natural_breaks").run()
     shown = features(deck(at))
     values = pd.Series({code: p["value"] for code, p in shown.items()})
     assert {c: p["fill"] for c, p in shown.items()} == expected_fills(values, mapclassify.FisherJenks).to_dict()
@@ -168,7 +169,7 @@ def test_scheme_switch_reclassifies(data: Data) -> None:
 
 
 def test_bubbles_and_flow_arcs_from_the_url() -> None:
-    at = open_app(PAGE, bubbles="true", flows="Goods flows", top="Largest 10")
+    at = open_app(PAGE, **{Map.BUBBLES: "true", Map.FLOWS: "Goods flows", Map.TOP: "Largest 10"})
     spec = deck(at)
     bubbles = layer(spec, "bubbles")
     assert bubbles["@@type"] == "ScatterplotLayer" and bubbles["radiusUnits"] == "pixels"

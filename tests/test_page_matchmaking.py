@@ -15,6 +15,7 @@ from streamlit.testing.v1.element_tree import Button
 
 from components.chart_style import esc
 from components.layout import plain
+from components.state import Matchmaking
 from valuechain import matching
 from valuechain.query import Data, Selection
 from valuechain.store import Identity, open_store
@@ -78,7 +79,7 @@ def test_ranked_partners_with_reasons_for_a_demo_region(seeded_db: Path) -> None
     assert table["score"].tolist() == pytest.approx(ranked["score"].tolist())
     assert table["why"].tolist() == ranked["why"].tolist()
     # The closer look starts with the best partner and explains it again in large type.
-    assert at.selectbox(key="partner").value == best["region_id"]
+    assert at.selectbox(key=Matchmaking.PARTNER).value == best["region_id"]
     assert f"**Why:** {plain(best['why'])}." in [m.value for m in at.markdown]
     assert {m.label: m.value for m in at.metric}["Score"] == f"{best['score']:.2f}"
     bars = chart(at, "score_bars")
@@ -90,7 +91,7 @@ def test_weights_reorder_the_list(seeded_db: Path) -> None:
     at = open_app("pages/matchmaking.py", region=REGION_LABEL)
     before = suggestions(at)
     for component in matching.COMPONENTS:
-        at.slider(key=f"w_{component}").set_value(5 if component == "closeness" else 0)
+        at.slider(key=Matchmaking.weight(component)).set_value(5 if component == "closeness" else 0)
     at.run()
     pairs = expected_pairs(load(seeded_db))
     closest = matching.rank_partners(pairs, REGION, pairs.bench.regions["nuts_id"], {"closeness": 5}, top=10)
@@ -103,14 +104,14 @@ def test_weights_reorder_the_list(seeded_db: Path) -> None:
 
     # Priority overlap alone puts the region sharing most priorities first.
     for component in matching.COMPONENTS:
-        at.slider(key=f"w_{component}").set_value(5 if component == "priorities" else 0)
+        at.slider(key=Matchmaking.weight(component)).set_value(5 if component == "priorities" else 0)
     at.run()
     jaccard = pairs.components["priorities"].loc[REGION].drop(REGION)
     first = suggestions(at)[0].split(" ")[1]  # "**1. CODE Name** · …"
     assert jaccard[first] == jaccard.max() > 0
 
     for component in matching.COMPONENTS:
-        at.slider(key=f"w_{component}").set_value(0)
+        at.slider(key=Matchmaking.weight(component)).set_value(0)
     at.run()
     assert "at least one component" in at.warning[0].value and not suggestions(at)
 
@@ -136,7 +137,7 @@ def test_synergy_matrix_is_a_small_readable_heatmap(seeded_db: Path) -> None:
     # Only regions in view are suggested.
     assert all(line.split(" ")[1][:2] in {"FI", "SE", "EE"} for line in suggestions(at))
 
-    at.slider(key="matrix").set_value(10).run()
+    at.slider(key=Matchmaking.MATRIX).set_value(10).run()
     small = numbers(chart(at, "synergy")["data"][0]["z"])
     assert small.shape == (10, 10)
     assert f"10 of {len(codes)} regions in view" in " ".join(c.value for c in at.caption)
@@ -176,7 +177,7 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
     at.text_input(key="login_password").input(PASSWORD)
     button(at, "Sign in").click().run()
     assert "Signed in as editor: Anna" in [c.value for c in at.caption]
-    partner = at.selectbox(key="partner").value
+    partner = at.selectbox(key=Matchmaking.PARTNER).value
     prefix = f"idea-new-{REGION}-{partner}"
     # The card starts from the pair: both regions, the reason as description.
     assert at.multiselect(key=f"{prefix}-regions").value == [REGION, partner]

@@ -11,6 +11,7 @@ import pytest
 
 from components.chart_style import esc
 from components.layout import plain
+from components.state import PICKED_REGION, Profile
 from valuechain import matching
 from valuechain.query import Data, Selection, sectors_in_selection
 from valuechain.store import open_store
@@ -88,7 +89,7 @@ def test_profile_from_a_deep_link(seeded_db: Path) -> None:
 
 def test_threshold_and_growth_period_are_page_widgets(seeded_db: Path) -> None:
     at = open_app("pages/profile.py", region=REGION_LABEL)
-    at.radio(key="threshold").set_value(1.25).run()
+    at.radio(key=Profile.BENCHMARK.threshold).set_value(1.25).run()
     data, sel, _ = domain(seeded_db)
     strict = matching.benchmark(data, sel, threshold=1.25)
     expected = int(strict.stage_m.loc[REGION].sum())
@@ -97,7 +98,7 @@ def test_threshold_and_growth_period_are_page_widgets(seeded_db: Path) -> None:
     shapes = chart(at, 0)["layout"]["shapes"]
     assert sorted(s["x0"] for s in shapes) == [1.0, 1.25]  # the threshold line joins the reference
 
-    at.selectbox(key="since").set_value(2021).run()
+    at.selectbox(key=Profile.SINCE).set_value(2021).run()
     sizes = matching.size_and_growth(strict, sectors_in_selection(data, sel), 2021)
     assert metrics(at)["Growth a year"] == f"{sizes.at[REGION, 'growth']:+.1%}"
     assert "since 2021" in [c.value for c in at.caption]
@@ -107,8 +108,8 @@ def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
     at = open_app(
         "pages/profile.py",
         region=REGION_LABEL,
-        peers=["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"],
         stage=["Processing", "Bio-based products"],
+        **{Profile.PEERS: ["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"]},
     )
     spec = chart(at, 0)
     assert spec["data"][0]["y"] == ["Processing", "Bio-based products"]
@@ -121,7 +122,7 @@ def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
 def test_without_a_region_the_page_asks_for_one() -> None:
     at = open_app("pages/profile.py")
     assert "Choose a region to see its profile" in at.info[0].value
-    assert at.selectbox(key="_picked_region").options[0] == "DE30 Berlin"
+    assert at.selectbox(key=PICKED_REGION).options[0] == "DE30 Berlin"
     assert not at.get("plotly_chart")
 
 

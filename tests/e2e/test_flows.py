@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page
 
+from components.state import Flows
 from valuechain import demo
 
 from .conftest import screenshot, wait_idle
@@ -52,7 +53,7 @@ def choose_country(page: Page, code: str) -> None:
 def test_deep_link_draws_the_sankey_and_the_country_filter_redraws_it(
     app_url: str, page: Page, flows: pd.DataFrame
 ) -> None:
-    page.goto(f"{app_url}/flows?country=SE&flow_view={REGION_VIEW}&flow_top=6")
+    page.goto(f"{app_url}/flows?country=SE&{Flows.VIEW}={REGION_VIEW}&{Flows.TOP}=6")
     wait_idle(page)
     page.wait_for_selector(LINKS)
     before = page.locator(LINKS).count()

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote_plus, urlparse
 import pytest
 
 from components.map import MAP_HEIGHT, MAP_WIDTH
+from components.state import Map
 from valuechain import demo, geo
 from valuechain.store import open_store
 
@@ -59,7 +60,9 @@ def painted_share(page) -> float:
 def test_deep_link_paints_polygons_hover_shows_tooltip_click_selects(app_url: str, page) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_map(page, f"{app_url}/map?country=SE&country=FI&indicator=Patent+applications&classes=Equal+interval")
+    open_map(
+        page, f"{app_url}/map?country=SE&country=FI&{Map.INDICATOR}=Patent+applications&{Map.CLASSES}=Equal+interval"
+    )
     assert page.get_by_role("heading", name="Map").first.is_visible()
     assert "Patent applications, " in page.inner_text("body")
     assert "Equal interval" in page.inner_text("body")
@@ -123,7 +126,7 @@ def test_html_in_a_region_name_shows_as_text_and_runs_nothing(xss_url: str, page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     region = quote_plus(f"SE33 {PAYLOAD} Norrland")
-    open_map(page, f"{xss_url}/map?country=SE&region={region}&flows=Goods+flows")
+    open_map(page, f"{xss_url}/map?country=SE&region={region}&{Map.FLOWS}=Goods+flows")
     x, y = region_point(page, "SE33")
     page.mouse.move(x, y)
     tooltip = page.locator(".deck-tooltip")

@@ -1,0 +1,537 @@
+"""`check`: every failure of a mapped file at once, in file terms, and the preview of a commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from valuechain import schema
+from valuechain.ingest.cells import _dates_as_years, _detect_decimal, _normalise_numbers
+from valuechain.ingest.common import (
+    _FORMULA,
+    _HTML,
+    DEMO_DATASET,
+    FAILURES_PER_CHECK,
+    FLAGS,
+    MAX_MAGNITUDE,
+    MAX_TEXT_CHARS,
+    _failure_frame,
+    _label,
+    _matches,
+    _Problems,
+)
+from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_dimensions
+from valuechain.ingest.options import RowChoices
+from valuechain.ingest.source import Parsed
+from valuechain.ingest.suggestions import suggester
+from valuechain.schema import ERROR_COLUMNS, TABLES, Table
+from valuechain.store import Store, key_isin
+
+
+@dataclass
+class Context:
+    """What an upload is checked against: reference values and the current rows of the target table."""
+
+    known: dict[str, set[str]]
+    regions: pd.DataFrame
+    indicators: pd.DataFrame
+    stages: pd.DataFrame
+    current: pd.DataFrame  # current rows of the target table, with version_id and dataset
+    revision: int = 0
+
+    @classmethod
+    def from_store(cls, store: Store, table: str) -> Context:
+        frames = {name: store.current(name) for name in _REFERENCED}
+        current = store.current_with_versions(table) if TABLES[table].versioned else pd.DataFrame()
+        return cls.from_frames(frames, table, current, store.revision())
+
+    @classmethod
+    def from_frames(
+        cls, frames: Mapping[str, pd.DataFrame], table: str, current: pd.DataFrame | None = None, revision: int = 0
+    ) -> Context:
+        known = {}
+        for ref in _REFERENCES:
+            ref_table, ref_col = ref.split(".")
+            if ref_table in frames:
+                known[ref] = set(frames[ref_table][ref_col].dropna().astype(str))
+        if current is None:
+            t = TABLES[table]
+            current = schema.coerce(frames[table], t) if table in frames else schema.coerce(pd.DataFrame(), t)
+            current = current.assign(version_id=0, dataset="(current data)")
+        empty = {name: schema.coerce(pd.DataFrame(), TABLES[name]) for name in ("regions", "indicators", "stages")}
+        return cls(
+            known,
+            schema.coerce(frames.get("regions", empty["regions"]), schema.REGIONS),
+            schema.coerce(frames.get("indicators", empty["indicators"]), schema.INDICATORS),
+            schema.coerce(frames.get("stages", empty["stages"]), schema.STAGES),
+            current,
+            revision,
+        )
+
+
+_REFERENCES = sorted({c.references for t in TABLES.values() for c in t.columns if c.references})
+
+
+_REFERENCED = sorted({r.split(".")[0] for r in _REFERENCES})
+
+
+@dataclass
+class Preview:
+    """What committing would do, counted against the data on screen now."""
+
+    rows: int
+    added: int
+    changed: int
+    unchanged: int
+    kept: int  # mode update: rows of the dataset's current version not in the file, kept
+    dropped: int  # mode replace: rows of the dataset's current version not in the file, no longer shown
+    taken: dict[str, int]  # other dataset → its rows with the same key, replaced by this file's rows
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.rows:,} rows: {self.added:,} new",
+            f"{self.changed:,} replace rows with other values",
+            f"{self.unchanged:,} identical to rows on screen",
+        ]
+        if self.kept:
+            parts.append(f"{self.kept:,} rows of the dataset's current version are kept")
+        if self.dropped:
+            parts.append(f"{self.dropped:,} rows of the dataset's current version will no longer be shown")
+        for name, n in self.taken.items():
+            parts.append(f"{n:,} rows of dataset '{name}' are replaced")
+        return "; ".join(parts) + "."
+
+
+@dataclass
+class Checked:
+    """A file checked against one table: the report, the preview and what a commit would store."""
+
+    parsed: Parsed
+    table: Table
+    mapping: ColumnMap
+    dataset: str
+    mode: Literal["update", "replace"]
+    report: schema.Report
+    preview: Preview | None
+    new_indicators: pd.DataFrame
+    decimal: str
+    revision: int
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.report.clean
+
+
+def new_indicator_ids(parsed: Parsed, mapping: ColumnMap, context: Context) -> list[str]:
+    """Indicator identifiers the observations bring that the indicators table does not define yet."""
+    known = context.known.get("indicators.indicator_id", set())
+    if "indicator" in mapping.constants:
+        values = {mapping.constants["indicator"].strip()}
+    elif "indicator" in mapping.columns and mapping.columns["indicator"] in parsed.frame:
+        values = set(_filtered(parsed, mapping)[0][mapping.columns["indicator"]].str.strip().unique())
+    else:
+        values = set()
+    return sorted(v for v in values if v and v not in known and re.fullmatch(schema.ID_PATTERN, v))
+
+
+def check(
+    parsed: Parsed,
+    table: str,
+    mapping: ColumnMap,
+    context: Context,
+    *,
+    dataset: str,
+    mode: Literal["update", "replace"] = "update",
+    new_indicators: pd.DataFrame | None = None,
+    decimal: str | None = None,
+    choices: RowChoices = RowChoices(),  # noqa: B008 (frozen, so one shared default is safe)
+) -> Checked:
+    """Every failure of the mapped file at once, named by file, row, column and value; plus the preview."""
+    t = TABLES[table]
+    found = _Problems(parsed.file)
+    defs = schema.coerce(new_indicators if new_indicators is not None else pd.DataFrame(), schema.INDICATORS)
+    failures = [parsed.failures]
+    decimal_used = decimal or parsed.decimal or "."
+    if not parsed.ok:
+        return _checked(
+            parsed,
+            t,
+            mapping,
+            dataset,
+            mode,
+            failures,
+            schema.coerce(pd.DataFrame(), t),
+            None,
+            defs,
+            decimal_used,
+            context,
+        )
+    dataset = dataset.strip()
+    if not dataset:
+        found.add(None, "(dataset)", "", "dataset", "give the dataset a name (e.g. the Eurostat dataset code)")
+    elif dataset == DEMO_DATASET:
+        found.add(
+            None,
+            "(dataset)",
+            dataset,
+            "dataset",
+            f"'{DEMO_DATASET}' is reserved for the generated demo data: choose another dataset name",
+        )
+    sub, rows, origin = _filtered(parsed, mapping)
+    if sub.empty:
+        found.add(
+            None,
+            "(filter)",
+            "; ".join(f"{k} = {v}" for k, v in mapping.filters.items()),
+            "filter",
+            "no row has the values chosen to keep",
+        )
+    frame, labels = _mapped(sub, t, mapping, origin)
+    decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
+    frame = _normalise_numbers(frame, t, decimal_used)
+    known = {k: set(v) for k, v in context.known.items()}
+    if not defs.empty:
+        report = schema.validate(
+            new_indicators.reset_index(drop=True),
+            schema.INDICATORS,  # type: ignore[union-attr]
+            file="new indicator definitions (form)",
+            row_offset=1,
+        )
+        failures.append(_failure_frame(report.failures))
+        known.setdefault("indicators.indicator_id", set()).update(defs["indicator_id"].dropna())
+    indicators = pd.concat([context.indicators, defs], ignore_index=True).drop_duplicates("indicator_id", keep="last")
+    if t is schema.OBSERVATIONS:
+        frame = _unit_from_indicator(frame, indicators, found)
+    report = schema.validate(frame, t, file=parsed.file, row_offset=0, known=known, suggest=suggester(context))
+    dates = _dates_as_years(frame, t, rows, labels, found)
+    schema_failures = report.failures
+    if dates:
+        is_date = schema_failures.apply(lambda f: (f["row"], f["column"]) in dates and f["check"] == "dtype", axis=1)
+        schema_failures = schema_failures[~is_date.astype(bool)] if len(schema_failures) else schema_failures
+    failures.append(_in_file_terms(schema_failures, rows, labels))
+    _extra_checks(frame, report.clean, t, rows, labels, context, indicators, found)
+    if (report.failures["check"] == "unique_key").any():
+        _explain_duplicates(parsed, mapping, found)
+    merged = _cap(_concat_failures([*failures, found.frame()]))
+    preview = None
+    if not (merged["severity"] == "error").any():
+        preview = _preview(report.clean, t, context, dataset, mode)
+    return _checked(parsed, t, mapping, dataset, mode, [merged], report.clean, preview, defs, decimal_used, context)
+
+
+def _concat_failures(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    filled = [_failure_frame(f) for f in frames if len(f)]
+    return pd.concat(filled, ignore_index=True) if filled else _failure_frame(pd.DataFrame(columns=ERROR_COLUMNS))
+
+
+def _checked(
+    parsed: Parsed,
+    t: Table,
+    mapping: ColumnMap,
+    dataset: str,
+    mode: Literal["update", "replace"],
+    failures: list[pd.DataFrame],
+    clean: pd.DataFrame,
+    preview: Preview | None,
+    defs: pd.DataFrame,
+    decimal: str,
+    context: Context,
+) -> Checked:
+    return Checked(
+        parsed,
+        t,
+        mapping,
+        dataset.strip(),
+        mode,
+        schema.Report(t, clean, _concat_failures(failures)),
+        preview,
+        defs,
+        decimal,
+        context.revision,
+    )
+
+
+def _unit_from_indicator(frame: pd.DataFrame, indicators: pd.DataFrame, found: _Problems) -> pd.DataFrame:
+    """Observations without a unit column get their indicator's unit (and the report says so)."""
+    if "unit" in frame or "indicator" not in frame:
+        return frame
+    units = dict(zip(indicators["indicator_id"], indicators["unit"], strict=True))
+    unit = frame["indicator"].str.strip().map(units)
+    if unit.notna().any():
+        names = ", ".join(sorted({f"{k}: {units[k]}" for k in frame["indicator"].str.strip().unique() if k in units}))
+        found.add(
+            None,
+            "unit",
+            names,
+            "unit_default",
+            f"the file has no unit column: units taken from the indicator definitions ({names})",
+            "warning",
+        )
+    return frame.assign(unit=unit.astype("str"))
+
+
+def _in_file_terms(failures: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any]) -> pd.DataFrame:
+    """Schema failures (0-based index, table column) → file row and the column as the file names it.
+    A problem with a value set for every row is reported once, not once per row."""
+    if failures.empty:
+        return failures
+    out = failures.copy()
+    index = pd.to_numeric(out["row"], errors="coerce")
+    has_row = index.notna().to_numpy()
+    positions = index.fillna(0).astype(int).to_numpy()
+    file_rows = rows[positions] if len(rows) else np.zeros(len(out), dtype=np.int64)
+    out["row"] = pd.array(np.where(has_row, file_rows, 0), dtype="Int64")
+    out.loc[~has_row, "row"] = pd.NA
+    out["column"] = [_label(labels, c, p) if c in labels else c for c, p in zip(out["column"], positions, strict=True)]
+    constant = out["column"].str.endswith("(set for every row)")
+    if constant.any():
+        once = out[constant].drop_duplicates(["column", "check", "value"]).assign(row=pd.NA)
+        out = pd.concat([out[~constant], once], ignore_index=True)
+    return out
+
+
+def _extra_checks(
+    raw: pd.DataFrame,
+    clean: pd.DataFrame,
+    t: Table,
+    rows: np.ndarray,
+    labels: dict[str, Any],
+    context: Context,
+    indicators: pd.DataFrame,
+    found: _Problems,
+) -> None:
+    """Checks that need more than one column's definition: markup and formulas in text, implausible numbers,
+    nonnegative indicators, units, flags, stages of the right chain, regions outside the programme area."""
+
+    def add(
+        index: np.ndarray, column: str, values: pd.Series, check: str, message: Any, severity: str = "error"
+    ) -> None:
+        for i in index[:FAILURES_PER_CHECK]:
+            text = message(values.iat[i]) if callable(message) else message
+            found.add(int(rows[i]), _label(labels, column, i), values.iat[i], check, text, severity)
+
+    for col in t.columns:
+        if col.name not in raw:
+            continue
+        if col.dtype == "text" and not (col.references or col.pattern or col.choices):
+            values = raw[col.name]
+            codes, distinct = schema.text_codes(values)  # a unit or source column has a handful of distinct texts
+            checks = (
+                (
+                    _HTML,
+                    "html",
+                    lambda v: (
+                        f"contains HTML or script markup "
+                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"
+                    ),
+                ),
+                (
+                    _FORMULA,
+                    "formula",
+                    "starts like a spreadsheet formula (=, +, - or @): remove the leading "
+                    "character, or the cell could run as a formula when someone opens an export in Excel",
+                ),
+                (None, "text_length", f"is longer than {MAX_TEXT_CHARS:,} characters: shorten it"),
+            )
+            for pattern, check, message in checks:
+                bad = _matches(distinct, pattern) if pattern else (distinct.str.len() > MAX_TEXT_CHARS).to_numpy()
+                if bad.any():
+                    add(np.flatnonzero(schema.spread(bad, codes)), col.name, values, check, message)
+        elif col.dtype in ("int", "float") and col.max is None:
+            values = clean[col.name]
+            huge = np.flatnonzero((values.abs() > MAX_MAGNITUDE).fillna(False).to_numpy())
+            add(
+                huge,
+                col.name,
+                values,
+                "magnitude",
+                lambda v: (
+                    f"{float(v):.4g} is implausibly large (more than "
+                    "10^15): check the unit and the decimal and thousands separators"
+                ),
+            )
+    if t is schema.OBSERVATIONS and {"indicator", "value"} <= set(clean.columns):
+        _observation_checks(clean, rows, labels, indicators, add)
+    if t.name in ("flows", "stage_sectors") and not context.stages.empty:
+        pairs = set(zip(context.stages["chain_id"], context.stages["stage_id"], strict=True))
+        for column in ("from_stage", "to_stage", "stage_id"):
+            if column in clean and "chain_id" in clean:
+                known_stage = clean[column].isin(list(context.known.get("stages.stage_id", set())))
+                ok = pd.Series(
+                    [(c, s) in pairs for c, s in zip(clean["chain_id"], clean[column], strict=True)], index=clean.index
+                )
+                bad = np.flatnonzero((known_stage.fillna(False) & ~ok).to_numpy())
+                chain = clean["chain_id"]
+                add(
+                    bad,
+                    column,
+                    clean[column].astype("str"),
+                    "stage_chain",
+                    lambda v, chain=chain: (
+                        f"'{v}' is not a stage of value chain '{chain.iat[0]}'"
+                        if chain.nunique() == 1
+                        else f"'{v}' is not a stage of the row's value chain"
+                    ),
+                )
+    _outside_programme_area(clean, t, rows, labels, context, found)
+
+
+def _observation_checks(
+    clean: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any], indicators: pd.DataFrame, add: Any
+) -> None:
+    nonneg = set(indicators.loc[indicators["nonnegative"].fillna(False).astype(bool), "indicator_id"])
+    negative = (clean["value"] < 0).fillna(False).to_numpy(dtype=bool) & schema.isin(clean["indicator"], nonneg)
+    add(
+        np.flatnonzero(negative),
+        "value",
+        clean["value"].astype("Float64"),
+        "nonnegative",
+        lambda v: f"{float(v):g} is negative, but the indicator cannot be negative (it is defined as nonnegative)",
+    )
+    if "unit" in clean:
+        units = {k: str(v).lower() for k, v in zip(indicators["indicator_id"], indicators["unit"], strict=True)}
+        firsts = schema.first_rows(clean, ["indicator", "unit"])
+        pairs = clean.iloc[firsts][["indicator", "unit"]].assign(position=firsts)
+        pairs = pairs[
+            [u.lower() != units.get(i, u.lower()) for i, u in zip(pairs["indicator"], pairs["unit"], strict=True)]
+        ]
+        for _, r in pairs.head(20).iterrows():
+            unit = indicators.set_index("indicator_id").at[r["indicator"], "unit"]
+            add(
+                np.array([r["position"]]),
+                "unit",
+                clean["unit"],
+                "unit",
+                f"unit '{r['unit']}' differs from the unit of indicator '{r['indicator']}' ({unit}): values are "
+                "stored as given; convert them, or define a new indicator",
+                "warning",
+            )
+    if "flag" in clean:
+        firsts = schema.first_rows(clean, ["flag"])
+        first_of = dict(zip(clean["flag"].iloc[firsts], firsts, strict=True))
+        for flag, n in clean["flag"].value_counts().items():
+            first = np.array([first_of[flag]])
+            meaning = ", ".join(FLAGS.get(ch, "unknown flag") for ch in str(flag))
+            counted = "1 value is" if n == 1 else f"{n:,} values are"
+            add(
+                first,
+                "flag",
+                clean["flag"],
+                "flag",
+                f"{counted} flagged '{flag}' ({meaning}); the flag is kept and shown with the value",
+                "warning",
+            )
+
+
+def _outside_programme_area(
+    clean: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any], context: Context, found: _Problems
+) -> None:
+    if t is schema.REGIONS or context.regions.empty:
+        return
+    outside = set(context.regions.loc[~context.regions["bsr"].fillna(False).astype(bool), "nuts_id"])
+    names = dict(zip(context.regions["nuts_id"], context.regions["name"], strict=True))
+    for col in t.columns:
+        if col.references != "regions.nuts_id" or col.is_list or col.name not in clean:
+            continue
+        hits = schema.isin(clean[col.name], outside)
+        if not hits.any():
+            continue
+        positions = np.flatnonzero(hits)
+        for i in schema.first_rows(clean[hits], [col.name])[:20]:
+            position = int(positions[i])
+            code = clean[col.name].iat[position]
+            found.add(
+                int(rows[position]),
+                _label(labels, col.name, position),
+                code,
+                "programme_area",
+                f"{code} ({names.get(code, '')}) is outside the Interreg BSR programme area: "
+                "stored, but not shown on maps of the programme area",
+                "warning",
+            )
+
+
+def _explain_duplicates(parsed: Parsed, mapping: ColumnMap, found: _Problems) -> None:
+    for col, values in unmapped_dimensions(parsed, mapping).items():
+        sample = ", ".join(values[:5]) + (" …" if len(values) > 5 else "")
+        found.add(
+            None,
+            col,
+            sample,
+            "unmapped_dimension",
+            f"column '{col}' is not used and has {len(values)} different values ({sample}): rows that differ "
+            f"only there become duplicates; choose one value of '{col}' to load, or map the column",
+        )
+
+
+def _cap(failures: pd.DataFrame) -> pd.DataFrame:
+    """At most FAILURES_PER_CHECK rows per column and check, then one line with how many more there are."""
+    if failures.empty:
+        return failures
+    failures = failures.reset_index(drop=True)
+    rank = failures.groupby(["column", "check"], sort=False).cumcount()
+    over = failures[rank >= FAILURES_PER_CHECK]
+    if over.empty:
+        return failures
+    extra = (
+        over.groupby(["column", "check"], sort=False)
+        .agg(file=("file", "first"), severity=("severity", "first"), n=("message", "size"))
+        .reset_index()
+    )
+    summary = pd.DataFrame(
+        {
+            "file": extra["file"],
+            "row": pd.NA,
+            "column": extra["column"],
+            "value": "",
+            "check": extra["check"],
+            "message": [f"… and {n:,} more rows with the same problem" for n in extra["n"]],
+            "severity": extra["severity"],
+        }
+    )
+    return pd.concat([failures[rank < FAILURES_PER_CHECK], summary], ignore_index=True)
+
+
+def _preview(
+    clean: pd.DataFrame, t: Table, context: Context, dataset: str, mode: Literal["update", "replace"]
+) -> Preview:
+    key = list(t.key)
+    current = context.current
+    same = current[current["dataset"] == dataset] if len(current) else current
+    other = current[current["dataset"] != dataset] if len(current) else current
+    in_any = key_isin(clean, current, key) if len(current) else pd.Series(False, index=clean.index)
+    existing = current[t.column_names].drop_duplicates(key) if len(current) else current
+    changed = 0
+    if in_any.any():
+        both = clean[in_any].merge(existing, on=key, how="inner", suffixes=("", "_now"))
+        differs = pd.Series(False, index=both.index)
+        for col in (c for c in t.column_names if c not in key):
+            a, b = both[col], both[f"{col}_now"]
+            if isinstance(a.dtype, pd.CategoricalDtype):  # a Categorical compares only with its own categories
+                a, b = a.astype("string"), b.astype("string")
+            same_value = (a == b).fillna(False) | (a.isna() & b.isna())
+            differs |= ~same_value.astype(bool)
+        changed = int(differs.sum())
+    outside_file = ~key_isin(same, clean, key) if len(same) else pd.Series(dtype=bool)
+    taken = {}
+    if len(other):
+        hit = other[key_isin(other, clean, key)]
+        taken = {str(k): int(v) for k, v in hit.groupby("dataset").size().items()}
+    return Preview(
+        rows=len(clean),
+        added=int((~in_any).sum()),
+        changed=changed,
+        unchanged=int(in_any.sum()) - changed,
+        kept=int(outside_file.sum()) if mode == "update" else 0,
+        dropped=int(outside_file.sum()) if mode == "replace" else 0,
+        taken=taken,
+    )

@@ -1,0 +1,144 @@
+"""Which file column fills which table column (`ColumnMap`), found by name and remembered per source."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from valuechain.ingest.common import _norm
+from valuechain.ingest.source import Parsed
+from valuechain.schema import TABLES, Table
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "region_id": ("geo", "nuts", "nutsid", "nutscode", "nuts2021", "region", "regioncode", "regionid", "nutsregion"),
+    "nuts_id": ("geo", "nuts", "nutscode", "regionid", "regioncode"),
+    "sector": ("nace", "nacer2", "nace2", "nacecode", "naceid", "nacerev2", "industry", "activity"),
+    "nace": ("nacer2", "nace2", "nacecode", "sector", "division"),
+    "indicator": ("indicatorid", "indic", "variable", "measure"),
+    "year": ("time", "timeperiod", "period", "yr", "jahr", "år", "vuosi", "aasta", "rok", "metai", "gads"),
+    "value": ("obsvalue", "val", "amount", "values"),
+    "unit": ("units", "unitmeasure", "unitofmeasure"),
+    "source": ("datasource", "sourceofdata"),
+    "flag": ("obsflag", "flags", "obsstatus", "status"),
+    "from_region": ("origin", "originregion", "fromnuts", "from"),
+    "to_region": ("destination", "destinationregion", "tonuts", "to"),
+    "budget_eur": ("budget", "totalbudget", "budgeteuro"),
+    "public_funding_eur": ("publicfunding", "eufunding", "funding", "grant"),
+    "start_year": ("start", "startyear", "from_year"),
+    "end_year": ("end", "endyear"),
+    "level": ("nutslevel", "levl", "levlcode"),
+    "name": ("label", "nutsname", "regionname"),
+}
+
+
+@dataclass
+class ColumnMap:
+    """How a file fills a table: `columns` table column → file column; `constants` table column → value
+    for every row; `filters` file column → the one value whose rows are loaded (e.g. one unit of several)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def stored(self) -> dict[str, str]:
+        """Flat form for store.save_mapping: `col:x`, `const:x`, `filter:x` keys."""
+        return (
+            {f"col:{k}": v for k, v in self.columns.items()}
+            | {f"const:{k}": v for k, v in self.constants.items()}
+            | {f"filter:{k}": v for k, v in self.filters.items()}
+        )
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, str]) -> ColumnMap:
+        out = cls()
+        for key, value in stored.items():
+            kind, _, name = str(key).partition(":")
+            target = {"col": out.columns, "const": out.constants, "filter": out.filters}.get(kind)
+            if target is not None and name:
+                target[name] = str(value)
+        return out
+
+
+def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] | ColumnMap | None = None) -> ColumnMap:
+    """Columns matched by name (and common synonyms such as geo, nace_r2, TIME_PERIOD, OBS_VALUE), overridden by
+    what was remembered for this source; `source` defaults to the file's dataset name."""
+    t = TABLES[table] if isinstance(table, str) else table
+    files = parsed.columns
+    by_norm = {_norm(c): c for c in files}
+    old = remembered if isinstance(remembered, ColumnMap) else ColumnMap.from_stored(remembered or {})
+    out = ColumnMap()
+    used: set[str] = set()
+    for col in t.columns:
+        if col.name in old.columns and old.columns[col.name] in files:
+            out.columns[col.name] = old.columns[col.name]
+            used.add(old.columns[col.name])
+    for col in t.columns:
+        if col.name in out.columns or col.name in old.constants:
+            continue
+        for candidate in (col.name, *_SYNONYMS.get(col.name, ())):
+            match = by_norm.get(_norm(candidate))
+            if match is not None and match not in used:
+                out.columns[col.name] = match
+                used.add(match)
+                break
+    out.constants = {k: v for k, v in old.constants.items() if k in t.column_names and k not in out.columns}
+    out.filters = {k: v for k, v in old.filters.items() if k in files}
+    if "source" in t.column_names and "source" not in out.columns and "source" not in out.constants:
+        out.constants["source"] = parsed.source_name
+    return out
+
+
+def unmapped_dimensions(parsed: Parsed, mapping: ColumnMap, limit: int = 50) -> dict[str, list[str]]:
+    """File columns not used by the mapping whose few distinct values split otherwise equal rows (a unit or
+    a sex dimension): the analyst picks one value of each."""
+    used = set(mapping.columns.values()) | set(mapping.filters)
+    out = {}
+    for col in parsed.columns:
+        if col in used or col in ("value", "flag") or (parsed.origin is not None and col == "year"):
+            continue
+        values = parsed.frame[col].str.strip().unique()
+        if 1 < len(values) <= limit:
+            out[col] = sorted(str(v) for v in values)
+    return out
+
+
+def _filtered(parsed: Parsed, mapping: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+    frame = parsed.frame
+    keep = np.ones(len(frame), dtype=bool)
+    for col, value in mapping.filters.items():
+        if col in frame.columns:
+            keep &= (frame[col].str.strip() == str(value).strip()).to_numpy()
+    if keep.all():
+        return frame, parsed.rows, parsed.origin
+    origin = parsed.origin[keep] if parsed.origin is not None else None
+    return frame[keep].reset_index(drop=True), parsed.rows[keep], origin
+
+
+def _mapped(
+    sub: pd.DataFrame, t: Table, mapping: ColumnMap, origin: np.ndarray | None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table's columns filled from the file (text), and how each column is named in the file."""
+    out: dict[str, pd.Series] = {}
+    labels: dict[str, Any] = {}
+    for col in t.columns:
+        source = mapping.columns.get(col.name)
+        if source is not None and source in sub.columns:
+            out[col.name] = sub[source]
+            if origin is not None and col.name in ("value", "flag"):
+                columns, which = np.unique(origin.astype(str), return_inverse=True)
+                labels[col.name] = np.array([f"{o} ({col.name})" for o in columns], dtype=object)[which]
+            else:
+                labels[col.name] = col.name if source == col.name else f"{source} ({col.name})"
+        elif str(mapping.constants.get(col.name, "")).strip():
+            out[col.name] = pd.Series(
+                pd.Categorical.from_codes(
+                    np.zeros(len(sub), dtype=np.int8), [str(mapping.constants[col.name]).strip()]
+                ),
+                index=sub.index,
+            )
+            labels[col.name] = f"{col.name} (set for every row)"
+    return pd.DataFrame(out, index=sub.index), labels

@@ -1,0 +1,454 @@
+"""Text files: encoding, delimiter, CSV, Eurostat bulk TSV and SDMX-CSV, parsed by pyarrow from the bytes."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from contextlib import suppress
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from valuechain.ingest.cells import _set_table, _wide_to_long, file_stem
+from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
+from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
+
+
+def _read_text(parsed: Parsed, src: _Source, name: str, options: ReadOptions, found: _Problems) -> None:
+    head = src.head()
+    if b"\x00" in head[:65536] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise found.stop(
+            "(file)", "", "format", "this is not a text file (it contains binary data): upload CSV, TSV or Excel .xlsx"
+        )
+    encoding = _encoding(src, options, found)
+    parsed.encoding = encoding
+    text = _decode_head(head, encoding, whole=len(head) == src.size)
+    if not text.strip():
+        raise found.stop("(file)", "", "empty", "the file has no content, only blank lines")
+    if re.match(r"\s*(<!doctype\s+html|<html|<\?xml|<!--)", text[:1000], re.IGNORECASE):
+        raise found.stop(
+            "(file)",
+            text.strip()[:40],
+            "format",
+            "this is a web page or XML document, not a data "
+            "table: the download probably saved the page instead of the file",
+        )
+    first = text.splitlines()[0]
+    if "\t" in first and "\\" in first.split("\t")[0]:
+        parsed.kind, parsed.delimiter = "Eurostat bulk TSV", "\t"
+        names = _header(text, "\t", found)
+        frame, rows = _parse_csv(src, encoding, "\t", names, found)
+        _eurostat_tsv(parsed, frame, rows, name, found)
+        return
+    delimiter = options.delimiter or _sniff(text, found)
+    parsed.delimiter = delimiter
+    names = _header(text, delimiter, found)
+    frame, rows = _parse_csv(src, encoding, delimiter, names, found)
+    bare = {n.split(":")[0].strip().upper() for n in names}
+    if {"TIME_PERIOD", "OBS_VALUE"} <= bare:
+        parsed.kind = "Eurostat SDMX-CSV"
+        _sdmx(parsed, frame, rows, name, found)
+        return
+    parsed.kind = "CSV"
+    _set_table(parsed, frame, rows, name, "csv", found)
+
+
+def _encoding(src: _Source, options: ReadOptions, found: _Problems) -> str:
+    """The chosen encoding, else BOM, else UTF-8 if every byte decodes, else the likeliest single-byte one."""
+    if options.encoding:
+        try:
+            enc = codecs.lookup(options.encoding).name
+        except LookupError as exc:
+            raise found.stop("(file)", options.encoding, "encoding", f"unknown encoding '{options.encoding}'") from exc
+        enc = {"iso8859-1": "latin-1"}.get(enc, enc)
+        bad = _undecodable(src, enc)
+        if bad is not None:
+            line, byte = bad
+            raise found.stop(
+                "(file)",
+                f"byte 0x{byte:02X}",
+                "encoding",
+                f"the file is not valid {_ENCODING_NAMES.get(enc, enc)}: byte 0x{byte:02X} in row {line} "
+                "cannot be read in it; choose another encoding, or leave it on automatic",
+                row=line,
+            )
+        return enc
+    head = src.head(4)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        bad = _undecodable(src, "utf-8")
+        if bad is None:
+            return "utf-8"
+        if re.search(rb"[\xc3-\xc5][\x80-\xbf]", src.head(4 << 20)):
+            line, byte = bad
+            raise found.stop(
+                "(file)",
+                f"byte 0x{byte:02X}",
+                "encoding",
+                f"the file mixes encodings: its text is mostly UTF-8, but row {line} has byte "
+                f"0x{byte:02X}, which is not (rows pasted from another file?): save it all as UTF-8",
+                row=line,
+            )
+        candidates = [_single_byte_guess(src), "cp1252", "latin-1"]
+    for enc in dict.fromkeys(candidates):
+        bad = _undecodable(src, enc)
+        if bad is None:
+            return enc
+    line, byte = bad  # type: ignore[misc]
+    name = _ENCODING_NAMES.get(candidates[0], candidates[0])
+    raise found.stop(
+        "(file)",
+        f"byte 0x{byte:02X}",
+        "encoding",
+        f"the text cannot be read as {name} (byte 0x{byte:02X} in row {line}); save the file as UTF-8",
+        row=line,
+    )
+
+
+# Letters of the BSR languages that cp1252 and cp1250 encode with different bytes (ä, ö, ü, é, ó are the
+# same in both): the decoding that yields more of them is the file's.
+_LETTERS = {"cp1252": set("åÅæÆøØõÕšŠžŽßœ"), "cp1250": set("ąĄćĆęĘłŁńŃśŚźŹżŻčČřŘěĚ")}
+
+
+def _single_byte_guess(src: _Source) -> str:
+    """cp1252 or cp1250 by the BSR letters each decoding yields; else charset-normalizer's pick (or latin-1)."""
+    from charset_normalizer import from_bytes
+
+    sample = b"\n".join([line for line in src.head(4 << 20).splitlines() if any(b > 127 for b in line)][:5000])
+    scores = {}
+    for enc, letters in _LETTERS.items():
+        with suppress(UnicodeDecodeError):
+            scores[enc] = sum(ch in letters for ch in sample.decode(enc))
+    if scores and len(set(scores.values())) > 1:
+        return max(scores, key=lambda enc: scores[enc])
+    best = from_bytes(sample, cp_isolation=["cp1252", "cp1250", "latin_1"]).best()
+    return {"latin_1": "latin-1"}.get(best.encoding, best.encoding) if best is not None else "cp1252"
+
+
+def _undecodable(src: _Source, encoding: str) -> tuple[int, int] | None:
+    """(row, byte) of the first byte that does not decode, or None (streamed, 16 MB at a time)."""
+    if encoding != "utf-16" and src.isascii():
+        return None
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    try:
+        for chunk in src.chunks():
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                offset += exc.start
+                break
+            offset += len(chunk)
+        else:
+            decoder.decode(b"", final=True)
+            return None
+    except UnicodeDecodeError:
+        offset = src.size - 1
+    before = 0
+    for chunk in src.chunks():
+        part = bytes(chunk[: max(offset - before, 0)])
+        if before + len(chunk) > offset:
+            return _count_lines(src, offset), bytes(chunk[offset - before : offset - before + 1] or b"\0")[0]
+        before += len(part)
+    return _count_lines(src, offset), 0
+
+
+def _count_lines(src: _Source, offset: int) -> int:
+    """Row (1-based line) of a byte offset."""
+    lines, before = 0, 0
+    for chunk in src.chunks():
+        if before + len(chunk) >= offset:
+            return lines + bytes(chunk[: offset - before]).count(b"\n") + 1
+        lines += bytes(chunk).count(b"\n")
+        before += len(chunk)
+    return lines + 1
+
+
+def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
+    text = head.decode(encoding, errors="replace")
+    if not whole and "\n" in text:
+        text = text[: text.rfind("\n") + 1]  # the last line may be cut in the middle
+    return text.lstrip("\ufeff")
+
+
+def _sniff(text: str, found: _Problems) -> str:
+    """The delimiter among , ; tab | that splits the first lines into the most, equally long rows."""
+    sample = text[:65536]
+    scores = {}
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:50]
+        if len(rows) > 1:
+            rows = rows[:-1] if not text.endswith("\n") else rows
+        if not rows or len(rows[0]) < 2:
+            continue
+        same = sum(len(r) == len(rows[0]) for r in rows)
+        scores[delimiter] = (same / len(rows), len(rows[0]))
+    if not scores:
+        raise found.stop(
+            "(header)",
+            text.splitlines()[0][:80],
+            "delimiter",
+            "found only one column: the file uses none of comma, semicolon, tab or | between values",
+        )
+    return max(scores, key=lambda d: scores[d])
+
+
+def _header(text: str, delimiter: str, found: _Problems) -> list[str]:
+    row = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    names = [c.strip().lstrip("\ufeff").strip() for c in row]
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names, start=1):
+        if not n:
+            names[i - 1] = f"(column {i})"
+            continue
+        if n.lower() in seen:
+            raise found.stop(
+                n,
+                n,
+                "header",
+                f"column '{n}' appears twice in the header (columns {seen[n.lower()]} and {i}): rename or remove one",
+                row=1,
+            )
+        seen[n.lower()] = i
+    return names
+
+
+def _arrow_encoding(encoding: str) -> str:
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _parse_csv(
+    src: _Source, encoding: str, delimiter: str, names: list[str], found: _Problems
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """All records as text, parsed by pyarrow from the bytes; the file row of each record. In a file without a
+    quote character every line is one record, so the rows need no second look at the file."""
+    if not src.contains(b'"'):
+        with suppress(pa.ArrowInvalid, UnicodeDecodeError):  # blank or ragged lines: read carefully below
+            frame = _arrow_csv(src, encoding, delimiter, names, lines_are_records=True)
+            return frame, np.arange(2, len(frame) + 2, dtype=np.int64)
+    try:
+        frame = _arrow_csv(src, encoding, delimiter, names, lines_are_records=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        _check_records(src, encoding, delimiter, len(names), found, str(exc))
+        raise found.stop("(file)", "", "parse", f"the file could not be read as a table ({exc})") from exc
+    rows = _record_rows(src, encoding, delimiter, len(names), len(frame), found)
+    return frame, rows
+
+
+def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], lines_are_records: bool) -> pd.DataFrame:
+    table = pacsv.read_csv(
+        src.arrow(),
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 20
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    return table.to_pandas()
+
+
+def _record_rows(
+    src: _Source, encoding: str, delimiter: str, n_fields: int, n_records: int, found: _Problems
+) -> np.ndarray:
+    """File row of each record: header + 1 … when every line is one record, else from a scan of the file."""
+    if encoding in ("utf-8", "utf-8-sig", "cp1252", "cp1250", "latin-1"):
+        tail = _tail(src)
+        body = tail.rstrip(b"\r\n")
+        lines = src.count(0x0A) + (0 if tail.endswith(b"\n") else 1) - max(tail[len(body) :].count(b"\n") - 1, 0)
+        if lines == n_records + 1:
+            return np.arange(2, n_records + 2, dtype=np.int64)
+    starts = _check_records(src, encoding, delimiter, n_fields, found, "ragged rows")
+    if len(starts) != n_records:
+        raise found.stop(
+            "(file)",
+            "",
+            "parse",
+            f"the file has {len(starts)} records by one reading and {n_records} by "
+            "another: check its quotes and line breaks",
+        )
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _tail(src: _Source, n: int = 4096) -> bytes:
+    if src.view is not None:
+        return bytes(src.view[-n:])
+    with open(src.path, "rb") as f:  # type: ignore[arg-type]
+        f.seek(max(src.size - n, 0))
+        return f.read(n)
+
+
+def _scan(
+    src: _Source, encoding: str, delimiter: str, n_fields: int
+) -> tuple[list[int], list[tuple[int, int]], int | None]:
+    """Slow, exact pass with Python's csv module: start row of each record, records with the wrong number of
+    fields (row, count), and the row where an unclosed quote starts."""
+    stream = io.TextIOWrapper(src.open(), encoding=encoding, newline="", errors="replace")
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    starts: list[int] = []
+    bad: list[tuple[int, int]] = []
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip() and n_fields > 1):
+                continue
+            starts.append(start)
+            if len(starts) > 1 and len(record) != n_fields:
+                bad.append((start, len(record)))
+    except csv.Error:
+        return starts[1:], bad, line + 1
+    finally:
+        stream.close()
+    return starts[1:], bad, None
+
+
+def _fields_message(count: int, expected: int, delimiter: str) -> str:
+    name = DELIMITERS.get(delimiter, repr(delimiter))
+    count_text = "1 value" if count == 1 else f"{count} values"
+    if count > expected:
+        return (
+            f"{count_text} where the header has {expected}: the file mixes delimiters, or a text contains a "
+            f"{name} without quotes around it"
+        )
+    return (
+        f"{count_text} where the header has {expected}: the file mixes delimiters ({name} in the header), or "
+        "values are missing"
+    )
+
+
+def _check_records(
+    src: _Source, encoding: str, delimiter: str, n_fields: int, found: _Problems, error: str
+) -> list[int]:
+    """Start row of every record; stops with the rows to fix on an unclosed quote or a wrong field count."""
+    starts, bad, unclosed = _scan(src, encoding, delimiter, n_fields)
+    if unclosed is not None:
+        raise found.stop(
+            "(file)",
+            "",
+            "quote",
+            f'a quoted text starting in row {unclosed} is never closed (a " is '
+            "missing): everything after it would be one cell",
+            row=unclosed,
+        )
+    for line, count in bad[:20]:
+        found.add(line, "(row)", f"{count} fields", "fields", _fields_message(count, n_fields, delimiter))
+    if bad:
+        raise _Stop(error)
+    return starts
+
+
+def _eurostat_tsv(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, found: _Problems) -> None:
+    """Eurostat bulk download: first column `unit,nace_r2,geo\\time` holds the dimensions, then one column per
+    period with values like `12.3 p` or `:`."""
+    first = str(frame.columns[0])
+    dims_part, _, time_label = first.partition("\\")
+    dims = [d.strip() for d in dims_part.split(",") if d.strip()]
+    time_label = time_label.strip() or "time"
+    periods = [c for c in frame.columns[1:]]
+    sub = [c for c in periods if _SUBANNUAL_NAME.match(str(c))]
+    if sub:
+        raise found.stop(
+            str(sub[0]).strip(),
+            str(sub[0]).strip(),
+            "frequency",
+            f"the file has quarterly, monthly or half-yearly columns ({str(sub[0]).strip()} …): only "
+            "annual data can be loaded; download the annual (A) version of the dataset",
+            row=1,
+        )
+    bad = [c for c in periods if not _YEAR_NAME.match(str(c))]
+    if bad:
+        raise found.stop(
+            str(bad[0]),
+            str(bad[0]),
+            "header",
+            f"column '{str(bad[0]).strip()}' is not a year: Eurostat "
+            "TSV files have one column per year after the first column",
+            row=1,
+        )
+    split = frame[first].str.split(",", expand=True, regex=False)
+    if split.shape[1] != len(dims) or split.isna().any(axis=None):
+        counts = frame[first].str.count(",") + 1
+        i = int(np.flatnonzero((counts != len(dims)).to_numpy())[0])
+        raise found.stop(
+            first,
+            frame[first].iat[i],
+            "dimensions",
+            f"has {counts.iat[i]} codes where the header names {len(dims)} ({', '.join(dims)})",
+            row=int(rows[i]),
+        )
+    split.columns = dims
+    if "freq" in dims and split["freq"].str.strip().ne("A").any():
+        value = split.loc[split["freq"].str.strip().ne("A"), "freq"].iat[0]
+        raise found.stop(
+            "freq", value, "frequency", f"frequency '{value}' is not annual: only annual (A) data can be loaded"
+        )
+    wide = pd.concat([split.apply(lambda s: s.str.strip()), frame[periods]], axis=1)
+    wide.columns = [*dims, *[str(c).strip() for c in periods]]
+    parsed.frame, parsed.rows = wide, rows
+    _wide_to_long(parsed)
+    parsed.frame = parsed.frame.rename(columns={"year": time_label})
+    total = len(wide) * len(periods)
+    if parsed.frame.empty and total:
+        raise found.stop(
+            "(file)", ":", "no_values", f"none of the {total:,} cells has a value (all are ':' = not available)"
+        )
+    code = _eurostat_code(name)
+    parsed.source_key = f"eurostat-tsv:{code or ','.join(dims)}"
+    parsed.source_name = f"Eurostat {code}" if code else file_stem(name)
+
+
+def _eurostat_code(name: str) -> str:
+    stem = file_stem(name).lower()
+    stem = re.sub(r"^estat_", "", stem)
+    return stem if re.fullmatch(r"[a-z][a-z0-9_]{2,40}", stem) else ""
+
+
+def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, found: _Problems) -> None:
+    """Eurostat SDMX-CSV: one row per observation, TIME_PERIOD / OBS_VALUE / OBS_FLAG; codes may carry labels
+    (`SE33: Övre Norrland`), which are cut off."""
+    frame.columns = [str(c).split(":")[0].strip() for c in frame.columns]
+    upper = {c.upper(): c for c in frame.columns}
+    obs, time = upper["OBS_VALUE"], upper["TIME_PERIOD"]
+    for col in frame.columns:
+        if col.upper() in ("OBS_VALUE", "OBS_FLAG", "TIME_PERIOD", "LAST UPDATE", "DATAFLOW", "STRUCTURE_ID"):
+            continue
+        values = frame[col]
+        if len(values) and values.head(1000).str.match(r"^[^:\s]+: ").all():
+            frame[col] = values.str.split(":", n=1).str[0].str.strip()
+    freq = upper.get("FREQ")
+    if freq is not None and frame[freq].str.strip().ne("A").any():
+        i = int(np.flatnonzero(frame[freq].str.strip().ne("A").to_numpy())[0])
+        raise found.stop(
+            freq,
+            frame[freq].iat[i],
+            "frequency",
+            f"frequency '{frame[freq].iat[i]}' is not annual: only annual (A) data can be loaded",
+            row=int(rows[i]),
+        )
+    has_value = ~frame[obs].str.strip().isin(MISSING_MARKS).to_numpy()
+    skipped = int((~has_value).sum())
+    frame, rows = frame[has_value].reset_index(drop=True), rows[has_value]
+    if frame.empty:
+        raise found.stop(obs, "", "no_values", "no row has a value in OBS_VALUE")
+    if skipped:
+        parsed.notes.append(f"{_count(skipped, 'row')} without OBS_VALUE left out")
+    parsed.frame, parsed.rows = frame.rename(columns={time: "TIME_PERIOD"}), rows
+    flow = upper.get("DATAFLOW") or upper.get("STRUCTURE_ID")
+    code = ""
+    if flow is not None and len(frame):
+        match = re.search(r":([A-Za-z0-9_]+)", str(frame[flow].iat[0]))
+        code = match.group(1).lower() if match else ""
+    code = code or _eurostat_code(name)
+    parsed.source_key = f"sdmx:{code or 'unknown'}"
+    parsed.source_name = f"Eurostat {code}" if code else file_stem(name)
