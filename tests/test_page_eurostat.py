@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from components import state
 from valuechain.store import open_store
 
 from .apptest import open_app
@@ -44,8 +45,8 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
 
     expected = recorded("TGS00042")
     for region, year in SPOT_CHECKS:
-        page = open_app("pages/map.py", year=str(year))
-        page.selectbox(key="indicator").set_value("gerd_pc_gdp").run()
+        page = open_app("pages/map.py", **{state.YEAR: str(year)})
+        page.selectbox(key=state.Map.INDICATOR).set_value("gerd_pc_gdp").run()
         spec = json.loads(page.get("deck_gl_json_chart")[0].proto.json)
         regions = next(x for x in spec["layers"] if x["id"].startswith("regions"))
         shown = {f["properties"]["nuts_id"]: f["properties"] for f in regions["data"]["features"]}

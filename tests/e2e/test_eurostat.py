@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
+from components import state
 from valuechain.eurostat import catalogue
 
 from ..eurostat_server import Behaviour, serve
@@ -53,7 +54,7 @@ def test_starter_set_loads_in_one_action_with_progress(eurostat_app: tuple[str, 
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Switch off the demo data" in body
 
-    page.goto(f"{url}/map?year=2021&indicator=R%26D+intensity+(GERD+in+%25+of+GDP)")
+    page.goto(f"{url}/map?{state.YEAR}=2021&{state.Map.INDICATOR}=R%26D+intensity+(GERD+in+%25+of+GDP)")
     wait_idle(page)
     text = page.locator("[data-testid='stMain']").inner_text()
     screenshot(page, "eurostat-map-gerd")
