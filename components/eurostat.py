@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import layout, upload
+from valuechain import ingest
 from valuechain.eurostat import catalogue, client
 from valuechain.eurostat import load as eload
 from valuechain.store import Identity, Store, StoreError
@@ -124,7 +125,28 @@ def dataset_section(store: Store, who: Identity) -> None:
     extra = cols[2].text_input(
         "More filters (DIM=CODE,CODE;…)", key="eurostat_filters", help=f"The entry's own: {_filters(entry)}"
     )
-    entry = entry.with_choices(filters=catalogue.parse_filters(extra), levels=tuple(levels), since=int(since))
+    left, right = st.columns(2)
+    leave_out = left.multiselect(
+        "Leave out rows of these kinds",
+        ingest.LEAVE_OUT_KINDS,
+        default=list(entry.leave_out),
+        key=f"eurostat_leave_out_{chosen}",
+        help="Extra-regio codes (e.g. SEZZ), aggregates (EU27_2020), older NUTS codes … are reported as left out.",
+    )
+    recode = right.multiselect(
+        "Recode",
+        ingest.RECODE_KINDS,
+        default=list(entry.recode),
+        key=f"eurostat_recode_{chosen}",
+        help="old-nuts: a NUTS code that only changed its code gets its NUTS 2021 code.",
+    )
+    entry = entry.with_choices(
+        filters=catalogue.parse_filters(extra),
+        levels=tuple(levels),
+        since=int(since),
+        leave_out=tuple(leave_out),
+        recode=tuple(recode),
+    )
     signature = (entry, client.base_url())
     if st.button("Fetch from Eurostat", key="eurostat_fetch", disabled=not levels):
         _fetch(store, entry, signature, keep={})

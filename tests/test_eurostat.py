@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from valuechain import demo
+from valuechain import demo, ingest
 from valuechain.eurostat import catalogue, cli, client
 from valuechain.eurostat import load as eload
 from valuechain.store import Identity, Store, open_store
@@ -74,6 +74,11 @@ def test_recipe_and_filters() -> None:
     assert chosen.filters == {"unit": ("PPS_EU27_2020",)} and chosen.levels == (2, 3) and chosen.since == 2020
     with pytest.raises(ValueError, match="code"):
         catalogue.entry_from({"indicator_id": "x"})
+    assert entry("gdp").choices == ingest.RowChoices(
+        leave_out=frozenset({"extra-regio", "aggregate"}), recode=frozenset({"old-nuts"})
+    )
+    with pytest.raises(ValueError, match="unknown row choice regions: use extra-regio"):
+        catalogue.entry_from({"code": "x", "indicator_id": "y", "leave_out": "regions"})
 
 
 # --- client ------------------------------------------------------------------------------------------------------

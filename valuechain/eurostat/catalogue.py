@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from valuechain import ingest
+
 CATALOGUE = Path(__file__).resolve().parent.parent.parent / "data" / "eurostat_catalogue.csv"
 
 
@@ -31,7 +33,9 @@ class Entry:
     additive: bool = True
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sector_dim: str = ""  # the NACE dimension whose codes become sectors; empty: every value is sector TOTAL
-    recode: Mapping[str, str] = field(default_factory=dict)  # sector code in Eurostat → explorer sector
+    sector_codes: Mapping[str, str] = field(default_factory=dict)  # sector code in Eurostat → explorer sector
+    leave_out: tuple[str, ...] = ()  # kinds of rows to leave out (ingest.LEAVE_OUT_KINDS)
+    recode: tuple[str, ...] = ()  # kinds of codes to recode (ingest.RECODE_KINDS)
     levels: tuple[int, ...] = (2,)
     since: int | None = None
     starter: bool = False
@@ -51,6 +55,8 @@ class Entry:
         filters: Mapping[str, tuple[str, ...]] | None = None,
         levels: tuple[int, ...] | None = None,
         since: int | None = None,
+        leave_out: tuple[str, ...] | None = None,
+        recode: tuple[str, ...] | None = None,
     ) -> Entry:
         """The entry with the user's filters (added to or overriding its own), levels and first year."""
         return replace(
@@ -58,7 +64,13 @@ class Entry:
             filters={**self.filters, **(filters or {})},
             levels=levels or self.levels,
             since=since if since is not None else self.since,
+            leave_out=self.leave_out if leave_out is None else leave_out,
+            recode=self.recode if recode is None else recode,
         )
+
+    @property
+    def choices(self) -> ingest.RowChoices:
+        return ingest.RowChoices(leave_out=frozenset(self.leave_out), recode=frozenset(self.recode))
 
 
 def parse_filters(text: str) -> dict[str, tuple[str, ...]]:
@@ -71,6 +83,15 @@ def parse_filters(text: str) -> dict[str, tuple[str, ...]]:
         values = tuple(c.strip() for c in codes.split(",") if c.strip())
         out[dim.strip()] = tuple(dict.fromkeys(out.get(dim.strip(), ()) + values))
     return out
+
+
+def _kinds(value: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Row-choice kinds from `a;b` or a list; an unknown kind is an error naming the allowed ones."""
+    kinds = tuple(k.strip() for k in (value if isinstance(value, list) else str(value or "").split(";")) if k.strip())
+    unknown = [k for k in kinds if k not in allowed]
+    if unknown:
+        raise ValueError(f"unknown row choice {', '.join(unknown)}: use {', '.join(allowed)}")
+    return kinds
 
 
 def _bool(value: object) -> bool:
@@ -86,7 +107,7 @@ def entry_from(row: Mapping[str, object]) -> Entry:
 
     filters = row.get("filters", "")
     levels = row.get("levels", "2")
-    recode = row.get("recode", "")
+    sector_codes = row.get("sector_codes", "")
     code = text("code").lower()
     indicator = text("indicator_id")
     if not code or not indicator:
@@ -101,7 +122,11 @@ def entry_from(row: Mapping[str, object]) -> Entry:
         additive=_bool(row.get("additive", "true")),
         filters={k: tuple(v) for k, v in filters.items()} if isinstance(filters, dict) else parse_filters(filters),
         sector_dim=text("sector_dim"),
-        recode=dict(recode) if isinstance(recode, dict) else {k: v[0] for k, v in parse_filters(recode).items() if v},
+        sector_codes=dict(sector_codes)
+        if isinstance(sector_codes, dict)
+        else {k: v[0] for k, v in parse_filters(sector_codes).items() if v},
+        leave_out=_kinds(row.get("leave_out", ""), ingest.LEAVE_OUT_KINDS),
+        recode=_kinds(row.get("recode", ""), ingest.RECODE_KINDS),
         levels=tuple(int(x) for x in (levels if isinstance(levels, list) else str(levels).split(";")) if str(x)),
         since=int(row["since"]) if str(row.get("since", "") or "").strip() else None,
         starter=_bool(row.get("starter", "false")),
@@ -155,6 +180,8 @@ def table(entries: list[Entry]) -> pd.DataFrame:
                 "stages it can speak for": e.stages_can,
                 "stages it cannot speak for": e.stages_cannot,
                 "caveats": e.caveats,
+                "left out": ", ".join(e.leave_out),
+                "recoded": ", ".join(e.recode),
                 "starter set": e.starter,
                 "checked against": e.verified,
             }

@@ -113,8 +113,8 @@ def prepare(
     fetched = client.fetch(query_for(entry, regions), refresh=refresh, progress=progress)
     updated = client.last_update(entry.code)
     parsed = ingest.read(fetched.text, f"estat_{entry.code}.csv")
-    if entry.recode and entry.sector_dim in parsed.frame:
-        parsed.frame[entry.sector_dim] = parsed.frame[entry.sector_dim].replace(dict(entry.recode))
+    if entry.sector_codes and entry.sector_dim in parsed.frame:
+        parsed.frame[entry.sector_dim] = parsed.frame[entry.sector_dim].replace(dict(entry.sector_codes))
     cmap = mapping_for(entry, parsed, keep)
     cmap.constants["source"] = f"Eurostat {entry.code}" + (f", last update {updated[:10]}" if updated else "")
     context = ingest.Context.from_store(store, "observations")
@@ -126,6 +126,7 @@ def prepare(
         dataset=entry.dataset,
         mode="replace",
         new_indicators=_definition(entry, context.known.get("indicators.indicator_id", set())),
+        choices=entry.choices,
     )
     return Prepared(entry, fetched, updated, checked, dimensions(parsed) if parsed.ok else {})
 
