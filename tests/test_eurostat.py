@@ -72,6 +72,10 @@ def test_recipe_and_filters() -> None:
     assert catalogue.parse_filters("unit=MIO_EUR;nace_r2=C10,C16") == {"unit": ("MIO_EUR",), "nace_r2": ("C10", "C16")}
     chosen = entry("gdp").with_choices(filters={"unit": ("PPS_EU27_2020",)}, levels=(2, 3), since=2020)
     assert chosen.filters == {"unit": ("PPS_EU27_2020",)} and chosen.levels == (2, 3) and chosen.since == 2020
+    definitions = demo.load_definitions()
+    sbs = eload.query_for(entry("sbs_enterprises"), definitions["regions"], definitions["sectors"])
+    assert sbs.filters["indic_sbs"] == ("ENT_NR",) and len(sbs.filters["nace_r2"]) == 88  # divisions only
+    assert "C16" in sbs.filters["nace_r2"] and "TOTAL" not in sbs.filters["nace_r2"]
     with pytest.raises(ValueError, match="code"):
         catalogue.entry_from({"indicator_id": "x"})
     assert entry("gdp").choices == ingest.RowChoices(

@@ -25,8 +25,15 @@ def programme_geo(regions: pd.DataFrame, levels: Sequence[int]) -> tuple[str, ..
     return tuple(sorted(inside["nuts_id"].astype(str)))
 
 
-def query_for(entry: Entry, regions: pd.DataFrame) -> client.Query:
-    return client.Query(entry.code, dict(entry.filters), programme_geo(regions, entry.levels), entry.since)
+def query_for(entry: Entry, regions: pd.DataFrame, sectors: pd.DataFrame | None = None) -> client.Query:
+    """The request for an entry: its filters, the programme area at its levels, its first year. A NACE
+    dimension without a filter is limited to the sectors the explorer knows (divisions and the codes the
+    entry maps to TOTAL), so aggregates that could not be stored are not fetched at all."""
+    filters = dict(entry.filters)
+    if entry.sector_dim and entry.sector_dim not in filters and sectors is not None:
+        known = [c for c in sectors["nace"].astype(str) if c != schema.TOTAL_SECTOR]
+        filters[entry.sector_dim] = tuple(sorted({*known, *entry.sector_codes}))
+    return client.Query(entry.code, filters, programme_geo(regions, entry.levels), entry.since)
 
 
 @dataclass
@@ -110,7 +117,7 @@ def prepare(
 ) -> Prepared:
     """Fetch the entry for the programme area and check it against the store, as an upload is checked."""
     regions = store.current("regions")
-    fetched = client.fetch(query_for(entry, regions), refresh=refresh, progress=progress)
+    fetched = client.fetch(query_for(entry, regions, store.current("sectors")), refresh=refresh, progress=progress)
     updated = client.last_update(entry.code)
     parsed = ingest.read(fetched.text, f"estat_{entry.code}.csv")
     if entry.sector_codes and entry.sector_dim in parsed.frame:
