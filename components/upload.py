@@ -466,6 +466,9 @@ def versions_section(store: Store, who: Identity) -> None:
             "rows",
             "content_hash",
             "note",
+            "source_code",
+            "source_updated",
+            "source_url",
         ]
     ]
     st.dataframe(
@@ -480,6 +483,9 @@ def versions_section(store: Store, who: Identity) -> None:
             "created_by": "by",
             "file_name": "file",
             "content_hash": "SHA-256",
+            "source_code": "Eurostat code",
+            "source_updated": "Eurostat last update",
+            "source_url": st.column_config.LinkColumn("query"),
         },
     )
     labels = {
