@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from components import state
@@ -18,6 +19,7 @@ from .test_page_data import button, editor
 
 pytestmark = pytest.mark.usefixtures("app_db")
 
+GERD = "R&D intensity (GERD in % of GDP)"
 SPOT_CHECKS = (("SE33", 2021), ("FI1D", 2019), ("DK01", 2015))  # region, year: from the recorded answer
 
 
@@ -55,6 +57,17 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
         captions = " ".join(c.value for c in page.caption)
         assert "whole economy (sector TOTAL)" in captions and "cannot speak for any stage" in captions
         assert "Mixed: demo data (synthetic) and real data." in captions  # said on the page itself
+    names = {"SE33": "Övre Norrland", "FI1D": "Pohjois- ja Itä-Suomi", "DK01": "Hovedstaden"}
+    for region, year in SPOT_CHECKS:
+        for page_path in ("pages/profile.py", "pages/matchmaking.py"):
+            page = open_app(page_path, **{state.REGION: f"{region} {names[region]}", state.YEAR: str(year)})
+            table = whole_economy(page)
+            row = table[(table["region"] == names[region]) & (table["name"] == GERD)]
+            assert row["value"].tolist() == pytest.approx([expected[(region, year)]]), page_path
+            assert row["source"].tolist() == ["Eurostat tgs00042, last update 2023-01-23"]
+            captions = " ".join(c.value for c in page.caption)
+            assert "speak for no stage of the chain" in captions, page_path
+
     home = open_app()  # app.py's sidebar badge is kept on the first run only (see tests/apptest.py)
     badge = " ".join(c.value for c in home.caption)
     assert "Demo data (synthetic) + Eurostat — synthetic and real figures are mixed" in badge
@@ -68,6 +81,11 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
         "Source: Eurostat",
     )
     assert row["title"] == "Intramural R&D expenditure (GERD) by NUTS 2 region"
+
+
+def whole_economy(at) -> pd.DataFrame:
+    """The profile's or the pair view's table of whole-economy figures."""
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:3] == ["region", "name", "value"])
 
 
 def test_offline_message_on_the_page(monkeypatch: pytest.MonkeyPatch) -> None:

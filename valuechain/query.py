@@ -7,6 +7,7 @@ tests without Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -184,6 +185,26 @@ def indicator_by_region(data: Data, sel: Selection, indicator: str) -> pd.DataFr
     per_region = _sum_with_flags(obs, ["region_id"])
     view = regions_in_view(data, sel)[["nuts_id", "name", "country"]].rename(columns={"nuts_id": "region_id"})
     return view.merge(per_region, on="region_id", how="left")
+
+
+def whole_economy_figures(data: Data, sel: Selection, regions: Sequence[str]) -> pd.DataFrame:
+    """Every indicator without a sector breakdown (GDP, R&D intensity, population …) for these regions in the
+    selected year: region_id, indicator, name, value, unit, source, flag. They describe the region, not a stage."""
+    names = data.indicator_table["name"]
+    frames = [
+        observations_at_level(data, ind, sel.level).assign(name=names.get(ind, ind))
+        for ind in data.indicator_table.index
+        if data.whole_economy_only(ind)
+    ]
+    columns = ["region_id", "indicator", "name", "value", "unit", "source", "flag"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    obs = pd.concat(frames, ignore_index=True)
+    obs = obs[(obs["year"] == sel.year) & obs["region_id"].isin(list(regions))]
+    order = {r: i for i, r in enumerate(regions)}
+    return obs.sort_values(["region_id", "name"], key=lambda c: c.map(order) if c.name == "region_id" else c)[
+        columns
+    ].reset_index(drop=True)
 
 
 def total_by_region(data: Data, sel: Selection, indicator: str) -> pd.Series:
