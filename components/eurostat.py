@@ -208,11 +208,9 @@ def _dimension_choices(prepared: eload.Prepared) -> dict[str, str]:
     st.caption("The answer holds several codes of these dimensions: keep one of each.")
     cols = st.columns(min(len(split), 3))
     for i, (dim, pairs) in enumerate(split.items()):
-        names = dict(pairs)
-        code = cols[i % len(cols)].selectbox(
-            f"{dim}", list(names), key=f"eurostat_keep_{dim}", format_func=lambda c, n=names: f"{c} — {n[c]}"
-        )
-        keep[dim] = str(code)
+        options = [f"{code} — {label}" for code, label in pairs]
+        chosen = cols[i % len(cols)].selectbox(dim, options, key=f"eurostat_keep_{dim}")
+        keep[dim] = str(chosen).split(" — ", 1)[0]
     return keep
 
 

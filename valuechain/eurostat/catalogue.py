@@ -120,15 +120,17 @@ def entry_from(row: Mapping[str, object]) -> Entry:
         indicator_name=text("indicator_name") or indicator,
         unit=text("unit"),
         additive=_bool(row.get("additive", "true")),
-        filters={k: tuple(v) for k, v in filters.items()} if isinstance(filters, dict) else parse_filters(filters),
+        filters={k: tuple(v) for k, v in filters.items()}
+        if isinstance(filters, dict)
+        else parse_filters(str(filters or "")),
         sector_dim=text("sector_dim"),
         sector_codes=dict(sector_codes)
         if isinstance(sector_codes, dict)
-        else {k: v[0] for k, v in parse_filters(sector_codes).items() if v},
+        else {k: v[0] for k, v in parse_filters(str(sector_codes or "")).items() if v},
         leave_out=_kinds(row.get("leave_out", ""), ingest.LEAVE_OUT_KINDS),
         recode=_kinds(row.get("recode", ""), ingest.RECODE_KINDS),
         levels=tuple(int(x) for x in (levels if isinstance(levels, list) else str(levels).split(";")) if str(x)),
-        since=int(row["since"]) if str(row.get("since", "") or "").strip() else None,
+        since=int(str(row["since"])) if str(row.get("since", "") or "").strip() else None,
         starter=_bool(row.get("starter", "false")),
         stages_can=text("stages_can"),
         stages_cannot=text("stages_cannot"),
