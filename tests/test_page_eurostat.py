@@ -95,3 +95,20 @@ def test_offline_message_on_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
     button(at, "Fetch from Eurostat").click().run()
     errors = " ".join(e.value for e in at.error)
     assert "Eurostat cannot be reached" in errors and "Check the internet connection" in errors
+
+
+def test_any_dataset_code_can_be_fetched_and_checked(api: Behaviour) -> None:
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
+    at.text_input(key="eurostat_code").input("nama_10r_2gdp")
+    at.text_input(key="eurostat_indicator").input("gdp_nuts2")
+    at.text_input(key="eurostat_indicator_name").input("GDP by NUTS 2 region")
+    at.text_input(key="eurostat_unit").input("million EUR").run()
+    at.text_input(key="eurostat_filters").input("unit=MIO_EUR").run()
+    button(at, "Fetch from Eurostat").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No errors in estat\\_nama\\_10r\\_2gdp.csv" in s.value for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    gdp = recorded("NAMA_10R_2GDP")
+    assert metrics["Rows in the file"] == f"{sum(len(region) == 4 for region, _ in gdp):,}"  # NUTS-2 only
+    assert button(at, "Commit as a new version of 'Eurostat nama_10r_2gdp · gdp_nuts2'").disabled is False
