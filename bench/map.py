@@ -166,6 +166,7 @@ def server_times(env: dict[str, str], level: int, label: str) -> None:
 def steps(data: object, batch: list[Change]) -> None:
     """Where a year change's time goes, step by step, median of 5 years (nothing cached between years)."""
     from valuechain import choropleth
+    from valuechain.derived import LOCATION_QUOTIENT
 
     times: dict[str, list[float]] = {}
 
@@ -178,7 +179,7 @@ def steps(data: object, batch: list[Change]) -> None:
     for change in batch:
         sel = change.sel
         table = timed("values: query.indicator_by_region", choropleth.region_values, data, sel, "employment")
-        timed("values: location quotient", choropleth.region_values, data, sel, choropleth.LOCATION_QUOTIENT)
+        timed("values: location quotient", choropleth.region_values, data, sel, LOCATION_QUOTIENT)
         timed("classes: quantiles", choropleth.classify, table["value"], "quantiles")
         timed("classes: natural breaks (Fisher–Jenks)", choropleth.classify, table["value"], "natural_breaks")
         pairs = timed("flows between regions", choropleth.region_flows, data, sel, "goods")

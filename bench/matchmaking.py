@@ -41,7 +41,7 @@ def nuts3_database() -> Path:
     path = Path(tempfile.mkdtemp(prefix="valuechain-bench-nuts3-")) / "bench.duckdb"
     store = open_store(path=path)
     t0 = time.perf_counter()
-    frames = demo.generate(**demo.BENCHMARK_NUTS3)  # type: ignore[arg-type]
+    frames = demo.generate(**demo.BENCHMARK_NUTS3)
     demo.seed_store(store, frames)
     store.close()
     print(

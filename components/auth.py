@@ -14,13 +14,18 @@ The store checks the role again on every write, so this module only decides who 
 from __future__ import annotations
 
 import hmac
+import math
+import os
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 
 from components import layout
+from valuechain import text
+from valuechain.redact import redact
 from valuechain.store import Identity
 
 VIEWER = Identity("viewer", "viewer")
@@ -82,6 +87,12 @@ def identity() -> Identity:
     return Identity(str(name), "editor") if name else VIEWER
 
 
+def error_message(error: object) -> str:
+    """A store, configuration or boundary error as this user may see it, as plain text: never a password,
+    and where files live on the server only for editors (who may have to move a damaged file)."""
+    return layout.plain(redact(error, show_paths=identity().can_write))
+
+
 def _sign_in() -> None:
     password = _editor_password()
     name = str(st.session_state.get("login_name") or "").strip()
@@ -91,12 +102,50 @@ def _sign_in() -> None:
         st.session_state[_ERROR] = "Editing is switched off."
     elif not name:
         st.session_state[_ERROR] = "Give your name: it is recorded with every change."
-    elif not hmac.compare_digest(given.encode(), password.encode()):
-        time.sleep(_WRONG_PASSWORD_DELAY)
-        st.session_state[_ERROR] = "That password is not right."
+    elif problem := text.problem(name, "name"):
+        st.session_state[_ERROR] = problem
     else:
+        _check_password(name, given, password)
+
+
+def _check_password(name: str, given: str, password: str) -> None:
+    """Compare the password unless this name or this client address is locked out; count wrong ones in the
+    store, so that every session and every app process on the database counts them together."""
+    from components import data as app_data  # components.data shows errors through this module
+
+    store = app_data.store()
+    subjects = (f"name:{name.casefold()}", f"address:{_client_address()}")
+    until = store.sign_in_locked_until(subjects)
+    if until is not None:
+        st.session_state[_ERROR] = _locked(until)
+        return
+    ok = hmac.compare_digest(given.encode(), password.encode())
+    until = store.record_sign_in(subjects, ok)
+    if ok:
         st.session_state[_EDITOR] = name
         st.session_state.pop(_ERROR, None)
+        return
+    time.sleep(_WRONG_PASSWORD_DELAY)
+    st.session_state[_ERROR] = "That password is not right." + (f" {_locked(until)}" if until is not None else "")
+
+
+def _client_address() -> str:
+    """The browser's address, for counting wrong passwords per address. Behind a reverse proxy the connection
+    comes from the proxy, so VALUECHAIN_CLIENT_ADDRESS_HEADER names the header in which it passes the browser's
+    address on (e.g. X-Forwarded-For: the last entry, the one the proxy itself added). "local" on localhost,
+    where Streamlit gives no address."""
+    header = os.environ.get("VALUECHAIN_CLIENT_ADDRESS_HEADER", "").strip()
+    forwarded = st.context.headers.get(header) if header else None
+    address = forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
+def _locked(until: datetime) -> str:
+    minutes = max(1, math.ceil((until - datetime.now(UTC).replace(tzinfo=None)).total_seconds() / 60))
+    return (
+        "Too many wrong passwords for this name or from this address: sign-in is locked for "
+        f"{minutes} more minute{'s' if minutes > 1 else ''}."
+    )
 
 
 def logout() -> None:
@@ -143,4 +192,4 @@ def login_form() -> None:
         st.form_submit_button("Sign in", on_click=_sign_in)
     error = st.session_state.pop(_ERROR, None)
     if error:
-        st.error(error)
+        st.error(layout.plain(error))

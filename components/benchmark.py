@@ -24,7 +24,7 @@ def controls(data: Data, keys: state.BenchmarkKeys) -> tuple[str, float, DeltaGe
     indicator = cols[0].selectbox(
         "Indicator",
         options,
-        format_func=names.get,
+        format_func=names.__getitem__,
         key=keys.indicator,
         bind=state.URL,
         index=options.index(matching.DEFAULT_INDICATOR) if matching.DEFAULT_INDICATOR in options else 0,

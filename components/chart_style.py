@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import html
 
+from valuechain.text import without_bidi
+
 FONT_SIZE = 15  # readable when a facilitator shares the screen
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
 
 
 def esc(text: object) -> str:
-    """Text for a plotly label or hover: tags and entities shown as typed, never interpreted."""
-    return html.escape(str(text), quote=False)
+    """Text for a plotly label or hover: tags and entities shown as typed, never interpreted, never reversed."""
+    return html.escape(without_bidi(text), quote=False)
 
 
 def layout(height: int, **extra: object) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import nav, state
+from components import auth, nav, state
 from valuechain import demo
 from valuechain.query import Data
 from valuechain.store import Store, StoreError, open_store
@@ -31,7 +31,7 @@ def store() -> Store:
         with st.spinner("Opening the database (the first start loads the demo data)…"):
             return _store(state.config_key())
     except StoreError as exc:
-        st.error(f"**The database is not available.** {exc}", icon="🛑")
+        st.error(f"**The database is not available.** {auth.error_message(exc)}", icon="🛑")
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
@@ -43,6 +43,6 @@ def data() -> Data:
     try:
         return _data(state.config_key(), s.revision())
     except Exception as exc:  # a server that went away after start, a file removed under us
-        st.error(f"**The data could not be read.** {exc}", icon="🛑")
+        st.error(f"**The data could not be read.** {auth.error_message(exc)}", icon="🛑")
         st.stop()
         raise

@@ -13,7 +13,7 @@ import streamlit as st
 
 from components import auth, layout
 from components import data as app_data
-from valuechain import matching
+from valuechain import matching, text
 from valuechain.query import Data, split_list
 from valuechain.store import StoreError
 
@@ -57,7 +57,7 @@ def _save(prefix: str, idea_id: int, chain_id: str | None) -> None:
     try:
         saved = app_data.store().save_idea(matching.idea_record(idea), who=auth.identity())
     except StoreError as exc:  # PermissionDenied included
-        st.session_state[_FLASH] = ("error", f"The idea card was not saved: {exc}")
+        st.session_state[_FLASH] = ("error", f"The idea card was not saved: {auth.error_message(exc)}")
         return
     st.session_state[_FLASH] = ("success", f"Saved idea card #{saved}: {values['title']}")
     if idea_id == NEW:  # start the next new card from the draft again
@@ -73,7 +73,7 @@ def _delete(idea_id: int, title: str) -> None:
     try:
         app_data.store().delete_idea(idea_id, who=auth.identity())
     except StoreError as exc:
-        st.session_state[_FLASH] = ("error", f"The idea card was not deleted: {exc}")
+        st.session_state[_FLASH] = ("error", f"The idea card was not deleted: {auth.error_message(exc)}")
         return
     st.session_state[_FLASH] = ("success", f"Deleted idea card #{idea_id}: {title}")
     st.session_state["idea_card"] = NEW
@@ -93,7 +93,7 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
         "Idea card",
         [NEW, *titles],
         key="idea_card",
-        format_func=lambda i: "New card for this pair" if i == NEW else f"#{i} {titles[i]}",
+        format_func=lambda i: "New card for this pair" if i == NEW else text.without_bidi(f"#{i} {titles[i]}"),
     )
     base = _base(data, draft, int(idea_id))
     prefix = f"idea-{idea_id}" if idea_id != NEW else "idea-new-" + "-".join(draft["regions"])
@@ -119,14 +119,14 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
             list(actor_names),
             default=[a for a in base["actors"] if a in actor_names],
             key=f"{prefix}-actors",
-            format_func=actor_names.get,
+            format_func=actor_names.__getitem__,
         )
         st.multiselect(
             "Stages",
             list(stage_names),
             default=[s for s in base["stages"] if s in stage_names],
             key=f"{prefix}-stages",
-            format_func=stage_names.get,
+            format_func=stage_names.__getitem__,
         )
         st.text_area("What the partners would do", base["description"], key=f"{prefix}-description")
         st.text_area("Next steps", base["next_steps"], key=f"{prefix}-next_steps", placeholder="Who does what by when")

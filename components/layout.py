@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from components import state
+from valuechain import export
 from valuechain.query import Data
 from valuechain.schema import DATA_TABLES
+from valuechain.text import without_bidi
 
 SYNTHETIC = "demo data (synthetic)"
 
@@ -28,11 +32,9 @@ def presentation_mode() -> None:
         st.html(_LARGE_TYPE)
 
 
-def dataset_badge(data: Data, versions: object) -> None:
-    """Say which data is on screen: demo, Eurostat, uploaded, and whether synthetic and real are mixed."""
-    import pandas as pd
-
-    current: pd.DataFrame = versions  # type: ignore[assignment]
+def dataset_badge(data: Data, current: pd.DataFrame) -> None:
+    """Say which data is on screen (the store's datasets_on_screen): demo, Eurostat, uploaded, and whether
+    synthetic and real figures are mixed."""
     filled = current[(current["rows"] > 0) & current["table_name"].isin(DATA_TABLES)]
     from_eurostat = filled["source_code"].fillna("").ne("")
     demo = (filled["origin"] == "demo").any()
@@ -50,9 +52,27 @@ def dataset_badge(data: Data, versions: object) -> None:
     )
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:@&])")  # emphasis, links, HTML, entities, maths
+_LINE_START = re.compile(r"(?m)^([ \t]*(?:\d+)?)([-+=.)])")  # list items (- + 1. 1)), setext headings
+# Streamlit's Markdown turns web and e-mail addresses in text into links after escapes are resolved, so
+# escaping cannot stop it: an invisible word joiner (U+2060) after www, :// or @ breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(\bwww(?=\.)|:(?=//)|@)")
+WORD_JOINER = "\u2060"
+
+
 def plain(text: object) -> str:
-    """Escape Markdown so user text (names, sources) shows as typed, never as markup or links."""
-    return re.sub(r"([\\`*_\[\]<>#|~$:])", r"\\\1", str(text))
+    """The one way data text reaches Markdown (captions, labels, help texts, tooltips): shown as typed, never
+    as markup, link or web address link, and never reversed by a direction override."""
+    out = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, without_bidi(text))
+    out = _MARKUP.sub(r"\\\1", out)
+    return _LINE_START.sub(r"\1\\\2", out)
+
+
+def table(frame: pd.DataFrame, where: Any = st, **kwargs: Any) -> Any:
+    """st.dataframe (in `where`, a column or container) of `frame` with text that a spreadsheet would run as a
+    formula neutralised by a leading apostrophe, as in every CSV export: the table's own "Download as CSV"
+    and copy give what is shown."""
+    return where.dataframe(export.safe_frame(frame), **kwargs)
 
 
 def source_caption(data: Data, extra: str = "") -> None:

@@ -20,8 +20,8 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from components import layout, nav, state
-from valuechain import choropleth, colors, export, geo, indicators
-from valuechain.choropleth import LOCATION_QUOTIENT, Classification
+from valuechain import choropleth, colors, derived, export, geo
+from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
 
 PICKABLE_LAYERS = ("regions", "bubbles")  # a click on these selects a region; a click on an arc does not
@@ -85,7 +85,8 @@ def _outline() -> dict[str, Any]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _bsr_values(_data: Data, data_key: str, reference: Selection, indicator: str) -> pd.DataFrame:
-    base = _bsr_values(_data, data_key, reference, choropleth.LQ_BASE) if indicator == LOCATION_QUOTIENT else None
+    spec = derived.REGISTRY.get(indicator)
+    base = _bsr_values(_data, data_key, reference, spec.base) if spec else None
     return choropleth.bsr_values(_data, reference, indicator, base)
 
 
@@ -115,7 +116,7 @@ class MapView:
 
     indicator: str
     label: str
-    size_label: str  # what bubbles are sized by: the indicator, or LQ_BASE for the location quotient
+    size_label: str  # what bubbles are sized by: the indicator, or a derived indicator's base
     unit: str
     table: pd.DataFrame
     number: pd.Series
@@ -123,8 +124,8 @@ class MapView:
     arcs: pd.DataFrame
 
     @property
-    def is_lq(self) -> bool:
-        return self.indicator == LOCATION_QUOTIENT
+    def is_derived(self) -> bool:
+        return self.indicator in derived.REGISTRY
 
     @property
     def sources(self) -> str:
@@ -135,16 +136,16 @@ class MapView:
 
 def compute(data: Data, sel: Selection, options: MapOptions) -> MapView:
     """The map's numbers for the selection: values, classes and arcs (the page's server work, bar drawing)."""
-    is_lq = options.indicator == LOCATION_QUOTIENT
+    spec = derived.REGISTRY.get(options.indicator)
     label = choropleth.indicator_label(data, options.indicator)
     table = values(data, sel, options.indicator)
-    number, classes = choropleth.classify(table["value"], options.scheme, diverging=is_lq)
+    number, classes = choropleth.classify(table["value"], options.scheme, diverging=spec is not None and spec.diverging)
     arcs = pd.DataFrame(columns=choropleth.ARC_COLUMNS)
     if options.flow_kind:
         arcs = choropleth.flow_arcs(
             data, flows(data, sel, options.flow_kind), sel, options.flow_kind, top_n=options.top_n
         )
-    size_label = choropleth.indicator_label(data, choropleth.LQ_BASE) if is_lq else label
+    size_label = choropleth.indicator_label(data, spec.base) if spec else label
     return MapView(
         options.indicator,
         label,
@@ -159,7 +160,7 @@ def compute(data: Data, sel: Selection, options: MapOptions) -> MapView:
 
 @dataclass(frozen=True)
 class Panel:
-    """The selected region's side panel: its figures for the mapped indicator and the location quotient, and
+    """The selected region's side panel: its figures for the mapped indicator and the derived ones, and
     its largest flow partners."""
 
     region: str
@@ -172,12 +173,12 @@ class Panel:
 
 
 def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
-    """The side panel's numbers (None without a selected region). Only the mapped indicator and the location
-    quotient, whose tables the map has or shares, so a filter change stays fast; every indicator is one click
+    """The side panel's numbers (None without a selected region). Only the mapped indicator and the derived
+    ones, whose tables the map has or shares, so a filter change stays fast; every indicator is one click
     away (side_panel). Partners are of the overlay's flow kind, or the chain's first kind without an overlay."""
     if sel.region is None:
         return None
-    shown = [i for i in dict.fromkeys([options.indicator, LOCATION_QUOTIENT]) if i in choropleth.map_indicators(data)]
+    shown = [i for i in dict.fromkeys([options.indicator, *derived.REGISTRY]) if i in choropleth.map_indicators(data)]
     figures = choropleth.region_figures(data, {i: values(data, sel, i) for i in shown}, sel.region)
     kinds = choropleth.flow_kinds(data, sel.chain_id)
     kind = options.flow_kind or (kinds[0] if kinds else None)
@@ -227,7 +228,7 @@ def controls(data: Data, sel: Selection) -> MapOptions:
         list(choropleth.SCHEMES),
         key=state.Map.CLASSES,
         bind=state.URL,
-        format_func=choropleth.SCHEMES.get,
+        format_func=choropleth.SCHEMES.__getitem__,
         help="Quantiles: equal numbers of regions per class. Natural breaks: classes "
         "around gaps in the values. Equal interval: classes of equal width.",
     )
@@ -412,7 +413,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     selected region's border, and flow arcs. Every pickable object carries a plain-text `tooltip`."""
     table = view.table
     fills = choropleth.class_colors(view.number, view.classes)
-    tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_lq else None)
+    tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
     region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
     regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
@@ -527,16 +528,13 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
 
 
 def method_caption(data: Data, sel: Selection, indicator: str) -> None:
-    """How the mapped number is made: the sum over the selection, or the location quotient's formula."""
+    """How the mapped number is made: the sum over the selection, or a derived indicator's formula."""
     scope = "the selected stages and sectors" if sel.stages or sel.sectors else "all stages of the chain"
-    if indicator == LOCATION_QUOTIENT:
-        st.latex(indicators.FORMULAS[LOCATION_QUOTIENT][1])
-        base = layout.plain(choropleth.indicator_label(data, choropleth.LQ_BASE).lower())
-        st.caption(
-            f"x_r,s: {base} of region r in {scope}, {sel.year}; x_r: its {base} over all activities; x_s and "
-            f"x: the same sums over the whole BSR programme area at NUTS {sel.level}, the reference area even "
-            "when fewer countries are shown. Above 1: more specialised than the BSR."
-        )
+    spec = derived.REGISTRY.get(indicator)
+    if spec is not None:
+        st.latex(spec.formula)
+        base = layout.plain(choropleth.indicator_label(data, spec.base).lower())
+        st.caption(spec.method.format(base=base, scope=scope, year=sel.year, level=sel.level))
     elif data.whole_economy_only(indicator):
         st.caption(
             f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} for the whole economy "
@@ -589,7 +587,7 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     if any(spec.path == PROFILE_PAGE for spec in nav.PAGES):
         st.page_link(
             PROFILE_PAGE,
-            label=f"Open the profile of {p.name}",
+            label=f"Open the profile of {layout.plain(p.name)}",
             icon=":material/location_city:",
             query_params=_global_params(),
         )
@@ -622,7 +620,7 @@ def value_table(view: MapView, sel: Selection) -> None:
             "flag": table["flag"],
         }
     )
-    if view.is_lq:
+    if view.is_derived:
         out.insert(5, "size", table["size"])
     out = out.sort_values(["rank", "region"], na_position="last", ignore_index=True)
     box = st.expander(
@@ -633,15 +631,16 @@ def value_table(view: MapView, sel: Selection) -> None:
         icon=":material/table:",
     )
     if box.open:
-        box.dataframe(
+        layout.table(
             out,
+            box,
             hide_index=True,
             width="stretch",
             column_config={
                 "region": "Code",
                 "name": "Region",
                 "country": "Country",
-                "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_lq else "localized"),
+                "value": st.column_config.NumberColumn(view.label, format="%.2f" if view.is_derived else "localized"),
                 "unit": "Unit",
                 "rank": "Rank",
                 "class": "Class on the map",

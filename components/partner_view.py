@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -45,7 +47,7 @@ def ranked_list(ranked: pd.DataFrame) -> None:
 def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     """Every number behind the suggestions, and the same as a CSV file for the workshop report."""
     shown = ranked.assign(region=ranked["region_id"] + " " + ranked["name"].fillna(""))
-    config: dict[str, object] = {
+    config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
         "region": st.column_config.TextColumn("Partner region", width="medium"),
         "score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=1.0, format="%.2f"),
@@ -58,7 +60,7 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
     for c, title in matching.COMPONENTS.items():
         config[c] = st.column_config.NumberColumn(title, format="%.2f", help=matching.COMPONENT_HELP[c])
     with st.expander("All numbers behind the suggestions"):
-        st.dataframe(
+        layout.table(
             shown,
             hide_index=True,
             column_config=config,
@@ -224,7 +226,7 @@ def matched_actors(frame: pd.DataFrame, a_name: str, b_name: str) -> None:
     if frame.empty:
         st.caption("No actors of the two regions work in meeting stages of this value chain.")
         return
-    st.dataframe(
+    layout.table(
         frame,
         hide_index=True,
         column_order=["actor_a", "type_a", "stage_a", "relation", "actor_b", "type_b", "stage_b"],

@@ -74,7 +74,7 @@ def headline(
 
 def stage_table(stages: pd.DataFrame) -> None:
     """The numbers behind the stage chart, with rank among BSR regions and relatedness density."""
-    st.dataframe(
+    layout.table(
         stages[["stage", "lq", "specialised", "share", "growth", "rank", "of", "density"]],
         hide_index=True,
         column_config={
@@ -113,7 +113,7 @@ def peer_picker(bench: matching.Benchmark, region: str, candidates: list[str], s
 
 
 def peer_table(peers: pd.DataFrame) -> None:
-    st.dataframe(
+    layout.table(
         peers,
         hide_index=True,
         column_order=["region_id", "name", "similarity", "share", "growth", "lq", "rank_size", "specialised_in"],
@@ -135,7 +135,7 @@ def priorities(data: Data, region: str) -> None:
     if p.empty:
         st.caption("No S3 priorities recorded for this region.")
         return
-    st.dataframe(
+    layout.table(
         p[["code", "dimension", "label", "description", "region_id"]],
         hide_index=True,
         column_config={
@@ -160,7 +160,7 @@ def actors(data: Data, region: str, chain_id: str) -> None:
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
     shown = a.assign(stage_names=a["stages"].map(lambda c: ", ".join(stage_names.get(s, s) for s in split_list(c))))
-    st.dataframe(
+    layout.table(
         shown[["name", "helix", "stage_names", "competences", "website"]],
         hide_index=True,
         column_config={
@@ -195,7 +195,7 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str], thresh
         help=f"Indicator {FUNDING} summed over the sectors in view",
     )
     if not p.empty:
-        st.dataframe(
+        layout.table(
             p[["title", "programme", "start_year", "end_year", "budget_eur", "public_funding_eur", "partner_regions"]],
             hide_index=True,
             column_config={
@@ -218,7 +218,7 @@ def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> Non
         st.caption(f"No flows of this value chain recorded for the region in {sel.year}.")
         return
     stage_names = dict(zip(data["stages"]["stage_id"], data["stages"]["name"], strict=True))
-    st.dataframe(
+    layout.table(
         matching.flow_summary(f),
         hide_index=True,
         column_config={
@@ -235,7 +235,7 @@ def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> Non
         partner_name=top["partner"].map(lambda c: matching.label(c, names)),
         stages=top["from_stage"].map(stage_names) + " → " + top["to_stage"].map(stage_names),
     )
-    st.dataframe(
+    layout.table(
         top[["direction", "kind", "partner_name", "stages", "value", "unit"]],
         hide_index=True,
         column_config={

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -190,7 +191,7 @@ def _html(view: FlowView, view_name: str) -> bytes:
     return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
 
 
-_FLOW_COLUMNS = {
+_FLOW_COLUMNS: dict[str, Any] = {
     "from_region": "From",
     "from_name": "From region",
     "from_stage": "From stage",
@@ -210,7 +211,7 @@ def flows_table(view: FlowView, flows: pd.DataFrame, what: str) -> None:
     """The largest flows (all of them in the download), names and shares included."""
     table = flow_table(flows, view.chain, limit=TABLE_ROWS)
     total = len(flows)
-    st.dataframe(
+    layout.table(
         table,
         hide_index=True,
         column_config=_FLOW_COLUMNS,
@@ -250,8 +251,9 @@ def drill_down(view: FlowView) -> None:
         "supplies (for a stage: regions receiving from it). Shares are of the node's inflow or outflow."
     )
     left, right = st.columns([3, 2])
-    left.dataframe(
+    layout.table(
         drill.partners,
+        left,
         hide_index=True,
         height=360,
         column_order=("region_id", "name", "direction", "value", "unit", "share", "kind", "n_flows"),
@@ -333,7 +335,7 @@ def summary(view: FlowView, table: pd.DataFrame) -> None:
         "sends from it, **net** = outflow − inflow (positive: a net supplier). With countries selected, only "
         "their regions are listed: their partners abroad appear only through flows with them."
     )
-    st.dataframe(
+    layout.table(
         table,
         hide_index=True,
         height=480,

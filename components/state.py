@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Final
 
 from valuechain.query import Data
 
-URL = "query-params"  # the `bind=` marker that keeps a widget's value in the URL
+URL: Final = "query-params"  # the `bind=` marker that keeps a widget's value in the URL
 
 # --- global filters (app.py's sidebar), shared by every page ----------------------------------------------
 CHAIN = "chain"

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import layout
-from valuechain import export, ingest
+from components import auth, layout
+from valuechain import export, ingest, text
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
 
@@ -54,8 +54,8 @@ def flash(section: str) -> None:
     that follows it and shown in the tab where it was done."""
     message = st.session_state.get(_FLASH)
     if message and message[0] == section:
-        _, kind, text = st.session_state.pop(_FLASH)
-        (st.success if kind == "success" else st.error)(text)
+        _, kind, shown = st.session_state.pop(_FLASH)
+        (st.success if kind == "success" else st.error)(shown)
 
 
 def upload_section(store: Store, who: Identity) -> None:
@@ -96,12 +96,15 @@ def upload_section(store: Store, who: Identity) -> None:
     report(checked.report.failures, parsed.file)
     if checked.preview is not None:
         preview(checked)
-    label = f"Commit as a new version of '{checked.dataset}'" if checked.dataset else "Commit"
+    label = f"Commit as a new version of '{layout.plain(checked.dataset)}'" if checked.dataset else "Commit"
+    name_problem = text.problem(dataset, "dataset name", required=False)
+    if name_problem:
+        st.error(layout.plain(name_problem), icon="🛑")
     if st.button(
         label,
         type="primary",
         key="upload_commit",
-        disabled=not checked.ok,
+        disabled=not checked.ok or name_problem is not None,
         help="One transaction: all rows are stored, or none.",
     ):
         _commit(store, checked, who)
@@ -154,8 +157,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
     for col in TABLES[table].columns:
         st.session_state[f"map_{col.name}"] = mapping.columns.get(col.name, MISSING)
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
-    for col, value in mapping.filters.items():
-        st.session_state[f"filter_{col}"] = value
+    for name, value in mapping.filters.items():
+        st.session_state[f"filter_{name}"] = value
     st.session_state["upload_dataset"] = parsed.source_name
     st.session_state["upload_mode"] = "update"
     st.session_state[_SIGNATURE] = signature
@@ -208,12 +211,12 @@ def _mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
             "Columns not used by the mapping whose values split the rows (e.g. several units): keep one value each."
         )
         cols = st.columns(min(len(dimensions), 3))
-        for i, (col, values) in enumerate(dimensions.items()):
+        for i, (name, values) in enumerate(dimensions.items()):
             chosen = cols[i % len(cols)].selectbox(
-                f"Keep rows where {col} is", [ALL_VALUES, *values], key=f"filter_{col}"
+                f"Keep rows where {name} is", [ALL_VALUES, *values], key=f"filter_{name}"
             )
             if chosen != ALL_VALUES:
-                mapping.filters[col] = chosen
+                mapping.filters[name] = chosen
     return mapping
 
 
@@ -225,7 +228,7 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
         "Dataset",
         key="upload_dataset",
         help="Uploads of the same dataset are its versions. "
-        + ("Existing: " + ", ".join(existing) if existing else "No uploaded datasets yet."),
+        + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
     mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
     return dataset, str(mode)
@@ -326,7 +329,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
     if failures.empty:
         return
     shown = failures.sort_values(["severity", "row"], na_position="first", kind="stable")
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -340,7 +343,7 @@ def report(failures: pd.DataFrame, file_name: str) -> None:
         "Download the report (CSV)",
         export.to_csv_bytes(failures),
         key="download_report",
-        file_name=f"{ingest.file_stem(file_name)}-check-report.csv",
+        file_name=text.without_bidi(f"{ingest.file_stem(file_name)}-check-report.csv"),
         mime="text/csv",
     )
 
@@ -374,7 +377,7 @@ def preview(checked: ingest.Checked) -> None:
     if figure is not None:
         st.plotly_chart(figure, key="upload_preview_chart")
     else:
-        st.dataframe(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
+        layout.table(checked.rows.head(20), hide_index=True, key="upload_preview_rows")
     st.caption(f"Source: {layout.plain(checked.parsed.file)} (not stored yet)")
 
 
@@ -423,21 +426,21 @@ def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
         versions = ingest.commit(store, checked, who, progress=progress)
     except (StoreError, ingest.IngestError) as exc:
         bar.empty()
-        st.error(f"Nothing was stored: {layout.plain(exc)}")
+        st.error(f"Nothing was stored: {auth.error_message(exc)}")
         return
     own = next(v for v in versions if v.table == checked.table.name and v.taken_over_by is None)
     extra = [v for v in versions if v is not own]
-    text = (
+    stored = (
         f"Stored version {own.version_id} of dataset '{layout.plain(checked.dataset)}' ({own.rows:,} rows of "
         f"{checked.table.title.lower()}). Every page shows it now."
     )
     if extra:
-        text += (
+        stored += (
             " Also new: "
             + "; ".join(f"version {v.version_id} of '{layout.plain(v.dataset)}' ({v.table})" for v in extra)
             + "."
         )
-    st.session_state[_FLASH] = ("upload", "success", text)
+    st.session_state[_FLASH] = ("upload", "success", stored)
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
     for key in (_PARSED, _CHECKED, _SIGNATURE, _PICKED):  # the versions list starts at the newest again
         st.session_state.pop(key, None)
@@ -471,7 +474,7 @@ def versions_section(store: Store, who: Identity) -> None:
             "source_url",
         ]
     ]
-    st.dataframe(
+    layout.table(
         shown,
         hide_index=True,
         width="stretch",
@@ -489,8 +492,9 @@ def versions_section(store: Store, who: Identity) -> None:
         },
     )
     labels = {
-        int(r.version_id): f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · "
-        f"{r.rows:,} row{'' if r.rows == 1 else 's'}"
+        int(r.version_id): text.without_bidi(
+            f"#{r.version_id} · {r.dataset} · {r.table_name} · {r.status} · {r.rows:,} row{'' if r.rows == 1 else 's'}"
+        )
         for r in versions.itertuples()
     }
     options, picked = list(labels), st.session_state.get(_PICKED)
@@ -500,7 +504,7 @@ def versions_section(store: Store, who: Identity) -> None:
         "Version",
         options,
         index=options.index(picked) if picked in options else 0,
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         key=f"version_pick_{store.revision()}",
     )
     st.session_state[_PICKED] = chosen
@@ -542,7 +546,7 @@ def _act(action: Callable[[], list[Restored]], done: str) -> None:
     try:
         restored = action()
     except StoreError as exc:
-        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {layout.plain(exc)}")
+        st.session_state[_FLASH] = ("versions", "error", f"Nothing changed: {auth.error_message(exc)}")
     else:
         message = layout.plain(" ".join([done, *(r.message() for r in restored)]))
         st.session_state[_FLASH] = ("versions", "success", message)
@@ -572,4 +576,4 @@ def templates_section() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="template_xlsx",
     )
-    st.dataframe(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")
+    layout.table(ingest.column_guide(table), hide_index=True, width="stretch", key="template_guide")

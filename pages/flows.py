@@ -21,9 +21,13 @@ st.caption(
 )
 
 c1, c2, c3, c4 = st.columns([2, 3, 2, 3])
-view_name = c1.radio("View", list(flows.VIEWS), format_func=flows.VIEWS.get, key=state.Flows.VIEW, bind=state.URL)
-kind = c2.radio("Flow kind", list(KINDS), format_func=KINDS.get, horizontal=True, key=state.Flows.KIND, bind=state.URL)
-kind = None if kind == "all" else kind
+view_name = c1.radio(
+    "View", list(flows.VIEWS), format_func=flows.VIEWS.__getitem__, key=state.Flows.VIEW, bind=state.URL
+)
+picked = c2.radio(
+    "Flow kind", list(KINDS), format_func=KINDS.__getitem__, horizontal=True, key=state.Flows.KIND, bind=state.URL
+)
+kind = None if picked == "all" else picked
 top_n = flows.DEFAULT_TOP_N
 if view_name == flows.REGION_VIEW:
     top_n = c3.slider(
@@ -41,7 +45,7 @@ node = c4.selectbox(
     "Drill down to a stage or region",
     list(options),
     index=None,
-    format_func=options.get,
+    format_func=options.__getitem__,
     key=state.Flows.NODE,
     bind=state.URL,
     placeholder=f"Focus region: {focus}" if focus else "Whole selection",

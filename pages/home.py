@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from components import auth, filters, layout, nav
 from components import data as app_data
-from components import filters, layout, nav
 from valuechain import geo
 from valuechain.query import headline
 
@@ -31,7 +31,7 @@ layout.source_caption(data, "regions: Eurostat NUTS 2021")
 
 ok, message = geo.available()
 if not ok:
-    st.warning(f"**Maps need region boundaries.** {message}", icon="🗺️")
+    st.warning(f"**Maps need region boundaries.** {auth.error_message(message)}", icon="🗺️")
 
 st.subheader("What each page is for")
 nav.page_directory()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from components import auth, filters, layout
 from components import data as app_data
-from components import filters, layout
 from components import map as map_ui
 from valuechain import geo
 
@@ -24,7 +24,7 @@ with left:
     try:
         map_ui.draw(map_ui.deck(data, sel, view, options), sel, view)
     except geo.BoundariesUnavailable as exc:
-        st.warning(f"**The map needs region boundaries.** {layout.plain(exc)}", icon="🗺️")
+        st.warning(f"**The map needs region boundaries.** {auth.error_message(exc)}", icon="🗺️")
     map_ui.method_caption(data, sel, options.indicator)
 with right:
     map_ui.legend(view, options, sel.year)

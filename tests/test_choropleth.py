@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from valuechain import choropleth, colors
-from valuechain.choropleth import LOCATION_QUOTIENT
+from valuechain.derived import LOCATION_QUOTIENT, REGISTRY
 from valuechain.query import Data, Selection
 from valuechain.schema import TOTAL_SECTOR
 
@@ -154,7 +154,7 @@ def test_location_quotient_uses_the_whole_bsr_as_reference(data: Data, year: int
     expected = (stage["EE00"] / total["EE00"]) / (stage.sum() / total.sum())
     assert table.at["EE00", "value"] == pytest.approx(float(expected))
     assert table.at["EE00", "size"] == pytest.approx(float(stage["EE00"]))
-    assert table.at["EE00", "unit"] == choropleth.LQ_UNIT and table.at["EE00", "size_unit"] == "persons"
+    assert table.at["EE00", "unit"] == REGISTRY[LOCATION_QUOTIENT].unit and table.at["EE00", "size_unit"] == "persons"
     assert set(table["rank"]) == {1, 2}
     base = choropleth.bsr_values(data, sel, "employment")
     assert choropleth.bsr_values(data, sel, LOCATION_QUOTIENT, base).equals(
@@ -299,3 +299,22 @@ def test_flow_kinds_and_indicators_on_offer(data: Data) -> None:
     assert choropleth.flow_kinds(data, CHAIN) == ["goods", "knowledge", "investment"]
     assert choropleth.map_indicators(data)[-1] == LOCATION_QUOTIENT
     assert choropleth.indicator_unit(data, "eu_funding") == "EUR"
+
+
+@pytest.mark.parametrize("indicator", list(REGISTRY))
+def test_every_derived_indicator_is_offered_labelled_and_computed_from_its_base(
+    data: Data, year: int, indicator: str
+) -> None:
+    spec = REGISTRY[indicator]
+    assert indicator in choropleth.map_indicators(data)
+    base_name = data.indicator_table.at[spec.base, "name"]
+    assert choropleth.indicator_label(data, indicator) == f"{spec.name} ({str(base_name).lower()})"
+    assert choropleth.indicator_unit(data, indicator) == spec.unit
+    sel = Selection(chain_id=CHAIN, year=year)
+    base = choropleth.bsr_values(data, sel, spec.base)
+    table = choropleth.bsr_values(data, sel, indicator)
+    assert table["size"].equals(base["size"])  # bubbles keep the base's size
+    assert table["value"].notna().any() and set(table["unit"]) == {spec.unit}
+    without_base = Data({**data.frames, "indicators": data["indicators"].query("indicator_id != @spec.base")})
+    assert indicator not in choropleth.map_indicators(without_base)
+    assert spec.formula and spec.note and "{base}" in spec.method

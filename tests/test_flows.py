@@ -234,6 +234,7 @@ def test_empty_selection_gives_an_empty_result_with_a_message(demo_data: dict, s
     view = F.flow_view(bundle(demo_data), sel, F.FlowOptions(view=F.REGION_VIEW))
     assert view.empty and view.sankey.nodes.empty and view.flows.empty
     assert F.direction_summary(view.flows, view.chain, sel.countries).empty
+    assert view.message is not None
     assert view.message.startswith(f"No goods flows of Circular bioeconomy in {sel.year}")
     if sel.countries:
         assert "starting or ending in EE" in view.message and "leaving or entering nowhere" in view.message
@@ -259,6 +260,7 @@ def test_drill_down_to_a_region_shows_its_flows_and_partners(demo_data: dict) ->
     assert p[["lon", "lat"]].notna().all().all()
     # the page's pick wins over the focus region
     picked = F.flow_view(data, Selection(CHAIN, YEAR, region="SE33"), F.FlowOptions(node="stage:processing"))
+    assert picked.drill is not None
     into = expected[(expected["from_stage"] == "processing") | (expected["to_stage"] == "processing")]
     assert picked.drill.label == "Processing" and len(picked.drill.flows) == len(into)
     suppliers = picked.drill.partners[picked.drill.partners["direction"] == "inflow"]

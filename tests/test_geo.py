@@ -452,3 +452,13 @@ def test_available_and_source(shared_env: Path) -> None:
     source = geo.boundary_source(2)
     assert "GISCO" in source and "2021" in source and str(shared_env) in source
     assert "EuroGeographics" in geo.ATTRIBUTION and "EuroGeographics" in geo.CAPTION
+
+
+def test_great_circle_distances_helsinki_stockholm_tallinn() -> None:
+    lon, lat = np.array([24.94, 18.07, 24.75]), np.array([60.17, 59.33, 59.44])  # Helsinki, Stockholm, Tallinn
+    assert geo.haversine_km(lon[0], lat[0], lon[1], lat[1]) == pytest.approx(396, abs=5)
+    km = geo.distance_matrix_km(lon, lat)
+    assert km.shape == (3, 3)
+    assert np.allclose(np.diag(km), 0)
+    assert np.allclose(km, km.T)
+    assert km[0, 2] == pytest.approx(82, abs=3)  # Helsinki – Tallinn across the Gulf of Finland

@@ -302,6 +302,7 @@ def test_preview_counts_added_changed_unchanged_and_taken(store: Store, definiti
     checked = ingest.load_file(store, data, "fix.csv", "observations", dataset="Corrections")
     assert checked.ok, checked.report.errors
     p = checked.preview
+    assert p is not None
     assert (p.rows, p.added, p.changed, p.unchanged) == (4, 1, 1, 2)
     assert p.taken == {demo.DEMO_DATASET: 3}
     assert "3 rows of dataset 'Demo data (synthetic)' are replaced" in p.summary()

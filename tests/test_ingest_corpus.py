@@ -175,3 +175,47 @@ def test_reports_do_not_depend_on_how_text_columns_are_held(
     for row, (failures, rows), (plain_failures, plain_rows) in zip(cases, compacted, outcomes(), strict=True):
         pd.testing.assert_frame_equal(failures, plain_failures, obj=row["file"])
         pd.testing.assert_frame_equal(rows, plain_rows, obj=row["file"])
+
+
+def test_keeping_rows_by_any_value_of_any_dimension_never_crashes(
+    tmp_path: Path, seed_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10, item 10: a "keep rows where" filter that removed every row carrying one flag raised KeyError in
+    the observation checks. Every file of the corpus, a valid one and a flagged two-unit one, filtered by each
+    value of each dimension-like column, gives a report (and keeps exactly the rows with that value)."""
+    valid = tmp_path / "valid.csv"
+    seed_data["observations"].to_csv(valid, index=False)
+    flagged = (
+        seed_data["observations"]
+        .head(8)
+        .assign(unit=["persons", "percent"] * 4, flag=["p", "", "e", "", "p", "", "e", ""])
+    )
+    flagged_path = tmp_path / "flagged_units.csv"
+    flagged.to_csv(flagged_path, index=False)
+    cases = [
+        *MANIFEST,
+        {"file": "valid.csv", "path": str(valid), "table": "observations", "options": ""},
+        {"file": "flagged_units.csv", "path": str(flagged_path), "table": "observations", "options": ""},
+    ]
+    filtered = 0
+    for row in cases:
+        opts = options(row)
+        monkeypatch.delenv(ingest.MAX_UPLOAD_ENV, raising=False)
+        if "max_mb" in opts:
+            monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, opts["max_mb"])
+        path = Path(row.get("path") or CORPUS / row["file"])
+        read_options = ingest.ReadOptions(**{k: v for k, v in opts.items() if k in ("encoding", "delimiter", "sheet")})
+        parsed = ingest.read(path.read_bytes(), row["file"], read_options)
+        context = ingest.Context.from_frames(seed_data, row["table"])
+        for col in parsed.columns:
+            values = parsed.frame[col].astype("str").str.strip()
+            if not 1 < values.nunique() <= 50:
+                continue
+            for value in values.unique():
+                mapping = ingest.auto_map(parsed, row["table"])
+                mapping.filters = {col: value}
+                checked = ingest.check(parsed, row["table"], mapping, context, dataset="Analyst upload")
+                filtered += 1
+                if checked.ok:
+                    assert len(checked.rows) == int((values == value).sum()), (row["file"], col, value)
+    assert filtered > 100

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valuechain import demo, export, indicators, matching, schema
+from valuechain import demo, export, geo, indicators, matching, schema
 from valuechain.query import Data, Selection, indicator_by_region, split_list, total_by_region
 from valuechain.store import Identity, Store
 
@@ -183,7 +183,7 @@ def tiny_pairs(tiny: Data) -> matching.PairScores:
 
 
 def km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(demo.haversine_km(a[0], a[1], b[0], b[1]))
+    return float(geo.haversine_km(a[0], a[1], b[0], b[1]))
 
 
 def test_benchmark_on_hand_computed_regions(tiny: Data) -> None:
@@ -449,7 +449,7 @@ def test_suggested_idea_names_the_stages_that_meet(tiny_pairs: matching.PairScor
     assert idea["regions"] == ["SE01", "SE02"] and idea["actors"] == ["coop", "uni"]
     assert idea["stages"] == ["supply", "processing"]
     assert idea["title"] == "Alpha and Beta: joint biomass supply and processing pilot"
-    assert idea["description"].startswith("Beta for Alpha: strong in processing (LQ 2.00) where Alpha is strong")
+    assert str(idea["description"]).startswith("Beta for Alpha: strong in processing (LQ 2.00) where Alpha is strong")
     assert matching.check_idea(idea) == []
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Button
+from streamlit.testing.v1.element_tree import Button, Selectbox
 
 from valuechain import demo, export
 from valuechain.query import Data
@@ -68,7 +68,7 @@ def test_viewers_are_refused_and_do_not_see_the_page_listed() -> None:
     assert any("This page is for editors" in i.value for i in at.info)
     assert not at.file_uploader
     home = open_app()
-    links = " ".join(link.label for link in home.get("page_link"))
+    links = " ".join(link.proto.label for link in home.get("page_link"))
     assert "**Data**" not in links and "**Map**" in links
 
 
@@ -82,6 +82,78 @@ def test_wrong_password_is_refused() -> None:
     button(at, "Sign in").click().run()
     assert at.error[0].value == "That password is not right."
     assert not at.file_uploader
+
+
+def sign_in(name: str, password: str) -> AppTest:
+    """A new browser session trying to sign in."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    button(at, "Sign in").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_wrong_passwords_across_sessions_lock_sign_in_for_a_while(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """A new session per guess does not help: after five wrong passwords from one address even the right one is
+    refused for a few minutes (counted in the database, which every app process shares)."""
+    import shutil
+
+    from components import auth
+    from valuechain.store import SIGN_IN_ATTEMPTS
+
+    copy = tmp_path / "locked.duckdb"
+    shutil.copy(seeded_db, copy)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    monkeypatch.setattr(auth, "_WRONG_PASSWORD_DELAY", 0.0)
+    for i in range(SIGN_IN_ATTEMPTS - 1):
+        assert sign_in(f"Mallory {i}", "guess").error[0].value == "That password is not right."
+    last = sign_in("Mallory", "guess").error[0].value
+    assert last.startswith("That password is not right. Too many wrong passwords") and "5 more minutes" in last
+    locked = sign_in("Analyst Anna", PASSWORD)
+    assert "Too many wrong passwords" in locked.error[0].value
+    assert not locked.file_uploader
+
+
+def test_behind_a_proxy_wrong_passwords_count_per_forwarded_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from components import auth
+
+    monkeypatch.setenv("VALUECHAIN_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+    monkeypatch.setattr(
+        auth.st,
+        "context",
+        type("Context", (), {"headers": {"X-Forwarded-For": "10.0.0.1, 192.0.2.7"}, "ip_address": "10.9.9.9"})(),
+    )
+    assert auth._client_address() == "192.0.2.7"
+    monkeypatch.delenv("VALUECHAIN_CLIENT_ADDRESS_HEADER")
+    assert auth._client_address() == "10.9.9.9"
+
+
+def test_editor_names_that_could_run_as_formulas_are_refused() -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["editor_password"] = PASSWORD
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="login_name").input("@SUM(1+1) Mallory")
+    at.text_input(key="login_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    assert "starts like a spreadsheet formula" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_dataset_names_that_could_run_as_formulas_cannot_be_committed(seeded_db: Path) -> None:
+    at = editor()
+    upload(
+        at, "prv.csv", b"region_id,sector,indicator,year,value,unit,source\nSE33,C16,patents,2021,3,applications,PRV\n"
+    )
+    at.text_input(key="upload_dataset").input("=HYPERLINK(1)").run()
+    assert any("dataset name starts like a spreadsheet formula" in e.value for e in at.error)
+    assert next(b for b in at.button if b.key == "upload_commit").disabled
 
 
 def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Path) -> None:
@@ -99,7 +171,7 @@ def test_editor_sees_every_problem_of_a_bad_file_and_cannot_commit(seeded_db: Pa
     assert "NUTS 2016 code" in " ".join(shown["message"])
     assert at.error[0].value.startswith("**4 problem(s) to fix** in bad.csv")
     assert button(at, "Commit as a new version of 'bad'").disabled
-    download = next(d for d in at.get("download_button") if d.label == "Download the report (CSV)")
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download the report (CSV)")
     assert download.proto.label == "Download the report (CSV)"
     assert export.to_csv_bytes(shown.sort_index()).startswith(b"\xef\xbb\xbffile,row,column")
     assert data_of(seeded_db).revision == before
@@ -146,7 +218,7 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert {m.label: m.value for m in at.metric}["Replace other values"] == "1"
 
 
-def version_picker(at: AppTest) -> object:
+def version_picker(at: AppTest) -> Selectbox:
     """The version picker's key changes with the store's revision (so its labels are fresh)."""
     return next(s for s in at.selectbox if str(s.key).startswith("version_pick_"))
 
@@ -197,7 +269,7 @@ def test_editor_rolls_back_and_deletes_with_confirmation(seeded_db: Path) -> Non
 def test_templates_are_offered_for_every_table() -> None:
     at = editor()
     at.selectbox(key="template_table").set_value("flows").run()
-    labels = [d.label for d in at.get("download_button")]
+    labels = [d.proto.label for d in at.get("download_button")]
     assert "CSV template" in labels and "Excel template" in labels
     guide = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
     assert guide["column"].tolist()[:3] == ["chain_id", "from_region", "from_stage"]

@@ -14,7 +14,8 @@ import pytest
 from components import nav
 from components.map import clicked_region
 from components.state import Map
-from valuechain import choropleth, colors, demo, indicators
+from valuechain import choropleth, colors, demo, derived
+from valuechain.derived import LOCATION_QUOTIENT
 from valuechain.query import Data, Selection, indicator_by_region
 from valuechain.store import open_store
 
@@ -143,18 +144,18 @@ def test_every_indicator_of_the_selected_region_on_demand(data: Data) -> None:
 
 def test_location_quotient_is_diverging_around_one(data: Data) -> None:
     at = open_app(PAGE, country=["FI"])
-    at.selectbox(key=Map.INDICATOR).set_value(choropleth.LOCATION_QUOTIENT).run()
+    at.selectbox(key=Map.INDICATOR).set_value(LOCATION_QUOTIENT).run()
     shown = features(deck(at))
     year = max(data.years())
     expected = choropleth.region_values(
-        data, Selection(chain_id=CHAIN, year=year, countries=("FI",)), choropleth.LOCATION_QUOTIENT
+        data, Selection(chain_id=CHAIN, year=year, countries=("FI",)), LOCATION_QUOTIENT
     ).set_index("region_id")
     for code, props in shown.items():
         assert props["value"] == pytest.approx(expected.at[code, "value"])
         side = colors.DIVERGING[:3] if props["value"] < 1 else colors.DIVERGING[4:]
         assert props["fill"] in [colors.hex_to_rgb(c, 235) for c in side]
     assert set(shown) == {"FI19", "FI1B", "FI1C", "FI1D", "FI20"}  # the URL's country filter survives the rerun
-    assert indicators.FORMULAS[choropleth.LOCATION_QUOTIENT][1] in " ".join(x.value for x in at.latex)
+    assert derived.REGISTRY[LOCATION_QUOTIENT].formula in " ".join(x.value for x in at.latex)
     legend = str(at.get("html")[-1].proto)
     assert "Below 1: less specialised than the BSR" in legend or "1 and above: more specialised" in legend
 

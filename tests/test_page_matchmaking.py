@@ -177,7 +177,7 @@ def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
     at.text_input(key="login_password").input(PASSWORD)
     button(at, "Sign in").click().run()
     assert "Signed in as editor: Anna" in [c.value for c in at.caption]
-    partner = at.selectbox(key=Matchmaking.PARTNER).value
+    partner = str(at.selectbox(key=Matchmaking.PARTNER).value)
     prefix = f"idea-new-{REGION}-{partner}"
     # The card starts from the pair: both regions, the reason as description.
     assert at.multiselect(key=f"{prefix}-regions").value == [REGION, partner]
@@ -247,4 +247,4 @@ def test_a_region_alone_in_view_gets_no_suggestions_but_the_ideas() -> None:
     at = open_app("pages/matchmaking.py", region="LV00 Latvija", country=["LV"])
     assert "No other region is in view" in at.info[0].value
     assert not suggestions(at) and not at.get("plotly_chart")
-    assert any(b.label == "Download cards (Markdown)" for b in at.get("download_button"))
+    assert any(b.proto.label == "Download cards (Markdown)" for b in at.get("download_button"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from valuechain import demo, indicators
+from valuechain import demo, derived, indicators
 from valuechain.query import Data, Selection, headline
 from valuechain.store import open_store
 
@@ -47,6 +47,28 @@ def test_filters_start_from_the_url() -> None:
     assert "Offshore wind" in at.subheader[0].value
 
 
+def test_links_may_name_filters_by_code() -> None:
+    """People type and share codes: ?region=SE33 selects Övre Norrland, ?chain=offshore_wind the chain."""
+    at = open_app(region="SE33", chain="offshore_wind", stage="operation_grid", sector="c33", year="2020")
+    assert at.selectbox(key="region").value == "SE33"
+    assert at.selectbox(key="chain").value == "offshore_wind"
+    assert at.multiselect(key="stage").value == ["operation_grid"]
+    assert at.multiselect(key="sector").value == ["C33"]
+    assert at.selectbox(key="year").value == 2020
+    assert not at.sidebar.warning
+    labelled = open_app(region="SE33 Övre Norrland")
+    assert labelled.selectbox(key="region").value == "SE33"
+
+
+def test_a_link_naming_what_is_not_there_says_so() -> None:
+    at = open_app(region="XX99", country=["SE", "ZZ"])
+    assert at.selectbox(key="region").value is None
+    assert at.multiselect(key="country").value == ["SE"]
+    notices = [w.value for w in at.sidebar.warning]
+    assert any("region 'XX99'" in n and "no region is chosen" in n for n in notices), notices
+    assert any("country 'ZZ'" in n and "left out" in n for n in notices), notices
+
+
 def test_changing_a_filter_changes_the_numbers() -> None:
     before = metrics(open_app())
     after = metrics(open_app(country=["EE"]))
@@ -64,6 +86,8 @@ def test_about_page_lists_every_formula_and_the_data_on_screen() -> None:
     latex = " ".join(e.value for e in at.latex)
     for _name, formula in indicators.FORMULAS.values():
         assert formula in latex
+    for spec in derived.REGISTRY.values():
+        assert spec.formula in latex
     headers = [h.value for h in at.header]
     assert headers == ["Indicators and their formulas", "Value chains", "Data on screen", "Boundaries and licences"]
     on_screen = at.dataframe[-1].value
@@ -86,24 +110,42 @@ def test_corrupt_database_file_gives_a_clear_message(monkeypatch: pytest.MonkeyP
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception
     message = at.error[0].value
-    assert "The database is not available" in message and str(broken) in message
+    assert "The database is not available" in message and "broken.duckdb" in message
+    assert str(tmp_path) not in message, "viewers are not shown where files live on the server"
     assert "move it away or delete it" in message
 
 
-def test_unreachable_postgres_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_URL", "postgresql://app:hunter2@127.0.0.1:9/valuechain")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:hunter2@127.0.0.1:9/valuechain",
+        "postgresql://127.0.0.1:9/valuechain?user=app&password=hunter2",
+        "postgresql://app@127.0.0.1:9/valuechain?sslmode=disable&sslpassword=hunter2",
+        "mysql://127.0.0.1:9/valuechain?user=app&password=hunter2",
+    ],
+)
+def test_unreachable_postgres_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_URL", url)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception
     message = at.error[0].value
-    assert "could not be reached" in message and "VALUECHAIN_DB_URL" in message
+    assert "VALUECHAIN\\_DB\\_URL" in message
     assert "hunter2" not in message
+
+
+def test_streamlit_shows_viewers_no_tracebacks() -> None:
+    """Uncaught errors reach the browser as a generic message only; the app's own messages say what to do."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
 
 
 def test_missing_boundaries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("VALUECHAIN_GEO_DIR", raising=False)
     monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "empty-cache"))
     at = open_app()
-    warning = " ".join(w.value for w in at.warning)
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "Maps need region boundaries" in warning
     assert "VALUECHAIN_GEO_DIR" in warning
 
@@ -122,3 +164,59 @@ def test_viewers_get_a_sign_in_link_instead_of_the_data_page() -> None:
     links = [link.proto.label for link in at.sidebar.get("page_link")]
     assert links == ["Editor sign-in"]
     assert "Data" not in [link.proto.label for link in at.main.get("page_link")]
+
+
+def test_tables_shown_give_formula_neutral_downloads(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """Names written before they were checked (or by another program) reach st.dataframe, whose own "Download
+    as CSV" exports what it shows: formulas are neutralised like in every CSV export of the app."""
+    import shutil
+
+    copy = tmp_path / "names.duckdb"
+    shutil.copy(seeded_db, copy)
+    store = open_store(path=copy)
+    store.backend.query(
+        "UPDATE datasets SET name = '=HYPERLINK(\"http://evil.example\",\"x\")' WHERE table_name = 'regions'"
+    )
+    store.backend.query("UPDATE dataset_versions SET created_by = '@SUM(1+1) Mallory'")
+    store.close()
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    at = open_app("pages/about.py")
+    shown = next(d.value for d in at.dataframe if "created_by" in d.value.columns)
+    regions = shown.set_index("table_name").loc["regions"]
+    assert regions["dataset"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert set(shown["created_by"]) == {"'@SUM(1+1) Mallory"}
+
+
+HOSTILE = "[x](javascript:alert(1)) see https://evil.example or www.evil.example \u202eevil"
+
+
+def test_data_text_reaches_markdown_as_plain_text(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """A name holding a Markdown link, web addresses and a right-to-left override is shown as typed: no link,
+    no autolink, no reversed text (help texts, captions, option labels, tables)."""
+    import shutil
+
+    copy = tmp_path / "hostile.duckdb"
+    shutil.copy(seeded_db, copy)
+    store = open_store(path=copy)
+    for code in ("SE", "SE33"):
+        store.backend.query("UPDATE regions SET name = ? WHERE nuts_id = ?", (HOSTILE, code))
+    store.backend.query("UPDATE dataset_versions SET file_name = 'report\u202efdp.csv'")
+    store.close()
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(copy))
+    at = open_app()
+    help_text = at.sidebar.multiselect(key="country").help
+    # Markdown escapes; a word joiner (U+2060) after :// and www, where Streamlit's Markdown would add links.
+    assert (
+        "SE \\[x\\](javascript\\:alert(1)) see https\\:\u2060//evil.example or www\u2060.evil.example evil" in help_text
+    )
+    assert "](" not in help_text.replace("\\](", "") and "\u202e" not in help_text
+    options = at.sidebar.selectbox(key="region").options
+    assert any(o.startswith("SE33 [x](javascript:alert(1))") and o.endswith(" evil") for o in options)
+    assert not any("\u202e" in o for o in options)
+    about = open_app("pages/about.py")
+    shown = next(d.value for d in about.dataframe if "file_name" in d.value.columns)
+    assert set(shown["file_name"]) == {"reportfdp.csv"}

@@ -12,6 +12,7 @@ from valuechain import schema
 from valuechain.store import (
     DuckDBBackend,
     Identity,
+    Load,
     PermissionDenied,
     Store,
     StoreError,
@@ -105,6 +106,113 @@ def test_delete_version_removes_rows_and_keeps_record(store: Store, editor: Iden
         store.set_current(info.version_id, who=editor)
 
 
+def _sorted(frame: pd.DataFrame, table: schema.Table) -> pd.DataFrame:
+    return frame.sort_values(list(table.key)).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("table_name", schema.LOAD_ORDER)
+def test_upload_takes_over_rows_of_another_dataset_and_rollback_gives_them_back(
+    store: Store, editor: Identity, demo_data: dict, table_name: str
+) -> None:
+    """Out of the box every table already holds the demo dataset's rows: an upload of one of its keys must
+    commit (regions, actors, ... crashed: their own `name` column clashed with the dataset's name)."""
+    table = schema.TABLES[table_name]
+    demo = schema.coerce(demo_data[table_name].head(20), table)
+    store.commit_version(table_name, demo, who=editor, dataset="demo data (synthetic)", origin="demo")
+    before = _sorted(store.current(table_name), table)
+    changed = next(c.name for c in table.columns if c.dtype == "text" and c.name not in table.key)
+    upload = demo.iloc[[0]].assign(**{changed: "changed by the upload"})
+
+    own, shrunk = store.commit_loads([Load(table_name, upload, "Upload", take_over=True)], who=editor)
+
+    after = _sorted(store.current(table_name), table)
+    expected = _sorted(pd.concat([demo.iloc[1:], schema.coerce(upload, table)]), table)
+    pd.testing.assert_frame_equal(after, expected, check_dtype=False)
+    assert (own.rows, shrunk.rows, shrunk.dataset, shrunk.taken_over_by) == (
+        1,
+        len(demo) - 1,
+        "demo data (synthetic)",
+        own.version_id,
+    )
+    restored = store.delete_version(own.version_id, who=editor)
+    assert [(r.dataset, r.instead, r.clashes) for r in restored] == [("demo data (synthetic)", shrunk.version_id, 0)]
+    pd.testing.assert_frame_equal(_sorted(store.current(table_name), table), before, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "who", "file_name", "problem"),
+    [
+        ('=HYPERLINK("http://evil.example","x")', "analyst", "a.csv", "dataset name starts like a spreadsheet"),
+        ("Eurostat", "@SUM(1+1) Anna", "a.csv", "editor name starts like a spreadsheet"),
+        ("Eurostat", "analyst", "report\u202efdp.csv", "file name holds an invisible character"),
+        ("<b>Eurostat</b>", "analyst", "a.csv", "dataset name holds HTML"),
+    ],
+)
+def test_names_that_could_run_as_formulas_are_refused(
+    store: Store, editor: Identity, dataset: str, who: str, file_name: str, problem: str
+) -> None:
+    store.commit_version("observations", observations(), who=editor, dataset="A")
+    before = snapshot(store)
+    with pytest.raises(StoreError, match=problem):
+        store.commit_version(
+            "observations", observations(), who=Identity(who, "editor"), dataset=dataset, file_name=file_name
+        )
+    assert_unchanged(before, snapshot(store))
+
+
+def test_idea_cards_with_formulas_are_refused(store: Store, editor: Identity) -> None:
+    with pytest.raises(StoreError, match="idea card's title starts like a spreadsheet formula"):
+        store.save_idea({"title": "=1+1", "regions": "SE33;FI1D"}, who=editor)
+    with pytest.raises(StoreError, match="idea card's next steps holds HTML"):
+        store.save_idea({"title": "Biochar", "regions": "SE33;FI1D", "next_steps": "<script>x</script>"}, who=editor)
+    assert store.current("ideas").empty
+
+
+def test_wrong_passwords_lock_a_name_or_address_out_for_a_while(backend_url: str) -> None:
+    """Counted in the database: two stores on it (two app processes) count the same attempts."""
+    from datetime import datetime, timedelta
+
+    from valuechain.store import SIGN_IN_ATTEMPTS, SIGN_IN_LOCKOUT
+
+    one, other = make_store(backend_url), make_store(backend_url)
+    try:
+        t0 = datetime(2026, 11, 30, 12, 0)
+        anna, mallory = ("name:anna", "address:192.0.2.7"), ("name:mallory", "address:192.0.2.7")
+        for i in range(SIGN_IN_ATTEMPTS - 1):
+            store = one if i % 2 else other
+            assert store.record_sign_in(anna, ok=False, now=t0 + timedelta(seconds=i)) is None
+        assert one.sign_in_locked_until(anna, now=t0 + timedelta(minutes=1)) is None
+        # The fifth wrong password from the same address, under another name, locks the address (and so Anna).
+        until = one.record_sign_in(mallory, ok=False, now=t0 + timedelta(minutes=1))
+        assert until == t0 + timedelta(minutes=1) + SIGN_IN_LOCKOUT
+        assert other.sign_in_locked_until(anna, now=t0 + timedelta(minutes=2)) == until
+        assert other.sign_in_locked_until(("name:anna", "address:198.51.100.1"), now=t0 + timedelta(minutes=2)) is None
+        assert one.sign_in_locked_until(anna, now=until + timedelta(seconds=1)) is None
+        assert one.revision() == 0  # bookkeeping, not data: no cache is invalidated
+    finally:
+        one.close()
+        other.close()
+
+
+def test_wrong_passwords_spread_out_or_followed_by_the_right_one_do_not_lock(store: Store) -> None:
+    from datetime import datetime, timedelta
+
+    from valuechain.store import SIGN_IN_ATTEMPTS, SIGN_IN_WINDOW
+
+    t0, who = datetime(2026, 11, 30, 12, 0), ("name:bo", "address:local")
+    for i in range(SIGN_IN_ATTEMPTS * 2):
+        assert (
+            store.record_sign_in(
+                who, ok=False, now=t0 + i * (SIGN_IN_WINDOW / (SIGN_IN_ATTEMPTS - 1) + timedelta(seconds=1))
+            )
+            is None
+        )
+    for i in range(SIGN_IN_ATTEMPTS - 1):
+        store.record_sign_in(who, ok=False, now=t0 + timedelta(hours=1, seconds=i))
+    store.record_sign_in(who, ok=True, now=t0 + timedelta(hours=1, minutes=1))
+    assert store.record_sign_in(who, ok=False, now=t0 + timedelta(hours=1, minutes=2)) is None
+
+
 def test_viewer_cannot_write_anything(store: Store, editor: Identity) -> None:
     info = store.commit_version("observations", observations(), who=editor, dataset="A")
     before = snapshot(store)
@@ -157,12 +265,12 @@ def test_readers_see_whole_versions_during_writes(store: Store, editor: Identity
 
 def test_two_editors_commit_concurrently(backend_url: str) -> None:
     """Two sessions writing at once: no error, both versions recorded."""
-    stores = [make_store(backend_url) for _ in range(2)] if backend_url.startswith("postgresql") else None
-    shared = make_store(backend_url) if stores is None else None
+    # PostgreSQL: one store per writer; DuckDB: both writers share one store (one process, one file handle)
+    stores = [make_store(backend_url) for _ in range(2 if backend_url.startswith("postgresql") else 1)]
     errors: list[BaseException] = []
 
     def write(i: int) -> None:
-        s = stores[i] if stores else shared
+        s = stores[i % len(stores)]
         try:
             for j in range(3):
                 s.commit_version(
@@ -176,14 +284,14 @@ def test_two_editors_commit_concurrently(backend_url: str) -> None:
         t.start()
     for t in threads:
         t.join()
-    check = stores[0] if stores else shared
+    check = stores[0]
     assert errors == []
     versions = check.versions()
     assert len(versions) == 6
     assert set(versions["created_by"]) == {"ed0", "ed1"}
     assert (versions["status"] == "current").sum() == 2
     assert check.revision() == 6
-    for s in stores or [shared]:
+    for s in stores:
         s.close()
 
 

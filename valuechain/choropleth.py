@@ -17,7 +17,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from valuechain import colors, indicators
+from valuechain import colors, derived
 from valuechain.query import (
     Data,
     Selection,
@@ -25,12 +25,8 @@ from valuechain.query import (
     indicator_by_region,
     region_level,
     regions_in_view,
-    total_by_region,
 )
 
-LOCATION_QUOTIENT = "location_quotient"
-LQ_BASE = "employment"  # the location quotient on the map is the one of employment, as in the demo's priorities
-LQ_UNIT = "index, BSR average = 1"
 SCHEMES = {
     "quantiles": "Quantiles",
     "natural_breaks": "Natural breaks (Fisher–Jenks)",
@@ -40,6 +36,7 @@ DEFAULT_SCHEME = "quantiles"
 N_CLASSES = 5  # sequential classes; a diverging map gets up to DIVERGING_SIDE on each side of 1
 DIVERGING_SIDE = 3
 NO_DATA = "No data"
+_DERIVED_UNITS = frozenset(spec.unit for spec in derived.REGISTRY.values())  # in brackets after values
 # Arcs run from vermillion (origin) to black (destination): told apart by lightness with any colour vision,
 # and both stand out on the yellow-to-blue and orange-to-purple map palettes.
 FLOW_FROM = colors.OKABE_ITO[5]
@@ -188,37 +185,37 @@ def class_colors(number: pd.Series, classification: Classification) -> pd.Series
 
 
 def indicator_label(data: Data, indicator: str) -> str:
-    """Display name of an indicator of the indicators table, or of the location quotient."""
-    if indicator == LOCATION_QUOTIENT:
-        base = data.indicator_table.at[LQ_BASE, "name"] if LQ_BASE in data.indicator_table.index else LQ_BASE
-        return f"{indicators.FORMULAS[LOCATION_QUOTIENT][0]} ({str(base).lower()})"
+    """Display name of an indicator of the indicators table, or of a derived one (with its base's name)."""
+    spec = derived.REGISTRY.get(indicator)
+    if spec is not None:
+        return f"{spec.name} ({indicator_label(data, spec.base).lower()})"
     table = data.indicator_table
     return str(table.at[indicator, "name"]) if indicator in table.index else indicator
 
 
 def map_indicators(data: Data) -> list[str]:
-    """What the map can be coloured by: every indicator in the data, then the location quotient."""
+    """What the map can be coloured by: every indicator in the data, then the derived ones whose base is loaded."""
     ids = data["indicators"]["indicator_id"].tolist()
-    return [*ids, LOCATION_QUOTIENT] if LQ_BASE in ids else ids
+    return [*ids, *(i for i, spec in derived.REGISTRY.items() if spec.base in ids)]
 
 
 def bsr_values(data: Data, sel: Selection, indicator: str, base: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per programme-area region at the selected level, whatever countries are in view.
 
     Columns region_id, name, country, value, unit, source, flag, size, size_unit. `value` is the indicator
-    summed over the selection's sectors; for the location quotient it is the LQ of LQ_BASE with the whole
-    BSR programme area at the selected level as reference, and `size` is the LQ_BASE value behind it
-    (bubbles show how big, colours how specialised); pass the LQ_BASE table as `base` if it is at hand.
+    summed over the selection's sectors; for a derived indicator (valuechain.derived) it is computed from its
+    base indicator with the whole BSR programme area at the selected level as reference, and `size` is the
+    base value behind it (bubbles show how big, colours e.g. how specialised); pass the base indicator's
+    table as `base` if it is at hand.
     Independent of the country filter, so the page can cache it and reuse it when only the countries change.
     """
     reference = replace(sel, countries=(), region=None)
-    if indicator == LOCATION_QUOTIENT:
-        table = (bsr_values(data, reference, LQ_BASE) if base is None else base).copy()
-        values = table.set_index("region_id")["value"]
-        totals = total_by_region(data, reference, LQ_BASE).astype(float).reindex(values.index)
-        lq = indicators.location_quotient(values, totals.where(values.notna()))
-        table["value"] = table["region_id"].map(lq).astype(float)
-        table["unit"] = LQ_UNIT
+    spec = derived.REGISTRY.get(indicator)
+    if spec is not None:
+        table = (bsr_values(data, reference, spec.base) if base is None else base).copy()
+        values = spec.compute(data, reference, spec.base, table.set_index("region_id")["value"])
+        table["value"] = table["region_id"].map(values).astype(float)
+        table["unit"] = spec.unit
         return table
     table = indicator_by_region(data, reference, indicator)
     table["value"] = table["value"].astype(float)
@@ -243,7 +240,7 @@ def region_values(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
 def region_tooltips(table: pd.DataFrame, data: Data, label: str, size_label: str | None = None) -> pd.Series:
     """Plain-text tooltip per region: name, country, value with unit, rank among the regions shown, source.
 
-    With `size_label` (the location quotient's map) the value behind the quotient is shown too.
+    With `size_label` (a derived indicator's map) the base value behind it is shown too.
     """
     shown = int(table["value"].notna().sum())
     countries = data.region_names
@@ -253,7 +250,7 @@ def region_tooltips(table: pd.DataFrame, data: Data, label: str, size_label: str
         if pd.isna(row.value):
             text += [f"{label}: no data", f"not ranked ({shown} regions with data)"]
         else:
-            unit = "" if pd.isna(row.unit) else f" ({row.unit})" if row.unit == LQ_UNIT else f" {row.unit}"
+            unit = "" if pd.isna(row.unit) else f" ({row.unit})" if row.unit in _DERIVED_UNITS else f" {row.unit}"
             text += [f"{label}: {format_number(row.value)}{unit}", f"rank {row.rank} of {shown} shown"]
         if size_label and not pd.isna(row.size):
             text.append(f"{size_label}: {format_number(row.size)} {row.size_unit}")
@@ -265,8 +262,9 @@ def region_tooltips(table: pd.DataFrame, data: Data, label: str, size_label: str
 
 def indicator_unit(data: Data, indicator: str) -> str:
     """The unit the legend states for a map indicator."""
-    if indicator == LOCATION_QUOTIENT:
-        return LQ_UNIT
+    spec = derived.REGISTRY.get(indicator)
+    if spec is not None:
+        return spec.unit
     table = data.indicator_table
     return str(table.at[indicator, "unit"]) if indicator in table.index else ""
 
@@ -428,7 +426,7 @@ def region_partners(data: Data, pairs: pd.DataFrame, region: str, n: int = 3) ->
     names = data.region_names
     out = pairs[pairs["from_region"] == region].head(n).rename(columns={"to_region": "partner"})
     inc = pairs[pairs["to_region"] == region].head(n).rename(columns={"from_region": "partner"})
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         f.assign(name=f["partner"].map(names))[["partner", "name", "value", "unit", "source"]].reset_index(drop=True)
         for f in (out, inc)
     )

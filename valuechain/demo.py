@@ -21,11 +21,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
-from valuechain import schema
+from valuechain import geo, schema
 from valuechain import store as store_module
 from valuechain.schema import LIST_SEPARATOR, TOTAL_SECTOR
 
@@ -48,8 +49,18 @@ DEFAULT_LINKS = {"goods": 3, "knowledge": 2, "investment": 1}
 FLOW_UNITS = {"goods": "EUR million", "knowledge": "joint projects", "investment": "EUR million"}
 DECAY_KM = 600.0  # flows fall to 1/e every 600 km (gravity model)
 KNOWLEDGE_EXPONENT = 0.6  # dampens capital regions' huge R&D counts into plausible joint-project numbers
+
+
+class Scale(TypedDict):
+    """Keyword arguments of `generate` that set the size of the data."""
+
+    level: int
+    years: Sequence[int]
+    links_per_region: Mapping[str, int]
+
+
 # ~1.0M observations and ~90k flows at NUTS-3: for benchmarks, `generate(**BENCHMARK_NUTS3)`.
-BENCHMARK_NUTS3: dict[str, object] = {
+BENCHMARK_NUTS3: Scale = {
     "level": 3,
     "years": range(1997, 2024),
     "links_per_region": {"goods": 1, "knowledge": 1, "investment": 0},
@@ -464,13 +475,6 @@ def load_definitions(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (arrays broadcast)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 @dataclass
 class _Economy:
     """Generated observations as arrays [region, sector, year], plus what flows and actors need."""
@@ -704,7 +708,7 @@ def _flows(
     each origin keeps its strongest destinations (which may be itself: within-region flows).
     """
     n_r = len(eco.ids)
-    dist = haversine_km(eco.lon[:, None], eco.lat[:, None], eco.lon[None, :], eco.lat[None, :])
+    dist = geo.distance_matrix_km(eco.lon, eco.lat)
     np.fill_diagonal(dist, 50.0 if level <= 2 else 25.0)  # typical distance inside a region
     decay = np.exp(-dist / DECAY_KM)
     ids = np.array(eco.ids, dtype=object)
@@ -921,7 +925,7 @@ def _priorities(
                 )
             for chain_id in chains_of.get(nace, []):
                 for pol in CHAIN_POLICIES.get(chain_id, (re.sub(r"[^a-z0-9]+", "-", chain_id.lower()).strip("-"),)):
-                    chain_name = chain_names.get(chain_id, chain_id)
+                    chain_name = str(chain_names.get(chain_id, chain_id))
                     found["policy"].append(
                         (
                             f"POL:{pol}",
@@ -966,7 +970,7 @@ def _projects(
     if not chain_ids or n_projects <= 0:
         return pd.DataFrame(columns=schema.PROJECTS.column_names)
     n_r = len(eco.ids)
-    dist = haversine_km(eco.lon[:, None], eco.lat[:, None], eco.lon[None, :], eco.lat[None, :])
+    dist = geo.distance_matrix_km(eco.lon, eco.lat)
     info = {}
     for chain_id in chain_ids:
         chain_stages = _ordered_stages(stages, chain_id)

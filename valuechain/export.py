@@ -1,21 +1,25 @@
 """The one CSV writer for every download: safe to open in a spreadsheet.
 
 A cell that starts with = + - @, a tab or a carriage return can be run as a formula by Excel or
-LibreOffice (CSV injection). Such text cells get a leading apostrophe; numbers stay numbers.
+LibreOffice (CSV injection). Such text cells get a leading apostrophe; numbers stay numbers. Direction
+overrides (U+202E and kin, which make `evil‮fdp.exe` read as `evilexe.pdf`) are dropped.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from valuechain.text import without_bidi
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Prefix text that a spreadsheet would evaluate; leave everything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Prefix text that a spreadsheet would evaluate and drop direction overrides; leave all else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = without_bidi(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

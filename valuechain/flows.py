@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ import pandas as pd
 from valuechain import colors
 from valuechain.query import Data, Selection, ancestor
 from valuechain.schema import FLOW_KINDS
+from valuechain.text import without_bidi
 
 STAGE_VIEW = "stages"
 REGION_VIEW = "regions"
@@ -180,8 +182,8 @@ def fmt(value: float) -> str:
 
 
 def _text(value: object) -> str:
-    """Data text for plotly labels and hovers, which read a subset of HTML: shown as typed."""
-    return html.escape(str(value), quote=False)
+    """Data text for plotly labels and hovers, which read a subset of HTML: shown as typed, never reversed."""
+    return html.escape(without_bidi(value), quote=False)
 
 
 def _kind_rank(kind: str) -> int:
@@ -639,11 +641,11 @@ def direction_summary(flows: pd.DataFrame, chain: Chain, countries: tuple[str, .
     With countries selected, only their regions get rows: regions abroad appear in the selection only
     through their flows with those countries, so their sums would be partial.
     """
-    sums = {}
+    sums: dict[tuple[str, str, str, str], dict[str, float]] = {}
     for direction, end in (("inflow", "to"), ("outflow", "from")):
         for region, stage, kind, unit, value, _n in _grouped(flows, [f"{end}_region", f"{end}_stage", *MEASURE]):
             sums.setdefault((region, stage, kind, unit), {"inflow": 0.0, "outflow": 0.0})[direction] += value
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "region_id": r,
             "name": chain.region_name(r),

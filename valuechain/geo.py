@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
@@ -491,7 +492,21 @@ def bounds(
     return minx, miny, maxx, maxy
 
 
-def _mercator_y(lat: float) -> float:
+def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> np.ndarray:
+    """Great-circle distance in km between points given in degrees (arrays broadcast)."""
+    x1, y1, x2, y2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def distance_matrix_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
+    """Great-circle distances in km between every pair of points (square matrix, in the points' order)."""
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return haversine_km(x[:, None], y[:, None], x[None, :], y[None, :])
+
+
+def mercator_y(lat: float) -> float:
+    """Web Mercator's y (radians) of a latitude in degrees, as deck.gl projects it."""
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
@@ -506,7 +521,7 @@ def initial_view(
     """
     minx, miny, maxx, maxy = bounds(exclude, level=max(_check_level(level), 2))
     usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
-    y0, y1 = _mercator_y(miny), _mercator_y(maxy)
+    y0, y1 = mercator_y(miny), mercator_y(maxy)
     zoom_x = math.log2(usable_w * 360.0 / (512.0 * max(maxx - minx, 1e-6)))
     zoom_y = math.log2(usable_h * 2 * math.pi / (512.0 * max(y1 - y0, 1e-9)))
     latitude = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))

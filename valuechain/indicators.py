@@ -14,10 +14,6 @@ import pandas as pd
 DISTANCE_SCALE_KM = 500.0  # d_0 of the closeness formula
 
 FORMULAS: dict[str, tuple[str, str]] = {
-    "location_quotient": (
-        "Location quotient",
-        r"LQ_{r,s} = \frac{x_{r,s} / x_r}{x_{s} / x}",
-    ),
     "share": ("Size (share of the BSR total)", r"\mathrm{share}_{r,s} = \frac{x_{r,s}}{\sum_{r'} x_{r',s}}"),
     "growth": (
         "Growth (compound annual rate)",
@@ -65,12 +61,6 @@ FORMULAS: dict[str, tuple[str, str]] = {
     ),
 }
 FORMULA_NOTES = {
-    "location_quotient": (
-        "x_{r,s}: the indicator (e.g. employment) of region r in sector or stage s; x_r: the region's total over "
-        "all activities (NACE TOTAL); x_s and x: the same sums over the reference area, the BSR programme area at "
-        "the selected NUTS level. LQ > 1 means the region is more specialised in s than the BSR as a whole; "
-        "the app calls a region specialised from the threshold the user sets (1.0 or 1.25)."
-    ),
     "share": "The region's part of the BSR total of the same indicator, sector or stage and year.",
     "growth": "Between the first and the last selected year; empty where the first year is zero or missing.",
     "specialised": (
@@ -306,4 +296,4 @@ def partner_score(components: Mapping[str, pd.DataFrame], weights: Mapping[str, 
     if not used:
         raise ValueError("At least one weight must be above zero.")
     total = sum(used.values())
-    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())  # type: ignore[return-value]
+    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())

@@ -12,12 +12,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from valuechain import export, indicators
-from valuechain.demo import haversine_km
+from valuechain import export, geo, indicators
 from valuechain.query import Data, Selection, ancestor, observations_at_level, region_level, split_list
 from valuechain.schema import ACTOR_TYPES, LIST_SEPARATOR, TOTAL_SECTOR
 
@@ -452,9 +452,7 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
 
     lon = bench.regions["lon"].astype(float).to_numpy()
     lat = bench.regions["lat"].astype(float).to_numpy()
-    distance = pd.DataFrame(
-        haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]), index=ids, columns=ids
-    )
+    distance = pd.DataFrame(geo.distance_matrix_km(lon, lat), index=ids, columns=ids)
     components = {
         "complementarity": indicators.complementarity(bench.stage_m, bench.adjacency, bench.stage_density, anchors),
         "relatedness": indicators.pair_relatedness(bench.sector_m, bench.sector_density),
@@ -706,7 +704,7 @@ def suggested_idea(pairs: PairScores, a: str, b: str, actors: Sequence[str] = ()
     }
 
 
-def check_idea(idea: Mapping[str, object]) -> list[str]:
+def check_idea(idea: Mapping[str, Any]) -> list[str]:
     """What keeps an idea card from being saved, in words for the form (empty list: it can be saved)."""
     problems = []
     if not str(idea.get("title") or "").strip():
@@ -716,7 +714,7 @@ def check_idea(idea: Mapping[str, object]) -> list[str]:
     return problems
 
 
-def idea_record(idea: Mapping[str, object]) -> dict[str, object]:
+def idea_record(idea: Mapping[str, Any]) -> dict[str, object]:
     """The form's values as a row for store.save_idea: lists joined, text trimmed, empty text as None."""
     record: dict[str, object] = {}
     for key in ("regions", "actors", "stages"):
@@ -725,7 +723,7 @@ def idea_record(idea: Mapping[str, object]) -> dict[str, object]:
         record[key] = str(idea.get(key) or "").strip() or None
     record["chain_id"] = idea.get("chain_id")
     if idea.get("idea_id") is not None:
-        record["idea_id"] = int(idea["idea_id"])  # type: ignore[call-overload]
+        record["idea_id"] = int(idea["idea_id"])
     return record
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -45,9 +45,32 @@ class Column:
     is_list: bool = False  # LIST_SEPARATOR-separated values, each checked against `references`
 
 
+CheckKind = Literal["nonnegative_if", "same_as_reference", "member_of", "flags"]
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """A rule over more than one column, declared with its table and checked by ingest against the reference rows
+    (`reference` = "table.column") that the row's `by` value selects:
+
+    - nonnegative_if: `column` must not be negative where the reference's flag is true (nonnegative indicators);
+    - same_as_reference: `column` should equal the reference's value (an observation's unit and its indicator's);
+    - member_of: `column` must be one of the reference values that belong to the row's `by` value (a stage of
+      the row's value chain: reference "stages.stage_id", looked up by the same-named column);
+    - flags: each distinct flag in `column` is named with its meaning (Eurostat's flags)."""
+
+    name: str  # the check's name in the report
+    kind: CheckKind
+    column: str
+    by: str | None = None
+    reference: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
 @dataclass(frozen=True)
 class Table:
-    """A table of the data model; `versioned` rows belong to a dataset version (see store)."""
+    """A table of the data model; `versioned` rows belong to a dataset version (see store); `checks` are its
+    rules over several columns, beyond each column's own."""
 
     name: str
     title: str
@@ -56,6 +79,7 @@ class Table:
     key: tuple[str, ...]
     versioned: bool = True
     uploadable: bool = True
+    checks: tuple[TableCheck, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -67,7 +91,14 @@ class Table:
 
 NUTS_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-YEAR = {"min": 1990, "max": 2100}
+
+
+class _Bounds(TypedDict):
+    min: float
+    max: float
+
+
+YEAR: _Bounds = {"min": 1990, "max": 2100}
 
 REGIONS = Table(
     "regions",
@@ -142,6 +173,7 @@ STAGE_SECTORS = Table(
         Column("rationale", "text", "Why this division belongs to the stage", "Sawmilling …", required=False),
     ),
     key=("chain_id", "nace"),
+    checks=(TableCheck("stage_chain", "member_of", "stage_id", by="chain_id", reference="stages.stage_id"),),
 )
 
 INDICATORS = Table(
@@ -174,6 +206,13 @@ OBSERVATIONS = Table(
         Column("flag", "text", "Eurostat-style flag (p provisional, e estimated, …)", "p", required=False),
     ),
     key=("region_id", "sector", "indicator", "year"),
+    checks=(
+        TableCheck("nonnegative", "nonnegative_if", "value", by="indicator", reference="indicators.nonnegative"),
+        TableCheck(
+            "unit", "same_as_reference", "unit", by="indicator", reference="indicators.unit", severity="warning"
+        ),
+        TableCheck("flag", "flags", "flag", severity="warning"),
+    ),
 )
 
 FLOWS = Table(
@@ -193,6 +232,10 @@ FLOWS = Table(
         Column("source", "text", "Where the value comes from", "Regional input-output estimate"),
     ),
     key=("chain_id", "from_region", "from_stage", "to_region", "to_stage", "year", "kind"),
+    checks=(
+        TableCheck("stage_chain", "member_of", "from_stage", by="chain_id", reference="stages.stage_id"),
+        TableCheck("stage_chain", "member_of", "to_stage", by="chain_id", reference="stages.stage_id"),
+    ),
 )
 
 ACTORS = Table(
@@ -392,6 +435,22 @@ META = Table(
     uploadable=False,
 )
 
+SIGN_IN_FAILURES = Table(
+    "sign_in_failures",
+    "Failed sign-ins",
+    "Wrong editor passwords per editor name and per client address, and lockouts after too many: kept in the "
+    "database so that every app process on it counts the same attempts.",
+    (
+        Column("subject", "text", "Who tried: name:… or address:…", "address:192.0.2.7"),
+        Column("failures", "int", "Wrong passwords since the first", 1, min=0),
+        Column("first_at", "timestamp", "First wrong password counted", None),
+        Column("locked_until", "timestamp", "No sign-in before then", None, required=False),
+    ),
+    key=("subject",),
+    versioned=False,
+    uploadable=False,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -411,6 +470,7 @@ TABLES: dict[str, Table] = {
         DATASET_VERSIONS,
         COLUMN_MAPPINGS,
         META,
+        SIGN_IN_FAILURES,
     )
 }
 # Load order: a table's references point only to tables before it.
@@ -466,7 +526,8 @@ Suggest = Callable[[str, str], str | None]  # (reference "table.column", bad val
 
 class _Collector:
     def __init__(self, file: str, row_offset: int) -> None:
-        self.file, self.row_offset, self.rows = file, row_offset, []
+        self.file, self.row_offset = file, row_offset
+        self.rows: list[tuple[str, int | None, str, str, str, str, str]] = []
 
     def add(self, index: object, column: str, value: object, check: str, message: str, severity: str = "error") -> None:
         row = None if index is None else int(index) + self.row_offset  # type: ignore[call-overload]

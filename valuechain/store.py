@@ -16,13 +16,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pandas as pd
 
-from valuechain import schema
+from valuechain import schema, text
+from valuechain.redact import redact
 from valuechain.schema import TABLES, Table
 
 SCHEMA_VERSION = "1"
@@ -31,6 +32,11 @@ DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "valuechain.d
 # whole row groups go straight to the database file; 100,000-row inserts took twice as long plus a slow commit.
 INSERT_CHUNK_ROWS = 4 * 122_880
 _WRITE_LOCK_KEY = 5_318_008  # PostgreSQL advisory lock that serialises writers across processes
+# Sign-in: this many wrong passwords for one editor name, or from one client address, within the window lock
+# that name or address out for a short while (a person who mistyped waits minutes; a guesser gets nowhere).
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_LOCKOUT = timedelta(minutes=5)
 
 Progress = Callable[[int, int], None]  # (rows stored so far, rows to store)
 
@@ -157,7 +163,7 @@ class PostgresBackend:
             con = self._psycopg.connect(self.url, connect_timeout=5, autocommit=True)
         except self._psycopg.Error as exc:
             raise StoreError(
-                f"PostgreSQL at {_redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
+                f"PostgreSQL at {redact(self.url)} could not be reached ({_first_line(exc)}). Check that "
                 "the server runs and VALUECHAIN_DB_URL is right, or unset VALUECHAIN_DB_URL to use the "
                 "embedded DuckDB file."
             ) from exc
@@ -189,14 +195,14 @@ class PostgresBackend:
         import pyarrow.csv as pacsv
 
         cols = ", ".join(frame.columns)
-        text = io.BytesIO()
+        buffer = io.BytesIO()
         pacsv.write_csv(
             pa.Table.from_pandas(frame, preserve_index=False),
-            text,
+            buffer,
             write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
         )
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(text.getbuffer())
+            copy.write(buffer.getbuffer())
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
@@ -227,13 +233,16 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _redact(url: str) -> str:
-    """Hide a password in a connection URL before it is shown."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
+    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
+    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
+    problems = [
+        p
+        for value, what, required in texts
+        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
+    ]
+    if problems:
+        raise StoreError("Nothing was stored. " + " ".join(problems))
 
 
 def content_hash(frame: pd.DataFrame) -> str:
@@ -336,8 +345,9 @@ class Store:
             raise
         except Exception as exc:
             raise StoreError(
-                f"The database at {_redact(self.url)} could not be prepared ({_first_line(exc)}). If it is a "
-                "DuckDB file, it may be damaged or from an incompatible version: move it away and restart."
+                f"The database at {redact(self.url, show_paths=True)} could not be prepared "
+                f"({_first_line(exc)}). If it is a DuckDB file, it may be damaged or from an incompatible version: "
+                "move it away and restart."
             ) from exc
 
     # --- schema and bookkeeping ---------------------------------------------------------------
@@ -382,6 +392,7 @@ class Store:
     def _require_writer(who: Identity) -> None:
         if not who.can_write:
             raise PermissionDenied(f"{who.name} may only read: writing needs the editor role.")
+        _check_text([(who.name, "editor name", True)])
 
     # --- reading --------------------------------------------------------------------------------
     def current(self, table: str) -> pd.DataFrame:
@@ -477,6 +488,10 @@ class Store:
         for load in loads:
             if not TABLES[load.table].versioned:
                 raise StoreError(f"{load.table} is not a versioned data table.")
+        _check_text(
+            [(load.dataset, "dataset name", True) for load in loads]
+            + [(load.file_name, "file name", False) for load in loads]
+        )
         now = datetime.now(UTC).replace(tzinfo=None)
         infos: list[VersionInfo] = []
         with self.backend.transaction() as cur:
@@ -530,9 +545,11 @@ class Store:
         own = _Part(dataset_id, load.dataset, None if previous is None else int(previous), rows)
         if not load.take_over or rows.empty:
             return own
+        # The bookkeeping columns get names no data table uses (regions, actors, ... have their own `name`).
         found = _fetch_frame(
             cur,
-            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id, v.dataset_id, d.name "
+            f"SELECT {', '.join('r.' + c for c in t.column_names)}, r.version_id AS _version_id, "
+            "v.dataset_id AS _dataset_id, d.name AS _dataset_name "
             f"FROM {t.name} r JOIN dataset_versions v ON v.version_id = r.version_id "
             "JOIN datasets d ON d.dataset_id = v.dataset_id WHERE v.status = 'current' AND v.dataset_id <> ?",
             (dataset_id,),
@@ -541,13 +558,13 @@ class Store:
             return own
         data = schema.coerce(found, t)
         overlap = key_isin(data, rows, t.key).to_numpy()
-        for version_id in sorted(found.loc[overlap, "version_id"].unique()):
-            mine = (found["version_id"] == version_id).to_numpy()
+        for version_id in sorted(found.loc[overlap, "_version_id"].unique()):
+            mine = (found["_version_id"] == version_id).to_numpy()
             first = found[mine].iloc[0]
             own.others.append(
                 _Part(
-                    int(first["dataset_id"]),
-                    str(first["name"]),
+                    int(first["_dataset_id"]),
+                    str(first["_dataset_name"]),
                     int(version_id),
                     data[mine & ~overlap].reset_index(drop=True),
                     int((mine & overlap).sum()),
@@ -721,6 +738,10 @@ class Store:
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
+        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
+        _check_text(
+            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
+        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
@@ -741,8 +762,51 @@ class Store:
             _execute(cur, "DELETE FROM ideas WHERE idea_id = ?", (idea_id,))
             self._bump(cur)
 
+    # --- sign-in attempts (bookkeeping, not data: anyone may cause it, and it does not bump the revision) ------
+    def sign_in_locked_until(self, subjects: Sequence[str], now: datetime | None = None) -> datetime | None:
+        """When the lockout of any of `subjects` (e.g. "name:anna", "address:192.0.2.7") ends, or None."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        found = self.backend.query(
+            f"SELECT MAX(locked_until) AS until FROM sign_in_failures WHERE subject IN ({marks}) AND locked_until > ?",
+            (*subjects, now),
+        )
+        until = found.iloc[0, 0] if len(found) else None
+        return None if until is None or pd.isna(until) else pd.Timestamp(until).to_pydatetime()
+
+    def record_sign_in(self, subjects: Sequence[str], ok: bool, now: datetime | None = None) -> datetime | None:
+        """Count a wrong password against each subject (the lockout it starts, if any, is returned), or clear
+        their counts after a right one. One transaction, so app processes sharing the database count together."""
+        now = now or _utcnow()
+        marks = ", ".join("?" * len(subjects))
+        locked: list[datetime] = []
+        with self.backend.transaction() as cur:
+            if ok:
+                _execute(cur, f"DELETE FROM sign_in_failures WHERE subject IN ({marks})", tuple(subjects))
+                return None
+            for subject in subjects:
+                row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
+                failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
+                first = now if failures == 1 else row[1]  # type: ignore[index]
+                until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
+                if until is not None:
+                    locked.append(until)
+                    failures, first = 0, now  # after the lockout, the next attempts are counted afresh
+                _execute(cur, "DELETE FROM sign_in_failures WHERE subject = ?", (subject,))
+                _execute(
+                    cur,
+                    "INSERT INTO sign_in_failures (subject, failures, first_at, locked_until) VALUES (?, ?, ?, ?)",
+                    (subject, failures, first, until),
+                )
+        return max(locked) if locked else None
+
     def close(self) -> None:
         self.backend.close()
+
+
+def _utcnow() -> datetime:
+    """Naive UTC, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
@@ -750,7 +814,7 @@ def open_store(url: str | None = None, path: str | Path | None = None) -> Store:
     url = url if url is not None else os.environ.get("VALUECHAIN_DB_URL", "").strip()
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {_redact(url)!r}).")
+            raise StoreError(f"VALUECHAIN_DB_URL must start with postgresql:// (got {redact(url)!r}).")
         return Store(PostgresBackend(url))
     path = path or os.environ.get("VALUECHAIN_DB_PATH") or DEFAULT_DB_PATH
     return Store(DuckDBBackend(path))

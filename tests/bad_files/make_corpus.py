@@ -14,6 +14,7 @@ import gzip
 import io
 import struct
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -43,7 +44,11 @@ def lines(*rows: str, end: str = "\n") -> bytes:
 
 
 def xlsx(
-    rows: list[list[object]], *, formats: dict[str, str] | None = None, sheet: str = "Data", empty_first: bool = False
+    rows: Sequence[Sequence[object]],
+    *,
+    formats: dict[str, str] | None = None,
+    sheet: str = "Data",
+    empty_first: bool = False,
 ) -> bytes:
     book = Workbook()
     ws = book.active

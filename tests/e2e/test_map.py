@@ -32,6 +32,18 @@ def open_map(page, url: str) -> None:
     page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames
 
 
+def record_dialogs(page) -> list[str]:
+    """The messages of every alert/confirm the page opens (each dismissed): a script that ran would show here."""
+    dialogs: list[str] = []
+
+    def dismiss(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return dialogs
+
+
 def region_point(page, code: str, level: int = 2) -> tuple[float, float]:
     """Page coordinates of a region's label point, projected like deck.gl (Web Mercator, 512 px at zoom 0)."""
     view = geo.initial_view(level, width=MAP_WIDTH, height=MAP_HEIGHT)
@@ -39,11 +51,8 @@ def region_point(page, code: str, level: int = 2) -> tuple[float, float]:
     scale = 512 * 2 ** view["zoom"]
     lon, lat = float(REGIONS.at[code, "lon"]), float(REGIONS.at[code, "lat"])
 
-    def merc(latitude: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
-
     x = box["x"] + box["width"] / 2 + (lon - view["longitude"]) / 360 * scale
-    y = box["y"] + box["height"] / 2 - (merc(lat) - merc(view["latitude"])) / (2 * math.pi) * scale
+    y = box["y"] + box["height"] / 2 - (geo.mercator_y(lat) - geo.mercator_y(view["latitude"])) / (2 * math.pi) * scale
     return x, y
 
 
@@ -58,8 +67,7 @@ def painted_share(page) -> float:
 
 
 def test_deep_link_paints_polygons_hover_shows_tooltip_click_selects(app_url: str, page) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = record_dialogs(page)
     open_map(
         page, f"{app_url}/map?country=SE&country=FI&{Map.INDICATOR}=Patent+applications&{Map.CLASSES}=Equal+interval"
     )
@@ -123,8 +131,7 @@ def xss_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_html_in_a_region_name_shows_as_text_and_runs_nothing(xss_url: str, page) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = record_dialogs(page)
     region = quote_plus(f"SE33 {PAYLOAD} Norrland")
     open_map(page, f"{xss_url}/map?country=SE&region={region}&{Map.FLOWS}=Goods+flows")
     x, y = region_point(page, "SE33")

@@ -309,8 +309,9 @@ def _extra_checks(
     indicators: pd.DataFrame,
     found: _Problems,
 ) -> None:
-    """Checks that need more than one column's definition: markup and formulas in text, implausible numbers,
-    nonnegative indicators, units, flags, stages of the right chain, regions outside the programme area."""
+    """Checks beyond one column's own: markup and formulas in text, implausible numbers, the table's declared
+    checks (schema.TableCheck: nonnegative indicators, units, flags, stages of the right chain) and regions
+    outside the programme area."""
 
     def add(
         index: np.ndarray, column: str, values: pd.Series, check: str, message: Any, severity: str = "error"
@@ -359,77 +360,111 @@ def _extra_checks(
                     "10^15): check the unit and the decimal and thousands separators"
                 ),
             )
-    if t is schema.OBSERVATIONS and {"indicator", "value"} <= set(clean.columns):
-        _observation_checks(clean, rows, labels, indicators, add)
-    if t.name in ("flows", "stage_sectors") and not context.stages.empty:
-        pairs = set(zip(context.stages["chain_id"], context.stages["stage_id"], strict=True))
-        for column in ("from_stage", "to_stage", "stage_id"):
-            if column in clean and "chain_id" in clean:
-                known_stage = clean[column].isin(list(context.known.get("stages.stage_id", set())))
-                ok = pd.Series(
-                    [(c, s) in pairs for c, s in zip(clean["chain_id"], clean[column], strict=True)], index=clean.index
-                )
-                bad = np.flatnonzero((known_stage.fillna(False) & ~ok).to_numpy())
-                chain = clean["chain_id"]
-                add(
-                    bad,
-                    column,
-                    clean[column].astype("str"),
-                    "stage_chain",
-                    lambda v, chain=chain: (
-                        f"'{v}' is not a stage of value chain '{chain.iat[0]}'"
-                        if chain.nunique() == 1
-                        else f"'{v}' is not a stage of the row's value chain"
-                    ),
-                )
+    references = {"indicators": indicators, "stages": context.stages}
+    for rule in t.checks:
+        if rule.column in clean and (rule.by is None or rule.by in clean):
+            _TABLE_CHECKS[rule.kind](clean, rule, references, add)
     _outside_programme_area(clean, t, rows, labels, context, found)
 
 
-def _observation_checks(
-    clean: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any], indicators: pd.DataFrame, add: Any
-) -> None:
-    nonneg = set(indicators.loc[indicators["nonnegative"].fillna(False).astype(bool), "indicator_id"])
-    negative = (clean["value"] < 0).fillna(False).to_numpy(dtype=bool) & schema.isin(clean["indicator"], nonneg)
+References = dict[str, pd.DataFrame]  # reference table name → its rows
+
+
+def _nonnegative_if(clean: pd.DataFrame, rule: schema.TableCheck, references: References, add: Any) -> None:
+    """Negative values where the row's reference (its indicator) is declared nonnegative."""
+    ref_table, ref_col = str(rule.reference).split(".")
+    ref = references[ref_table]
+    key = schema.TABLES[ref_table].key[0]
+    flagged = set(ref.loc[ref[ref_col].fillna(False).astype(bool), key])
+    values = clean[rule.column]
+    negative = (values < 0).fillna(False).to_numpy(dtype=bool) & schema.isin(clean[str(rule.by)], flagged)
     add(
         np.flatnonzero(negative),
-        "value",
-        clean["value"].astype("Float64"),
-        "nonnegative",
+        rule.column,
+        values.astype("Float64"),
+        rule.name,
         lambda v: f"{float(v):g} is negative, but the indicator cannot be negative (it is defined as nonnegative)",
+        rule.severity,
     )
-    if "unit" in clean:
-        units = {k: str(v).lower() for k, v in zip(indicators["indicator_id"], indicators["unit"], strict=True)}
-        firsts = schema.first_rows(clean, ["indicator", "unit"])
-        pairs = clean.iloc[firsts][["indicator", "unit"]].assign(position=firsts)
-        pairs = pairs[
-            [u.lower() != units.get(i, u.lower()) for i, u in zip(pairs["indicator"], pairs["unit"], strict=True)]
-        ]
-        for _, r in pairs.head(20).iterrows():
-            unit = indicators.set_index("indicator_id").at[r["indicator"], "unit"]
-            add(
-                np.array([r["position"]]),
-                "unit",
-                clean["unit"],
-                "unit",
-                f"unit '{r['unit']}' differs from the unit of indicator '{r['indicator']}' ({unit}): values are "
-                "stored as given; convert them, or define a new indicator",
-                "warning",
-            )
-    if "flag" in clean:
-        firsts = schema.first_rows(clean, ["flag"])
-        first_of = dict(zip(clean["flag"].iloc[firsts], firsts, strict=True))
-        for flag, n in clean["flag"].value_counts().items():
-            first = np.array([first_of[flag]])
-            meaning = ", ".join(FLAGS.get(ch, "unknown flag") for ch in str(flag))
-            counted = "1 value is" if n == 1 else f"{n:,} values are"
-            add(
-                first,
-                "flag",
-                clean["flag"],
-                "flag",
-                f"{counted} flagged '{flag}' ({meaning}); the flag is kept and shown with the value",
-                "warning",
-            )
+
+
+def _same_as_reference(clean: pd.DataFrame, rule: schema.TableCheck, references: References, add: Any) -> None:
+    """Each distinct (by, column) pair whose value differs from the reference's (case-insensitive), once."""
+    ref_table, ref_col = str(rule.reference).split(".")
+    ref = references[ref_table]
+    key = schema.TABLES[ref_table].key[0]
+    expected = dict(zip(ref[key], ref[ref_col], strict=True))
+    by = str(rule.by)
+    firsts = schema.first_rows(clean, [by, rule.column])
+    pairs = clean.iloc[firsts][[by, rule.column]].assign(position=firsts)
+    differs = [
+        str(v).lower() != str(expected.get(k, v)).lower() for k, v in zip(pairs[by], pairs[rule.column], strict=True)
+    ]
+    for _, r in pairs[differs].head(20).iterrows():
+        add(
+            np.array([r["position"]]),
+            rule.column,
+            clean[rule.column],
+            rule.name,
+            f"unit '{r[rule.column]}' differs from the unit of indicator '{r[by]}' ({expected[r[by]]}): values are "
+            "stored as given; convert them, or define a new indicator",
+            rule.severity,
+        )
+
+
+def _member_of(clean: pd.DataFrame, rule: schema.TableCheck, references: References, add: Any) -> None:
+    """Known values that do not belong to the row's `by` value (a stage of another value chain)."""
+    ref_table, ref_col = str(rule.reference).split(".")
+    ref = references[ref_table]
+    if ref.empty:
+        return
+    by = str(rule.by)
+    pairs = set(zip(ref[by], ref[ref_col], strict=True))
+    known = clean[rule.column].isin(list(ref[ref_col].dropna()))
+    ok = pd.Series([(c, s) in pairs for c, s in zip(clean[by], clean[rule.column], strict=True)], index=clean.index)
+    bad = np.flatnonzero((known.fillna(False) & ~ok).to_numpy())
+    chain = clean[by]
+    add(
+        bad,
+        rule.column,
+        clean[rule.column].astype("str"),
+        rule.name,
+        lambda v: (
+            f"'{v}' is not a stage of value chain '{chain.iat[0]}'"
+            if chain.nunique() == 1
+            else f"'{v}' is not a stage of the row's value chain"
+        ),
+        rule.severity,
+    )
+
+
+def _flags(clean: pd.DataFrame, rule: schema.TableCheck, references: References, add: Any) -> None:
+    """One line per flag in the file with its meaning and count. Only flags the kept rows carry: a Categorical
+    keeps the categories of rows a filter removed, with a count of 0 (they used to raise KeyError)."""
+    values = clean[rule.column]
+    firsts = schema.first_rows(clean, [rule.column])
+    first_of = dict(zip(values.iloc[firsts], firsts, strict=True))
+    for flag, n in values.value_counts().items():
+        if n == 0 or flag not in first_of:
+            continue
+        meaning = ", ".join(FLAGS.get(ch, "unknown flag") for ch in str(flag))
+        counted = "1 value is" if n == 1 else f"{n:,} values are"
+        add(
+            np.array([first_of[flag]]),
+            rule.column,
+            values,
+            rule.name,
+            f"{counted} flagged '{flag}' ({meaning}); the flag is kept and shown with the value",
+            rule.severity,
+        )
+
+
+_TABLE_CHECKS = {
+    "nonnegative_if": _nonnegative_if,
+    "same_as_reference": _same_as_reference,
+    "member_of": _member_of,
+    "flags": _flags,
+}
 
 
 def _outside_programme_area(
