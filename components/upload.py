@@ -622,6 +622,9 @@ def versions_section(store: Store, who: Identity) -> None:
             "left_out_kinds",
             "content_hash",
             "note",
+            "source_code",
+            "source_updated",
+            "source_url",
         ]
     ]
     layout.table(
@@ -638,6 +641,9 @@ def versions_section(store: Store, who: Identity) -> None:
             "left_out": st.column_config.NumberColumn("left out", help="Rows of the file that were not stored"),
             "left_out_kinds": "left out, by kind",
             "content_hash": "SHA-256",
+            "source_code": "Eurostat code",
+            "source_updated": "Eurostat last update",
+            "source_url": st.column_config.LinkColumn("query"),
         },
     )
     labels = {

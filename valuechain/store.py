@@ -433,7 +433,8 @@ class Store:
         """Every dataset version with its dataset, newest first."""
         sql = (
             "SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
-            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note, v.left_out, v.left_out_kinds "
+            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note, v.left_out, v.left_out_kinds, "
+            "v.source_code, v.source_updated, v.source_url, v.fetched_at "
             "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id"
         )
         params: tuple = ()
@@ -639,6 +640,20 @@ class Store:
         return VersionInfo(
             version_id, part.dataset_id, table, len(part.rows), digest, part.previous, part.dataset, taken_over_by
         )
+
+    def record_source(
+        self, version_id: int, *, code: str, updated: str, url: str, fetched_at: datetime, who: Identity
+    ) -> None:
+        """Note where a version fetched from Eurostat came from (dataset code, last update, query, time)."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(
+                cur,
+                "UPDATE dataset_versions SET source_code = ?, source_updated = ?, source_url = ?, fetched_at = ? "
+                "WHERE version_id = ?",
+                (code, updated, url, fetched_at.replace(tzinfo=None), version_id),
+            )
+            self._bump(cur)
 
     def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
         """Make an earlier version of its dataset current again (rollback). Rows that the version it
