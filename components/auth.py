@@ -29,7 +29,7 @@ from valuechain.redact import redact
 from valuechain.store import Identity
 
 VIEWER = Identity("viewer", "viewer")
-_EDITOR = "_auth_editor"
+EDITOR_SESSION_KEY = "_auth_editor"  # the signed-in editor's name (session only)
 _ERROR = "_auth_error"
 _NAME = "login_name"  # the sign-in form's fields
 _PASSWORD = "login_password"
@@ -85,7 +85,7 @@ def identity() -> Identity:
     """The signed-in editor, or a viewer."""
     if oidc_configured():
         return _oidc_identity()
-    name = st.session_state.get(_EDITOR)
+    name = st.session_state.get(EDITOR_SESSION_KEY)
     return Identity(str(name), "editor") if name else VIEWER
 
 
@@ -124,7 +124,7 @@ def _check_password(name: str, given: str, password: str) -> None:
     ok = hmac.compare_digest(given.encode(), password.encode())
     until = store.record_sign_in(subjects, ok)
     if ok:
-        st.session_state[_EDITOR] = name
+        st.session_state[EDITOR_SESSION_KEY] = name
         st.session_state.pop(_ERROR, None)
         return
     time.sleep(_WRONG_PASSWORD_DELAY)
@@ -155,7 +155,7 @@ def logout() -> None:
     if oidc_configured():
         st.logout()
         return
-    st.session_state.pop(_EDITOR, None)
+    st.session_state.pop(EDITOR_SESSION_KEY, None)
 
 
 def login_form() -> None:

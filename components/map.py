@@ -19,8 +19,8 @@ import shapely
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from components import layout, nav, state
-from valuechain import choropleth, colors, derived, export, geo
+from components import layout, nav, state, workshop
+from valuechain import choropleth, colors, derived, export, geo, render
 from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
 
@@ -474,6 +474,14 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
             alt=f"Map of {view.label} by NUTS {sel.level} region in the Baltic Sea Region",
         )
         st.caption(f"{geo.ATTRIBUTION} (Eurostat GISCO, NUTS 2021) · Data: {layout.plain(view.sources)}")
+
+
+def offer_picture(sel: Selection, view: MapView) -> None:
+    """A static picture of the map for the workshop report (deck.gl maps cannot be exported)."""
+    title = f"{view.label}, NUTS {sel.level}, {sel.year}"
+    workshop.offer_chart(
+        render.region_map(_geometries(sel.level), view.table.set_index("region_id")["value"], title, sel.region)
+    )
 
 
 # --- legend and side panel --------------------------------------------------------------------------

@@ -69,6 +69,23 @@ _ALL = (
         editors_only=True,
     ),
     PageSpec(
+        "pages/workshop.py",
+        "Workshop",
+        ":material/slideshow:",
+        "Workshop",
+        "Build an agenda of saved views, present it, see the room's votes live, download the report (editors).",
+        "workshop",
+        editors_only=True,
+    ),
+    PageSpec(
+        "pages/join.py",
+        "Join a workshop",
+        ":material/how_to_vote:",
+        "Workshop",
+        "Participants: type the workshop's code, vote on partners and ideas, leave a comment.",
+        "join",
+    ),
+    PageSpec(
         "pages/about.py",
         "About & method",
         ":material/menu_book:",

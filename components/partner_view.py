@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import layout, state
+from components import layout, state, workshop
 from components.chart_style import CONFIG, LEGEND, esc
 from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
@@ -110,6 +110,7 @@ def score_bars(ranked: pd.DataFrame, weights: dict[str, int], n: int = 10) -> No
         ),
     }
     st.plotly_chart(fig, config=CONFIG, key="score_bars")
+    workshop.offer_chart(fig)
 
 
 def synergy_heatmap(matrix: pd.DataFrame, names: dict[str, str], focus: str) -> None:

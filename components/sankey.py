@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from components import layout, state
+from components import layout, state, workshop
 from valuechain import colors, geo
 from valuechain.export import to_csv_bytes
 from valuechain.flows import REGION_VIEW, DrillDown, FlowOptions, FlowView, Sankey, flow_table, flow_view, fmt
@@ -122,6 +122,7 @@ def _stage_headers(nodes: pd.DataFrame, wrap: int) -> list[tuple[float, str, str
 def chart(fig: go.Figure) -> None:
     """One Sankey per page, keyed so a rerun updates it in place instead of mounting a new chart."""
     st.plotly_chart(fig, key="flows_sankey", config={"displaylogo": False})
+    workshop.offer_chart(fig)
 
 
 def shown(view: FlowView) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import workshop
 from components.chart_style import CONFIG, esc, layout, vertical_line
 from valuechain import colors
 
@@ -82,6 +83,7 @@ def stage_chart(long: pd.DataFrame, region: str, names: dict[str, str], threshol
         ),
     }
     st.plotly_chart(fig, config=CONFIG, key="stage_chart")
+    workshop.offer_chart(fig)
 
 
 def sector_chart(profile: pd.DataFrame, positions: dict[str, int], threshold: float) -> None:

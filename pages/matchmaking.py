@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import benchmark, filters, idea_cards, layout, partner_view, region_card, state
+from components import benchmark, filters, idea_cards, layout, partner_view, region_card, state, workshop
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import regions_in_view
@@ -30,6 +30,7 @@ if ranked.empty:
     idea_cards.listing(data, sel.chain_id, chain_name)
     st.stop()
 partner_view.ranked_list(ranked)
+workshop.offer_partners(region, ranked)
 partner_view.score_bars(ranked, weights)
 partner_view.ranked_table(ranked, region)
 layout.source_caption(data, "flows, projects and priorities from their tables · formulas: About & method")

@@ -13,6 +13,12 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# pdftotext / pdftoppm read the PDF reports in the tests.
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "== installing poppler-utils"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 # PostgreSQL for the store tests on the second backend.
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
