@@ -543,6 +543,11 @@ def method_caption(data: Data, sel: Selection, indicator: str) -> None:
         st.latex(spec.formula)
         base = layout.plain(choropleth.indicator_label(data, spec.base).lower())
         st.caption(spec.method.format(base=base, scope=scope, year=sel.year, level=sel.level))
+    elif data.whole_economy_only(indicator):
+        st.caption(
+            f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} for the whole economy "
+            f"(sector TOTAL), {sel.year}. It has no NACE breakdown, so it cannot speak for any stage of the chain."
+        )
     else:
         st.caption(
             f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "

@@ -65,16 +65,8 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
             hide_index=True,
             column_config=config,
             key="ranked",
-            column_order=[
-                "rank",
-                "region",
-                "score",
-                *matching.COMPONENTS,
-                "shared_priorities",
-                "projects",
-                "flows",
-                "distance_km",
-                "why",
+            column_order=[  # the ranked table's, with code and name in one column
+                "region" if c == "region_id" else c for c in matching.RANKED_COLUMNS if c not in ("name", "country")
             ],
         )
         st.download_button(

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components import benchmark, layout, state
 from components import data as app_data
 from valuechain import brief, matching
-from valuechain.query import Data, Selection, split_list
+from valuechain.query import Data, Selection, split_list, whole_economy_figures
 from valuechain.schema import ACTOR_TYPES
 
 FORMULAS_HINT = "formulas: About & method"
@@ -275,6 +275,27 @@ def dataset_names(data: Data, table: str) -> str:
     """The source caption of tables without a source column: the datasets on screen, escaped."""
     names = _datasets_by_table(state.data_key(data)).get(table)
     return layout.plain(names) if names else "no data"
+
+
+def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[str, str], where: str) -> None:
+    """Figures for the whole economy (no NACE breakdown, e.g. Eurostat GDP or R&D intensity) of these regions:
+    shown as they are, said to speak for no stage."""
+    figures = whole_economy_figures(data, sel, regions)
+    if figures.empty:
+        return
+    st.subheader(f"Whole-economy figures, {sel.year}")
+    st.dataframe(
+        figures.assign(region=figures["region_id"].map(names).fillna(figures["region_id"]))[
+            ["region", "name", "value", "unit", "flag", "source"]
+        ],
+        hide_index=True,
+        key=f"whole_economy_{where}",
+        column_config={"name": "indicator", "value": st.column_config.NumberColumn("value", format="%.6g")},
+    )
+    st.caption(
+        f"Source: {_sources(figures['source'])} · whole economy (sector TOTAL): these figures "
+        "have no NACE breakdown and speak for no stage of the chain"
+    )
 
 
 def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) -> None:

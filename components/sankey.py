@@ -199,10 +199,10 @@ _FLOW_COLUMNS: dict[str, Any] = {
     "to_region": "To",
     "to_name": "To region",
     "to_stage": "To stage",
-    "kind": "Kind",
     "value": st.column_config.NumberColumn("Value", format="localized"),
     "unit": "Unit",
     "share": st.column_config.NumberColumn("Share of kind", format="percent"),
+    "kind": "Kind",
     "n_flows": "Flows",
     "source": "Source",
 }
@@ -217,20 +217,7 @@ def flows_table(view: FlowView, flows: pd.DataFrame, what: str) -> None:
         hide_index=True,
         column_config=_FLOW_COLUMNS,
         height=320,
-        column_order=(
-            "from_region",
-            "from_name",
-            "from_stage",
-            "to_region",
-            "to_name",
-            "to_stage",
-            "value",
-            "unit",
-            "share",
-            "kind",
-            "n_flows",
-            "source",
-        ),
+        column_order=list(_FLOW_COLUMNS),  # the labels' order is the columns' order
     )
     rows = f"the {len(table):,} largest of {total:,}" if total > len(table) else f"all {total:,}"
     st.caption(

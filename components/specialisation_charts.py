@@ -89,6 +89,9 @@ def stage_chart(long: pd.DataFrame, region: str, names: dict[str, str], threshol
 def sector_chart(profile: pd.DataFrame, positions: dict[str, int], threshold: float) -> None:
     """The region's LQ per NACE division in view, coloured by the stage it belongs to."""
     shown = profile.dropna(subset=["lq"])
+    if shown.empty:  # a year with only whole-economy data (e.g. a Eurostat GDP year before the sector data)
+        st.info("No location quotient by sector in this year: the data has no sector values for it.", icon="📭")
+        return
     data = [
         {
             "type": "bar",

@@ -47,6 +47,7 @@ layout.source_caption(data, f"rows look for partners in columns · {layout.plain
 st.subheader("A closer look at one pair")
 partner = partner_view.partner_picker(ranked)
 partner_view.pair_detail(ranked, partner)
+region_card.whole_economy(data, sel, [region, partner], names, "pair")
 actors = matching.matched_actors(data, pairs.bench, region, partner)
 partner_view.matched_actors(actors, names[region], names[partner])
 st.caption(f"Source: {region_card.dataset_names(data, 'actors')} · actors whose stages meet along the chain")

@@ -41,6 +41,7 @@ region_card.source(bench, "NACE Rev. 2 divisions of the stages in view")
 st.subheader("Benchmark: regions like this one")
 region_card.peer_table(matching.peer_comparison(bench, region, peers, sectors, sizes))
 region_card.source(bench, "similarity: cosine of location-quotient profiles over the sectors in view")
+region_card.whole_economy(data, sel, [region, *peers], names, "profile")
 
 st.subheader("S3 priorities")
 region_card.priorities(data, region)

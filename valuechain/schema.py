@@ -24,6 +24,7 @@ ACTOR_TYPES = ("business", "research", "public", "civil_society")
 PRIORITY_DIMENSIONS = ("economic", "scientific", "policy")
 VERSION_STATUSES = ("current", "superseded", "deleted")
 TOTAL_SECTOR = "TOTAL"  # observations over the whole economy, the denominator of location quotients
+DATA_TABLES = ("observations", "flows", "actors", "priorities", "projects")  # data, not definitions
 LIST_SEPARATOR = ";"  # multi-valued text cells (stages of an actor, partner regions of a project)
 
 
@@ -396,6 +397,14 @@ DATASET_VERSIONS = Table(
             None,
             required=False,
         ),
+        Column("left_out", "int", "Rows of the file left out, not stored", 0, required=False, min=0),
+        Column("left_out_kinds", "text", "Rows left out per kind (extra-regio 2; missing 5)", "", required=False),
+        Column("left_out_rows", "text", "The rows left out, as CSV (file row, kind, cells)", "", required=False),
+        # Where a version fetched from Eurostat came from (empty for uploads and the demo data).
+        Column("source_code", "text", "Eurostat dataset code", "tgs00042", required=False),
+        Column("source_updated", "text", "Eurostat's last update of the dataset (ISO 8601)", None, required=False),
+        Column("source_url", "text", "The query URL the rows were fetched with", None, required=False),
+        Column("fetched_at", "timestamp", "When the rows were fetched (UTC)", None, required=False),
     ),
     key=("version_id",),
     versioned=False,

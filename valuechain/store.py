@@ -255,14 +255,11 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
-    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
-    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
-    problems = [
-        p
-        for value, what, required in texts
-        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
-    ]
+def _check_text(texts: Sequence[tuple[object, str, bool]]) -> None:
+    """Refuse names (value, what it is, whether required) that could run as a formula in an export, hold
+    markup, control or direction characters: the same rule as every uploaded cell. (Idea cards are workshop
+    notes: shown as text and neutralised in every export, they may hold anything.)"""
+    problems = [p for value, what, required in texts if (p := text.problem(value, what, required=required)) is not None]
     if problems:
         raise StoreError("Nothing was stored. " + " ".join(problems))
 
@@ -353,6 +350,7 @@ class Load:
     origin: str = "upload"
     file_name: str = ""
     note: str = ""
+    left_out: pd.DataFrame | None = None  # rows of the file not stored (ingest's file_row, left_out_as, cells)
 
 
 class Store:
@@ -441,6 +439,12 @@ class Store:
         found = self.backend.query(sql)
         return pd.concat([schema.coerce(found, t), found[["version_id", "dataset"]]], axis=1)
 
+    def left_out_rows(self, version_id: int) -> str:
+        """The rows a version's file had that were left out, as the CSV stored with the version ('' if none)."""
+        found = self.backend.query("SELECT left_out_rows FROM dataset_versions WHERE version_id = ?", (version_id,))
+        value = found["left_out_rows"].iat[0] if len(found) else None
+        return "" if value is None or pd.isna(value) else str(value)
+
     def rows_of_version(self, version_id: int) -> pd.DataFrame:
         table = self._version_table(version_id)
         t = TABLES[table]
@@ -451,7 +455,8 @@ class Store:
         """Every dataset version with its dataset, newest first."""
         sql = (
             "SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
-            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
+            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note, v.left_out, v.left_out_kinds, "
+            "v.source_code, v.source_updated, v.source_url, v.fetched_at "
             "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id"
         )
         params: tuple = ()
@@ -522,7 +527,8 @@ class Store:
 
             def store(load: Load, part: _Part, note: str, taken_over_by: int | None) -> VersionInfo:
                 nonlocal done
-                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by)
+                left = load.left_out if taken_over_by is None else None
+                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by, left)
                 for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
                     chunk = part.rows.iloc[start : start + INSERT_CHUNK_ROWS]
                     self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
@@ -617,8 +623,15 @@ class Store:
         who: Identity,
         now: datetime,
         taken_over_by: int | None,
+        left_out: pd.DataFrame | None = None,
     ) -> VersionInfo:
         version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
+        left = left_out if left_out is not None and len(left_out) else None
+        kinds = (
+            "; ".join(f"{k} {n}" for k, n in left["left_out_as"].value_counts().items())
+            if left is not None and "left_out_as" in left
+            else None
+        )
         digest = content_hash(part.rows)
         _execute(
             cur,
@@ -628,8 +641,8 @@ class Store:
         _execute(
             cur,
             "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
-            "rows, content_hash, status, note, replaces, taken_over_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
+            "rows, content_hash, status, note, replaces, taken_over_by, left_out, left_out_kinds, left_out_rows) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
             (
                 version_id,
                 part.dataset_id,
@@ -641,11 +654,28 @@ class Store:
                 note,
                 part.previous,
                 taken_over_by,
+                len(left) if left is not None else 0,
+                kinds,
+                left.to_csv(index=False) if left is not None else None,
             ),
         )
         return VersionInfo(
             version_id, part.dataset_id, table, len(part.rows), digest, part.previous, part.dataset, taken_over_by
         )
+
+    def record_source(
+        self, version_id: int, *, code: str, updated: str, url: str, fetched_at: datetime, who: Identity
+    ) -> None:
+        """Note where a version fetched from Eurostat came from (dataset code, last update, query, time)."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(
+                cur,
+                "UPDATE dataset_versions SET source_code = ?, source_updated = ?, source_url = ?, fetched_at = ? "
+                "WHERE version_id = ?",
+                (code, updated, url, fetched_at.replace(tzinfo=None), version_id),
+            )
+            self._bump(cur)
 
     def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
         """Make an earlier version of its dataset current again (rollback). Rows that the version it
@@ -745,10 +775,6 @@ class Store:
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
-        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
-        _check_text(
-            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
-        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
@@ -1034,7 +1060,7 @@ class Store:
             for subject in subjects:
                 row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
                 failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
-                first = now if failures == 1 else row[1]  # type: ignore[index]
+                first = now if failures == 1 else row[1]
                 until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
                 if until is not None:
                     locked.append(until)
