@@ -127,7 +127,9 @@ def test_workshop_report_markdown_and_pdf(demo: tuple[Data, pd.DataFrame], tmp_p
         {"idea_id": [7], "title": ["Lignin pilot"], "description": ["Pilot plant"]}
     )  # the shape of matching.ideas_view
     board = workshop.board(workshop.vote_items(scenes, ideas), store.tallies(workshop_id), store.comments(workshop_id))
-    report = workshop.make_report(store.workshop(workshop_id), scenes, board, datasets, data.data_source())
+    found = store.workshop(workshop_id)
+    assert found is not None
+    report = workshop.make_report(found, scenes, board, datasets, data.data_source())
 
     md = workshop.markdown(report, ["scene-1.png", "scene-2.png", None])
     assert md.startswith("# Turku \\*workshop\\*")

@@ -151,6 +151,14 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     tally.get_by_text("Comment: *Add the ports* [map](http://x)").wait_for(timeout=30_000)  # text, not markup
     screenshot(page, "workshop-board")
 
+    # The report: Markdown at once, the PDF once its scenes' charts are drawn.
+    page.get_by_role("tab", name="Report").click()
+    page.get_by_role("button", name="Make the PDF report").click()
+    page.get_by_role("button", name="Download the PDF report").wait_for(timeout=120_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF report").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+
     # Nothing else to write for the participant: the workshop page asks for an editor, the data page too.
     participant.goto(f"{workshop_app}/workshop")
     wait_idle(participant)
