@@ -8,6 +8,7 @@ text (st.dataframe, or markdown through layout.plain), never as HTML.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,10 @@ _FLASH = "_upload_flash"
 _PICKED = "_version_picked"
 _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it after a commit
 _CONFIRM = "_version_delete_confirm"
+# widgets whose values the module also reads or sets outside the widget call
+_ENCODING, _DELIMITER, _DECIMAL, _SHEET = "read_encoding", "read_delimiter", "read_decimal", "read_sheet"
+_MISSING = "read_missing"
+_DATASET, _MODE = "upload_dataset", "upload_mode"
 _RECIPE = "_upload_recipe"  # (file name, Recipe) loaded on the page, used instead of the remembered one; or why not
 _ENCODINGS = {
     AUTO: None,
@@ -48,7 +53,8 @@ _MODES = {
     "update": "Update the dataset: add these rows, keep its other rows",
     "replace": "Replace the dataset: these rows only",
 }
-_PREFIXES = ("map_", "const_", "filter_", "newind_", "upload_dataset", "upload_mode")
+_PREFIXES = ("map_", "const_", "filter_", "newind_", _DATASET, _MODE, "rowchoice_")
+_LEAVE, _RECODE = "rowchoice_leave_out", "rowchoice_recode"  # kinds of rows the analyst chose to leave out, recode
 
 
 def flash(section: str) -> None:
@@ -96,6 +102,7 @@ def upload_section(store: Store, who: Identity) -> None:
     definitions = _new_indicators(parsed, mapping, context) if table == "observations" else None
     checked = _check(parsed, table, mapping, context, dataset, mode, definitions)
     st.subheader("Check")
+    row_groups(checked)
     report(checked.report.failures, parsed.file)
     if checked.preview is not None:
         preview(checked)
@@ -169,10 +176,10 @@ def _apply_recipe(key: str) -> None:
 
 def _parse(file: Any) -> ingest.Parsed:
     options = ingest.ReadOptions(
-        encoding=_ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
-        delimiter=_DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
-        decimal=_DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
-        sheet=st.session_state.get("read_sheet"),
+        encoding=_ENCODINGS.get(st.session_state.get(_ENCODING, AUTO)),
+        delimiter=_DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
+        decimal=_DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
+        sheet=st.session_state.get(_SHEET),
     )
     signature = (file.file_id, file.name, file.size, options)
     cached = st.session_state.get(_PARSED)
@@ -189,18 +196,75 @@ def _reading_options(parsed: ingest.Parsed) -> None:
     cols[0].selectbox(
         "Encoding",
         list(_ENCODINGS),
-        key="read_encoding",
+        key=_ENCODING,
         help="Automatic: BOM, else UTF-8 if every byte fits, else Windows-1252 or -1250 by the letters.",
     )
-    cols[1].selectbox("Delimiter", list(_DELIMITERS), key="read_delimiter")
+    cols[1].selectbox("Delimiter", list(_DELIMITERS), key=_DELIMITER)
     cols[2].selectbox(
         "Decimal separator",
         list(_DECIMALS),
-        key="read_decimal",
+        key=_DECIMAL,
         help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
     )
     if parsed.sheets:
-        cols[3].selectbox("Sheet", parsed.sheets, key="read_sheet")
+        cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
+    st.text_input(
+        "Missing-value markers",
+        value=", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING),
+        key=_MISSING,
+        help="Cells holding one of these (comma-separated; '' = an empty cell) are missing values, never errors: "
+        "such rows are counted and left out, their flags kept in the left-out list. ':' with a flag (': c', "
+        "': @C') always counts as missing.",
+    )
+
+
+def _row_choices() -> ingest.RowChoices:
+    """The analyst's choices for the file on screen: groups to leave out or recode, missing-value markers."""
+    raw = st.session_state.get(_MISSING)
+    missing = (
+        ingest.DEFAULT_MISSING
+        if raw is None
+        else tuple(dict.fromkeys("" if m.strip() in ("''", '""') else m.strip() for m in str(raw).split(",")))
+    )
+    return ingest.RowChoices(
+        leave_out=frozenset(st.session_state.get(_LEAVE, ())),
+        recode=frozenset(st.session_state.get(_RECODE, ())),
+        missing=missing,
+    )
+
+
+def row_groups(checked: ingest.Checked) -> None:
+    """One click per group of rows the explorer cannot place: leave them out, or recode them where a one-to-one
+    correspondence exists (ISO-3 → NUTS-0, a NUTS code that only changed its code). Each choice is undoable."""
+    groups = [g for g in checked.groups if g.kind != "missing"]
+    if not groups:
+        return
+    st.subheader("Rows the explorer cannot place")
+    leave, recode = set(st.session_state.get(_LEAVE, ())), set(st.session_state.get(_RECODE, ()))
+    for group in groups:
+        cols = st.columns([6, 2, 2])
+        cols[0].markdown(layout.plain(group.message))
+        undecided = group.kind not in leave
+        if cols[1].button(
+            f"Leave out {group.rows - group.recoded:,}" if undecided else "Keep them again",
+            key=f"rowgroup_leave_{group.kind}_{group.column}",
+            help="Not stored; counted in the version's record and downloadable from the Versions tab.",
+        ):
+            leave.symmetric_difference_update({group.kind})
+            st.session_state[_LEAVE] = sorted(leave)
+            st.rerun()
+        if (
+            group.kind in ingest.RECODE_KINDS
+            and group.recodable
+            and cols[2].button(
+                f"Recode {group.recodable:,}" if group.kind not in recode else "Undo the recode",
+                key=f"rowgroup_recode_{group.kind}_{group.column}",
+                help="Only one-to-one changes: splits, merges and boundary shifts are never recoded.",
+            )
+        ):
+            recode.symmetric_difference_update({group.kind})
+            st.session_state[_RECODE] = sorted(recode)
+            st.rerun()
 
 
 def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
@@ -224,8 +288,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
         for field in ("name", "unit", "additive", "nonnegative", "description"):
             if field in definition:
                 st.session_state[f"newind_{field}_{ind}"] = definition[field]
-    st.session_state["upload_dataset"] = recipe.dataset or parsed.source_name
-    st.session_state["upload_mode"] = recipe.mode
+    st.session_state[_DATASET] = recipe.dataset or parsed.source_name
+    st.session_state[_MODE] = recipe.mode
     st.session_state[_SIGNATURE] = signature
 
 
@@ -291,11 +355,11 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
     left, right = st.columns([2, 3])
     dataset = left.text_input(
         "Dataset",
-        key="upload_dataset",
+        key=_DATASET,
         help="Uploads of the same dataset are its versions. "
         + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
-    mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
+    mode = right.radio("Mode", list(_MODES), key=_MODE, format_func=_MODES.get)
     return dataset, str(mode)
 
 
@@ -344,7 +408,8 @@ def _check(
     mode: str,
     definitions: pd.DataFrame | None,
 ) -> ingest.Checked:
-    decimal = _DECIMALS.get(st.session_state.get("read_decimal", AUTO))
+    decimal = _DECIMALS.get(st.session_state.get(_DECIMAL, AUTO))
+    choices = _row_choices()
     fingerprint = hashlib.sha256(
         repr(
             (
@@ -352,6 +417,7 @@ def _check(
                 dataset,
                 mode,
                 decimal,
+                choices,
                 context.revision,
                 None if definitions is None else definitions.to_csv(),
             )
@@ -371,6 +437,7 @@ def _check(
             mode=mode,  # type: ignore[arg-type]
             new_indicators=definitions,
             decimal=decimal,
+            choices=choices,
         )
     st.session_state[_CHECKED] = (signature, checked)
     return checked
@@ -551,8 +618,13 @@ def versions_section(store: Store, who: Identity) -> None:
             "created_by",
             "file_name",
             "rows",
+            "left_out",
+            "left_out_kinds",
             "content_hash",
             "note",
+            "source_code",
+            "source_updated",
+            "source_url",
         ]
     ]
     layout.table(
@@ -566,7 +638,12 @@ def versions_section(store: Store, who: Identity) -> None:
             "created_at": "loaded at",
             "created_by": "by",
             "file_name": "file",
+            "left_out": st.column_config.NumberColumn("left out", help="Rows of the file that were not stored"),
+            "left_out_kinds": "left out, by kind",
             "content_hash": "SHA-256",
+            "source_code": "Eurostat code",
+            "source_updated": "Eurostat last update",
+            "source_url": st.column_config.LinkColumn("query"),
         },
     )
     labels = {
@@ -597,6 +674,15 @@ def versions_section(store: Store, who: Identity) -> None:
         _act(
             lambda: store.set_current(int(chosen), who=who),
             f"Version {chosen} of '{row['dataset']}' ({row['table_name']}) is current again.",
+        )
+    left_out = row["left_out"]
+    if pd.notna(left_out) and int(left_out) > 0:
+        cols[2].download_button(
+            f"Download the {int(left_out):,} left-out rows (CSV)",
+            export.to_csv_bytes(pd.read_csv(io.StringIO(store.left_out_rows(int(chosen))), dtype=str)),
+            key="version_left_out",
+            file_name=f"version-{chosen}-left-out.csv",
+            mime="text/csv",
         )
     if cols[1].button("Delete…", key="version_delete", disabled=row["status"] == "deleted"):
         st.session_state[_CONFIRM] = int(chosen)

@@ -53,6 +53,7 @@ def commit(
             take_over=True,
             file_name=checked.parsed.file,
             note=note,
+            left_out=checked.left_out if len(checked.left_out) else None,
         )
     )
     mapping = (checked.parsed.source_key, t.name, dict(remember) if remember is not None else checked.mapping.stored())
