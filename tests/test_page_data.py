@@ -344,7 +344,7 @@ def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db:
     assert at.selectbox(key="filter_nace_r2").value == "C16"
     assert at.text_input(key="newind_name_sbs_units").value == "Local units (SBS)"
     assert set(report(at)["severity"]) == {"warning"}
-    download = next(d for d in at.get("download_button") if d.label == "Download recipe")
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download recipe")
     assert download.proto.url.endswith(".json")  # the same recipe is remembered on commit: checked below
     button(at, "Commit as a new version of 'SBS local units'").click().run()
     assert not at.exception, [e.value for e in at.exception]
