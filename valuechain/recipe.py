@@ -37,8 +37,20 @@ _STORED_KEY = "recipe"  # the key under which the non-mapping part rides in the 
 READ_FIELDS = tuple(f.name for f in dataclasses.fields(ReadOptions))
 DEFINITION_FIELDS = ("indicator_id", "name", "unit", "additive", "nonnegative", "description")
 _KEYS = frozenset(
-    ("recipe", "table", "read", "columns", "constants", "keep", "missing", "leave_out", "recode", "dataset", "mode")
-    + ("new_indicators",)
+    [
+        "recipe",
+        "table",
+        "read",
+        "columns",
+        "constants",
+        "keep",
+        "missing",
+        "leave_out",
+        "recode",
+        "dataset",
+        "mode",
+        "new_indicators",
+    ]
 )
 
 
