@@ -214,8 +214,8 @@ def check(
     known = {k: set(v) for k, v in context.known.items()}
     if not defs.empty:
         report = schema.validate(
-            new_indicators.reset_index(drop=True),
-            schema.INDICATORS,  # type: ignore[union-attr]
+            defs if new_indicators is None else new_indicators.reset_index(drop=True),
+            schema.INDICATORS,
             file="new indicator definitions (form)",
             row_offset=1,
         )
@@ -347,7 +347,7 @@ def _extra_checks(
                     "html",
                     lambda v: (
                         f"contains HTML or script markup "
-                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"
+                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"  # type: ignore[union-attr]
                     ),
                 ),
                 (

@@ -84,7 +84,7 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
                 rows.append(r)
     except _Stop:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, *_excel_errors()) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, *_excel_errors()) as exc:  # type: ignore[misc]
         raise found.stop(
             "(file)",
             "",

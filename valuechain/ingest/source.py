@@ -113,8 +113,9 @@ class _Source:
 
     def open(self) -> BinaryIO:
         if self.view is not None:
-            return pa.BufferReader(pa.py_buffer(self.view))  # type: ignore[return-value]
-        return open(self.path, "rb")  # type: ignore[arg-type]
+            return pa.BufferReader(pa.py_buffer(self.view))
+        assert self.path is not None
+        return open(self.path, "rb")
 
     def arrow(self) -> Any:
         return pa.py_buffer(self.view) if self.view is not None else pa.memory_map(str(self.path))
