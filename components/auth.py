@@ -29,8 +29,10 @@ from valuechain.redact import redact
 from valuechain.store import Identity
 
 VIEWER = Identity("viewer", "viewer")
-_EDITOR = "_auth_editor"
+EDITOR_SESSION_KEY = "_auth_editor"  # the signed-in editor's name (session only)
 _ERROR = "_auth_error"
+_NAME = "login_name"  # the sign-in form's fields
+_PASSWORD = "login_password"
 _WRONG_PASSWORD_DELAY = 1.0  # seconds: slows down guessing without bothering a person who mistyped
 _SHARED_AUTH_KEYS = {
     "redirect_uri",
@@ -83,7 +85,7 @@ def identity() -> Identity:
     """The signed-in editor, or a viewer."""
     if oidc_configured():
         return _oidc_identity()
-    name = st.session_state.get(_EDITOR)
+    name = st.session_state.get(EDITOR_SESSION_KEY)
     return Identity(str(name), "editor") if name else VIEWER
 
 
@@ -95,9 +97,9 @@ def error_message(error: object) -> str:
 
 def _sign_in() -> None:
     password = _editor_password()
-    name = str(st.session_state.get("login_name") or "").strip()
-    given = str(st.session_state.get("login_password") or "")
-    st.session_state["login_password"] = ""
+    name = str(st.session_state.get(_NAME) or "").strip()
+    given = str(st.session_state.get(_PASSWORD) or "")
+    st.session_state[_PASSWORD] = ""
     if password is None:
         st.session_state[_ERROR] = "Editing is switched off."
     elif not name:
@@ -122,7 +124,7 @@ def _check_password(name: str, given: str, password: str) -> None:
     ok = hmac.compare_digest(given.encode(), password.encode())
     until = store.record_sign_in(subjects, ok)
     if ok:
-        st.session_state[_EDITOR] = name
+        st.session_state[EDITOR_SESSION_KEY] = name
         st.session_state.pop(_ERROR, None)
         return
     time.sleep(_WRONG_PASSWORD_DELAY)
@@ -153,7 +155,7 @@ def logout() -> None:
     if oidc_configured():
         st.logout()
         return
-    st.session_state.pop(_EDITOR, None)
+    st.session_state.pop(EDITOR_SESSION_KEY, None)
 
 
 def login_form() -> None:
@@ -187,8 +189,8 @@ def login_form() -> None:
         return
     with st.form("login", border=True):
         st.markdown("**Sign in as editor** to write and change idea cards and to upload data.")
-        st.text_input("Your name", key="login_name")
-        st.text_input("Editor password", type="password", key="login_password")
+        st.text_input("Your name", key=_NAME)
+        st.text_input("Editor password", type="password", key=_PASSWORD)
         st.form_submit_button("Sign in", on_click=_sign_in)
     error = st.session_state.pop(_ERROR, None)
     if error:

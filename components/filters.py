@@ -20,14 +20,14 @@ def sidebar(data: Data) -> Selection:
     side = st.sidebar
     chains = data.chains()
     chain_names = dict(zip(chains["chain_id"], chains["name"], strict=True))
-    chain_label = lambda c: without_bidi(chain_names[c])  # noqa: E731
+    chain_label = _label(chain_names)
     _codes_from_url(state.CHAIN, "value chain", list(chain_names), chain_label)
     chain = side.selectbox(
         "Value chain", list(chain_names), format_func=chain_label, key=state.CHAIN, bind=URL, **_watch(state.CHAIN)
     )
     stages = data.stages(chain)
     stage_names = dict(zip(stages["stage_id"], stages["name"], strict=True))
-    stage_label = lambda s: without_bidi(stage_names[s])  # noqa: E731
+    stage_label = _label(stage_names)
     _codes_from_url(state.STAGE, "stage", list(stage_names), stage_label, several=True)
     chosen_stages = side.multiselect(
         "Stages",
@@ -43,7 +43,7 @@ def sidebar(data: Data) -> Selection:
         mapping = mapping[mapping["stage_id"].isin(chosen_stages)]
     sector_names = data["sectors"].set_index("nace")["name"].to_dict()
     sectors = sorted(mapping["nace"])
-    sector_label = lambda c: without_bidi(f"{c} {_short(sector_names.get(c, ''))}")  # noqa: E731
+    sector_label = _label({c: _short(sector_names.get(c, "")) for c in sectors}, with_code=True)
     _codes_from_url(state.SECTOR, "sector", sectors, sector_label, several=True)
     chosen_sectors = side.multiselect(
         "Sectors (NACE Rev. 2)",
@@ -90,7 +90,7 @@ def sidebar(data: Data) -> Selection:
     )
     in_view = regions_in_view(data, base)
     region_names = dict(zip(in_view["nuts_id"], in_view["name"], strict=True))
-    region_label = lambda c: without_bidi(f"{c} {region_names.get(c, '')}")  # noqa: E731
+    region_label = _label(region_names, with_code=True)
     _codes_from_url(state.REGION, "region", list(region_names), region_label)
     region = side.selectbox(
         "Focus region",
@@ -151,6 +151,16 @@ def _forget_notice(key: str) -> None:
 def current() -> Selection:
     """The selection app.py drew for this run."""
     return st.session_state[state.SELECTION]
+
+
+def _label(names: dict[Any, str], *, with_code: bool = False) -> Callable[[Any], str]:
+    """An option's label (its name, after its code), never reversed by a direction override in the name."""
+
+    def label(option: Any) -> str:
+        name = names.get(option, "")
+        return without_bidi(f"{option} {name}" if with_code else name)
+
+    return label
 
 
 def _short(name: str, limit: int = 38) -> str:

@@ -18,6 +18,7 @@ from valuechain.query import Data, split_list
 from valuechain.store import StoreError
 
 _FLASH = "_idea_flash"
+_CARD = "idea_card"  # the card picker
 NEW = 0  # the "new idea" choice of the card picker
 
 
@@ -76,7 +77,7 @@ def _delete(idea_id: int, title: str) -> None:
         st.session_state[_FLASH] = ("error", f"The idea card was not deleted: {auth.error_message(exc)}")
         return
     st.session_state[_FLASH] = ("success", f"Deleted idea card #{idea_id}: {title}")
-    st.session_state["idea_card"] = NEW
+    st.session_state[_CARD] = NEW
 
 
 def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> None:
@@ -92,7 +93,7 @@ def editor(data: Data, draft: dict[str, Any], region_names: dict[str, str]) -> N
     idea_id = st.selectbox(
         "Idea card",
         [NEW, *titles],
-        key="idea_card",
+        key=_CARD,
         format_func=lambda i: "New card for this pair" if i == NEW else text.without_bidi(f"#{i} {titles[i]}"),
     )
     base = _base(data, draft, int(idea_id))

@@ -11,6 +11,7 @@ import streamlit as st
 from components import state
 from valuechain import export
 from valuechain.query import Data
+from valuechain.schema import DATA_TABLES
 from valuechain.text import without_bidi
 
 SYNTHETIC = "demo data (synthetic)"
@@ -32,11 +33,18 @@ def presentation_mode() -> None:
 
 
 def dataset_badge(data: Data, current: pd.DataFrame) -> None:
-    """Say which data is on screen: demo or uploaded, and which versions (the store's datasets_on_screen)."""
-    uploads = current[current["origin"] == "upload"]
-    label = "Demo data (synthetic)" if uploads.empty else "Demo data (synthetic) + uploaded data"
-    if not current.empty and (current["origin"] == "demo").sum() == 0:
-        label = "Uploaded data"
+    """Say which data is on screen (the store's datasets_on_screen): demo, Eurostat, uploaded, and whether
+    synthetic and real figures are mixed."""
+    filled = current[(current["rows"] > 0) & current["table_name"].isin(DATA_TABLES)]
+    from_eurostat = filled["source_code"].fillna("").ne("")
+    demo = (filled["origin"] == "demo").any()
+    eurostat = from_eurostat.any()
+    uploads = ((filled["origin"] == "upload") & ~from_eurostat).any()
+    shown = (("Demo data (synthetic)", demo), ("Eurostat", eurostat), ("uploaded data", uploads))
+    parts = [name for name, on in shown if on]
+    label = " + ".join(parts) or "no data"
+    if demo and (eurostat or uploads):
+        label += " — synthetic and real figures are mixed: each chart's source says which is which"
     latest = int(current["version_id"].max()) if not current.empty else 0
     st.sidebar.caption(
         f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
@@ -70,4 +78,13 @@ def table(frame: pd.DataFrame, where: Any = st, **kwargs: Any) -> Any:
 def source_caption(data: Data, extra: str = "") -> None:
     """Under every number or chart: where it comes from."""
     text = f"Source: {plain(data.data_source())}"
+    if mixed(data.data_source()):
+        text = f"**Mixed: {SYNTHETIC} and real data.** " + text
     st.caption(text + (f" · {extra}" if extra else ""))
+
+
+def mixed(sources: str) -> bool:
+    """Whether a page's sources hold both synthetic demo values and real ones (said on that page)."""
+    parts = [p for p in sources.split("; ") if p and p != "no data"]
+    synthetic = [SYNTHETIC in p for p in parts]
+    return any(synthetic) and not all(synthetic)

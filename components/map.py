@@ -19,8 +19,8 @@ import shapely
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from components import layout, nav, state
-from valuechain import choropleth, colors, derived, export, geo
+from components import layout, nav, state, workshop
+from valuechain import choropleth, colors, derived, export, geo, render
 from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
 
@@ -476,6 +476,14 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
         st.caption(f"{geo.ATTRIBUTION} (Eurostat GISCO, NUTS 2021) · Data: {layout.plain(view.sources)}")
 
 
+def offer_picture(sel: Selection, view: MapView) -> None:
+    """A static picture of the map for the workshop report (deck.gl maps cannot be exported)."""
+    title = f"{view.label}, NUTS {sel.level}, {sel.year}"
+    workshop.offer_chart(
+        render.region_map(_geometries(sel.level), view.table.set_index("region_id")["value"], title, sel.region)
+    )
+
+
 # --- legend and side panel --------------------------------------------------------------------------
 
 
@@ -535,6 +543,11 @@ def method_caption(data: Data, sel: Selection, indicator: str) -> None:
         st.latex(spec.formula)
         base = layout.plain(choropleth.indicator_label(data, spec.base).lower())
         st.caption(spec.method.format(base=base, scope=scope, year=sel.year, level=sel.level))
+    elif data.whole_economy_only(indicator):
+        st.caption(
+            f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} for the whole economy "
+            f"(sector TOTAL), {sel.year}. It has no NACE breakdown, so it cannot speak for any stage of the chain."
+        )
     else:
         st.caption(
             f"Value: {layout.plain(choropleth.indicator_label(data, indicator).lower())} summed over the NACE "

@@ -69,6 +69,23 @@ _ALL = (
         editors_only=True,
     ),
     PageSpec(
+        "pages/workshop.py",
+        "Workshop",
+        ":material/slideshow:",
+        "Workshop",
+        "Build an agenda of saved views, present it, see the room's votes live, download the report (editors).",
+        "workshop",
+        editors_only=True,
+    ),
+    PageSpec(
+        "pages/join.py",
+        "Join a workshop",
+        ":material/how_to_vote:",
+        "Workshop",
+        "Participants: type the workshop's code, vote on partners and ideas, leave a comment.",
+        "join",
+    ),
+    PageSpec(
         "pages/about.py",
         "About & method",
         ":material/menu_book:",
@@ -125,6 +142,12 @@ def ensure_shell() -> None:
     Until some session has called st.navigation, Streamlit treats a `pages/` folder the legacy way and
     runs a deep-linked page (e.g. /map) without app.py, so without filters. Switch that mode off for
     the process and rerun: the rerun goes through app.py and st.navigation picks the same page.
+
+    Streamlit 1.67 has no supported switch for this: PagesManager sets `uses_pages_directory` when a
+    `pages/` folder lies beside the main script, and only st.navigation clears it
+    (streamlit/runtime/pages_manager.py, commands/navigation.py); `client.showSidebarNavigation` only hides
+    the legacy menu. The supported way out is renaming the folder, which the design keeps. If an upgrade
+    moves the flag, tests/e2e/test_shell.py (deep link as a fresh server's first request) fails.
     """
     if st.session_state.get(state.SHELL_RAN):
         return

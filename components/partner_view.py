@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import layout, state
+from components import layout, state, workshop
 from components.chart_style import CONFIG, LEGEND, esc
 from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
@@ -65,16 +65,8 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
             hide_index=True,
             column_config=config,
             key="ranked",
-            column_order=[
-                "rank",
-                "region",
-                "score",
-                *matching.COMPONENTS,
-                "shared_priorities",
-                "projects",
-                "flows",
-                "distance_km",
-                "why",
+            column_order=[  # the ranked table's, with code and name in one column
+                "region" if c == "region_id" else c for c in matching.RANKED_COLUMNS if c not in ("name", "country")
             ],
         )
         st.download_button(
@@ -118,6 +110,7 @@ def score_bars(ranked: pd.DataFrame, weights: dict[str, int], n: int = 10) -> No
         ),
     }
     st.plotly_chart(fig, config=CONFIG, key="score_bars")
+    workshop.offer_chart(fig)
 
 
 def synergy_heatmap(matrix: pd.DataFrame, names: dict[str, str], focus: str) -> None:

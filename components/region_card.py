@@ -12,8 +12,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import benchmark, layout, state
 from components import data as app_data
-from valuechain import matching
-from valuechain.query import Data, Selection, split_list
+from valuechain import brief, matching
+from valuechain.query import Data, Selection, split_list, whole_economy_figures
 from valuechain.schema import ACTOR_TYPES
 
 FORMULAS_HINT = "formulas: About & method"
@@ -269,3 +269,45 @@ def dataset_names(data: Data, table: str) -> str:
     on_screen = app_data.datasets_on_screen(data)
     names = "; ".join(sorted(on_screen.loc[on_screen["table_name"] == table, "dataset"].astype(str).unique()))
     return layout.plain(names) if names else "no data"
+
+
+def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[str, str], where: str) -> None:
+    """Figures for the whole economy (no NACE breakdown, e.g. Eurostat GDP or R&D intensity) of these regions:
+    shown as they are, said to speak for no stage."""
+    figures = whole_economy_figures(data, sel, regions)
+    if figures.empty:
+        return
+    st.subheader(f"Whole-economy figures, {sel.year}")
+    st.dataframe(
+        figures.assign(region=figures["region_id"].map(names).fillna(figures["region_id"]))[
+            ["region", "name", "value", "unit", "flag", "source"]
+        ],
+        hide_index=True,
+        key=f"whole_economy_{where}",
+        column_config={"name": "indicator", "value": st.column_config.NumberColumn("value", format="%.6g")},
+    )
+    st.caption(
+        f"Source: {_sources(figures['source'])} · whole economy (sector TOTAL): these figures "
+        "have no NACE breakdown and speak for no stage of the chain"
+    )
+
+
+def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) -> None:
+    """The region brief for meetings: two A4 pages (PDF) and the same as one HTML file."""
+    key = f"_brief_{sel.region}_{sel.chain_id}_{sel.year}_{sel.level}_{state.data_key(data)}"
+    cols = st.columns([2, 2, 2, 3], vertical_alignment="center")
+    if cols[0].button("Make the region brief", key="brief_make", icon=":material/description:"):
+        with st.spinner("Drawing the charts and laying out two pages…"):
+            made = brief.make(data, sel, store_datasets)
+            pictures = brief.pictures(made)
+            st.session_state[key] = (brief.pdf(made, *pictures), brief.html_page(made, *pictures))
+    if key in st.session_state:
+        pdf, page = st.session_state[key]
+        name = f"region-brief-{sel.region}-{sel.year}"
+        cols[1].download_button(
+            "Brief (PDF)", pdf, f"{name}.pdf", "application/pdf", on_click="ignore", icon=":material/download:"
+        )
+        cols[2].download_button(
+            "Brief (HTML)", page, f"{name}.html", "text/html", on_click="ignore", icon=":material/download:"
+        )
+    cols[3].caption("Key figures, stages, map, partners, actors, projects, sources: for a meeting.")

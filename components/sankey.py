@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from components import layout, state
+from components import layout, state, workshop
 from valuechain import colors, geo
 from valuechain.export import to_csv_bytes
 from valuechain.flows import REGION_VIEW, DrillDown, FlowOptions, FlowView, Sankey, flow_table, flow_view, fmt
@@ -122,6 +122,7 @@ def _stage_headers(nodes: pd.DataFrame, wrap: int) -> list[tuple[float, str, str
 def chart(fig: go.Figure) -> None:
     """One Sankey per page, keyed so a rerun updates it in place instead of mounting a new chart."""
     st.plotly_chart(fig, key="flows_sankey", config={"displaylogo": False})
+    workshop.offer_chart(fig)
 
 
 def shown(view: FlowView) -> str:
@@ -198,10 +199,10 @@ _FLOW_COLUMNS: dict[str, Any] = {
     "to_region": "To",
     "to_name": "To region",
     "to_stage": "To stage",
-    "kind": "Kind",
     "value": st.column_config.NumberColumn("Value", format="localized"),
     "unit": "Unit",
     "share": st.column_config.NumberColumn("Share of kind", format="percent"),
+    "kind": "Kind",
     "n_flows": "Flows",
     "source": "Source",
 }
@@ -216,20 +217,7 @@ def flows_table(view: FlowView, flows: pd.DataFrame, what: str) -> None:
         hide_index=True,
         column_config=_FLOW_COLUMNS,
         height=320,
-        column_order=(
-            "from_region",
-            "from_name",
-            "from_stage",
-            "to_region",
-            "to_name",
-            "to_stage",
-            "value",
-            "unit",
-            "share",
-            "kind",
-            "n_flows",
-            "source",
-        ),
+        column_order=list(_FLOW_COLUMNS),  # the labels' order is the columns' order
     )
     rows = f"the {len(table):,} largest of {total:,}" if total > len(table) else f"all {total:,}"
     st.caption(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import workshop
 from components.chart_style import CONFIG, esc, layout, vertical_line
 from valuechain import colors
 
@@ -82,11 +83,15 @@ def stage_chart(long: pd.DataFrame, region: str, names: dict[str, str], threshol
         ),
     }
     st.plotly_chart(fig, config=CONFIG, key="stage_chart")
+    workshop.offer_chart(fig)
 
 
 def sector_chart(profile: pd.DataFrame, positions: dict[str, int], threshold: float) -> None:
     """The region's LQ per NACE division in view, coloured by the stage it belongs to."""
     shown = profile.dropna(subset=["lq"])
+    if shown.empty:  # a year with only whole-economy data (e.g. a Eurostat GDP year before the sector data)
+        st.info("No location quotient by sector in this year: the data has no sector values for it.", icon="📭")
+        return
     data = [
         {
             "type": "bar",

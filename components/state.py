@@ -27,6 +27,11 @@ REGION = "region"  # the focus region; the map's click and the profile's picker 
 PRESENT = "present"  # large type for screen-sharing
 GLOBAL_KEYS = (CHAIN, STAGE, SECTOR, COUNTRY, YEAR, LEVEL, REGION, PRESENT)
 
+# --- where in a workshop agenda a view is (any page; never part of a scene's own state) ------------------
+WORKSHOP = "workshop"
+SCENE = "scene"
+AGENDA_KEYS = (WORKSHOP, SCENE)
+
 # --- session keys that are not in the URL ----------------------------------------------------------------
 SELECTION = "_selection"  # the Selection app.py drew for this run (components/filters.py)
 SHELL_RAN = "_shell_ran"  # this session runs pages through st.navigation (components/nav.py)
@@ -88,6 +93,11 @@ class Matchmaking:
     def weight(component: str) -> str:
         """The URL key of one score component's weight slider."""
         return _on(Matchmaking.PAGE, f"w_{component}")
+
+
+class WorkshopPage:
+    PAGE = "workshop"
+    PICK = _on(PAGE, "id")  # the workshop being edited
 
 
 def page_of(key: str) -> str | None:

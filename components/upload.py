@@ -8,6 +8,7 @@ text (st.dataframe, or markdown through layout.plain), never as HTML.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ import streamlit as st
 
 from components import auth, layout
 from valuechain import export, ingest, text
+from valuechain.recipe import Recipe, remembered
 from valuechain.schema import TABLES
 from valuechain.store import Identity, Restored, Store, StoreError
 
@@ -31,6 +33,11 @@ _FLASH = "_upload_flash"
 _PICKED = "_version_picked"
 _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it after a commit
 _CONFIRM = "_version_delete_confirm"
+# widgets whose values the module also reads or sets outside the widget call
+_ENCODING, _DELIMITER, _DECIMAL, _SHEET = "read_encoding", "read_delimiter", "read_decimal", "read_sheet"
+_MISSING = "read_missing"
+_DATASET, _MODE = "upload_dataset", "upload_mode"
+_RECIPE = "_upload_recipe"  # (file name, Recipe) loaded on the page, used instead of the remembered one; or why not
 _ENCODINGS = {
     AUTO: None,
     "UTF-8": "utf-8",
@@ -46,7 +53,8 @@ _MODES = {
     "update": "Update the dataset: add these rows, keep its other rows",
     "replace": "Replace the dataset: these rows only",
 }
-_PREFIXES = ("map_", "const_", "filter_", "newind_", "upload_dataset", "upload_mode")
+_PREFIXES = ("map_", "const_", "filter_", "newind_", _DATASET, _MODE, "rowchoice_")
+_LEAVE, _RECODE = "rowchoice_leave_out", "rowchoice_recode"  # kinds of rows the analyst chose to leave out, recode
 
 
 def flash(section: str) -> None:
@@ -61,11 +69,11 @@ def flash(section: str) -> None:
 def upload_section(store: Store, who: Identity) -> None:
     """Choose a table and a file; map its columns; see every problem; preview; commit."""
     flash("upload")
+    st.session_state.setdefault("upload_table", "observations")  # a loaded recipe may choose another
     table = st.selectbox(
         "Table",
         ingest.UPLOADABLE,
         key="upload_table",
-        index=ingest.UPLOADABLE.index("observations"),
         format_func=lambda t: f"{TABLES[t].title} ({t})",
     )
     st.caption(layout.plain(TABLES[table].description) + " The Templates tab has a CSV and an Excel template.")
@@ -79,6 +87,7 @@ def upload_section(store: Store, who: Identity) -> None:
     )
     if file is None:
         return
+    _recipe_loader()
     parsed = _parse(file)
     with st.expander("Reading options", expanded=not parsed.ok):
         _reading_options(parsed)
@@ -93,29 +102,84 @@ def upload_section(store: Store, who: Identity) -> None:
     definitions = _new_indicators(parsed, mapping, context) if table == "observations" else None
     checked = _check(parsed, table, mapping, context, dataset, mode, definitions)
     st.subheader("Check")
+    row_groups(checked)
     report(checked.report.failures, parsed.file)
     if checked.preview is not None:
         preview(checked)
+    recipe = _page_recipe(checked, definitions)
     label = f"Commit as a new version of '{layout.plain(checked.dataset)}'" if checked.dataset else "Commit"
     name_problem = text.problem(dataset, "dataset name", required=False)
     if name_problem:
         st.error(layout.plain(name_problem), icon="🛑")
-    if st.button(
+    left, right = st.columns([3, 2])
+    if left.button(
         label,
         type="primary",
         key="upload_commit",
         disabled=not checked.ok or name_problem is not None,
-        help="One transaction: all rows are stored, or none.",
+        help="One transaction: all rows are stored, or none. Every choice made here is remembered for the source.",
     ):
-        _commit(store, checked, who)
+        _commit(store, checked, who, recipe)
+    right.download_button(
+        "Download recipe",
+        recipe.to_json(),
+        file_name=f"{ingest.file_stem(parsed.file)}.recipe.json",
+        mime="application/json",
+        key="upload_recipe_download",
+        icon=":material/receipt_long:",
+        help="Every choice made on this page as JSON: load it here next year, or use it with "
+        "python -m valuechain import FILE --recipe RECIPE.",
+    )
+
+
+def _recipe_loader() -> None:
+    """A recipe downloaded earlier (or written for the command line) fills every choice below at once."""
+    key = f"upload_recipe_file_{st.session_state.get(_ROUND, 0)}"
+    with st.expander("Load a recipe", icon=":material/receipt_long:"):
+        st.file_uploader(
+            "Recipe (JSON) from an earlier upload or the command line",
+            type=["json"],
+            key=key,
+            on_change=_apply_recipe,
+            args=(key,),
+        )
+        loaded = st.session_state.get(_RECIPE)
+        if isinstance(loaded, str):
+            st.error(loaded)
+        elif loaded is not None:
+            st.caption(f"Recipe {layout.plain(loaded[0])} applied: its choices are filled in below.")
+
+
+def _apply_recipe(key: str) -> None:
+    """Runs before the page does (a widget callback), so it may set every other widget's value."""
+    file = st.session_state.get(key)
+    if file is None:
+        st.session_state.pop(_RECIPE, None)
+        return
+    try:
+        recipe = Recipe.from_json(file.getvalue(), where=file.name)
+    except ingest.IngestError as exc:
+        st.session_state[_RECIPE] = layout.plain(exc)
+        return
+    st.session_state[_RECIPE] = (file.name, recipe)
+    st.session_state["upload_table"] = recipe.table
+    for name, options, value in (
+        ("read_encoding", _ENCODINGS, recipe.read.get("encoding")),
+        ("read_delimiter", _DELIMITERS, recipe.read.get("delimiter")),
+        ("read_decimal", _DECIMALS, recipe.read.get("decimal")),
+    ):
+        st.session_state[name] = next((label for label, v in options.items() if v == value), AUTO)
+    if recipe.read.get("sheet"):
+        st.session_state["read_sheet"] = recipe.read["sheet"]
+    st.session_state.pop(_SIGNATURE, None)  # the mapping widgets start again, from the recipe
 
 
 def _parse(file: Any) -> ingest.Parsed:
     options = ingest.ReadOptions(
-        encoding=_ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
-        delimiter=_DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
-        decimal=_DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
-        sheet=st.session_state.get("read_sheet"),
+        encoding=_ENCODINGS.get(st.session_state.get(_ENCODING, AUTO)),
+        delimiter=_DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
+        decimal=_DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
+        sheet=st.session_state.get(_SHEET),
     )
     signature = (file.file_id, file.name, file.size, options)
     cached = st.session_state.get(_PARSED)
@@ -132,18 +196,75 @@ def _reading_options(parsed: ingest.Parsed) -> None:
     cols[0].selectbox(
         "Encoding",
         list(_ENCODINGS),
-        key="read_encoding",
+        key=_ENCODING,
         help="Automatic: BOM, else UTF-8 if every byte fits, else Windows-1252 or -1250 by the letters.",
     )
-    cols[1].selectbox("Delimiter", list(_DELIMITERS), key="read_delimiter")
+    cols[1].selectbox("Delimiter", list(_DELIMITERS), key=_DELIMITER)
     cols[2].selectbox(
         "Decimal separator",
         list(_DECIMALS),
-        key="read_decimal",
+        key=_DECIMAL,
         help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
     )
     if parsed.sheets:
-        cols[3].selectbox("Sheet", parsed.sheets, key="read_sheet")
+        cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
+    st.text_input(
+        "Missing-value markers",
+        value=", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING),
+        key=_MISSING,
+        help="Cells holding one of these (comma-separated; '' = an empty cell) are missing values, never errors: "
+        "such rows are counted and left out, their flags kept in the left-out list. ':' with a flag (': c', "
+        "': @C') always counts as missing.",
+    )
+
+
+def _row_choices() -> ingest.RowChoices:
+    """The analyst's choices for the file on screen: groups to leave out or recode, missing-value markers."""
+    raw = st.session_state.get(_MISSING)
+    missing = (
+        ingest.DEFAULT_MISSING
+        if raw is None
+        else tuple(dict.fromkeys("" if m.strip() in ("''", '""') else m.strip() for m in str(raw).split(",")))
+    )
+    return ingest.RowChoices(
+        leave_out=frozenset(st.session_state.get(_LEAVE, ())),
+        recode=frozenset(st.session_state.get(_RECODE, ())),
+        missing=missing,
+    )
+
+
+def row_groups(checked: ingest.Checked) -> None:
+    """One click per group of rows the explorer cannot place: leave them out, or recode them where a one-to-one
+    correspondence exists (ISO-3 → NUTS-0, a NUTS code that only changed its code). Each choice is undoable."""
+    groups = [g for g in checked.groups if g.kind != "missing"]
+    if not groups:
+        return
+    st.subheader("Rows the explorer cannot place")
+    leave, recode = set(st.session_state.get(_LEAVE, ())), set(st.session_state.get(_RECODE, ()))
+    for group in groups:
+        cols = st.columns([6, 2, 2])
+        cols[0].markdown(layout.plain(group.message))
+        undecided = group.kind not in leave
+        if cols[1].button(
+            f"Leave out {group.rows - group.recoded:,}" if undecided else "Keep them again",
+            key=f"rowgroup_leave_{group.kind}_{group.column}",
+            help="Not stored; counted in the version's record and downloadable from the Versions tab.",
+        ):
+            leave.symmetric_difference_update({group.kind})
+            st.session_state[_LEAVE] = sorted(leave)
+            st.rerun()
+        if (
+            group.kind in ingest.RECODE_KINDS
+            and group.recodable
+            and cols[2].button(
+                f"Recode {group.recodable:,}" if group.kind not in recode else "Undo the recode",
+                key=f"rowgroup_recode_{group.kind}_{group.column}",
+                help="Only one-to-one changes: splits, merges and boundary shifts are never recoded.",
+            )
+        ):
+            recode.symmetric_difference_update({group.kind})
+            st.session_state[_RECODE] = sorted(recode)
+            st.rerun()
 
 
 def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
@@ -153,14 +274,22 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
         return
     for key in [k for k in st.session_state if str(k).startswith(_PREFIXES)]:
         del st.session_state[key]
-    mapping = ingest.auto_map(parsed, table, store.mapping(parsed.source_key, table))
+    loaded = st.session_state.get(_RECIPE)
+    recipe = loaded[1] if isinstance(loaded, tuple) and loaded[1].table == table else None
+    recipe = recipe or remembered(store, parsed.source_key, table)
+    mapping = ingest.auto_map(parsed, table, recipe.column_map())
     for col in TABLES[table].columns:
         st.session_state[f"map_{col.name}"] = mapping.columns.get(col.name, MISSING)
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
     for name, value in mapping.filters.items():
         st.session_state[f"filter_{name}"] = value
-    st.session_state["upload_dataset"] = parsed.source_name
-    st.session_state["upload_mode"] = "update"
+    for definition in recipe.new_indicators:
+        ind = definition.get("indicator_id")
+        for field in ("name", "unit", "additive", "nonnegative", "description"):
+            if field in definition:
+                st.session_state[f"newind_{field}_{ind}"] = definition[field]
+    st.session_state[_DATASET] = recipe.dataset or parsed.source_name
+    st.session_state[_MODE] = recipe.mode
     st.session_state[_SIGNATURE] = signature
 
 
@@ -226,11 +355,11 @@ def _dataset_choice(store: Store, table: str) -> tuple[str, str]:
     left, right = st.columns([2, 3])
     dataset = left.text_input(
         "Dataset",
-        key="upload_dataset",
+        key=_DATASET,
         help="Uploads of the same dataset are its versions. "
         + ("Existing: " + ", ".join(map(layout.plain, existing)) if existing else "No uploaded datasets yet."),
     )
-    mode = right.radio("Mode", list(_MODES), key="upload_mode", format_func=_MODES.get)
+    mode = right.radio("Mode", list(_MODES), key=_MODE, format_func=_MODES.get)
     return dataset, str(mode)
 
 
@@ -248,13 +377,14 @@ def _new_indicators(parsed: ingest.Parsed, mapping: ingest.ColumnMap, context: i
             cols = st.columns([3, 2, 1, 1])
             name = cols[0].text_input("Name", key=f"newind_name_{ind}", placeholder="e.g. Employment (Eurostat SBS)")
             unit = cols[1].text_input("Unit", key=f"newind_unit_{ind}", placeholder="e.g. persons")
+            st.session_state.setdefault(f"newind_additive_{ind}", True)  # set here: a recipe may set it too
+            st.session_state.setdefault(f"newind_nonnegative_{ind}", True)
             additive = cols[2].checkbox(
                 "Can be summed",
-                value=True,
                 key=f"newind_additive_{ind}",
                 help="Counts and money can be summed over regions and sectors; rates not.",
             )
-            nonnegative = cols[3].checkbox("Never negative", value=True, key=f"newind_nonnegative_{ind}")
+            nonnegative = cols[3].checkbox("Never negative", key=f"newind_nonnegative_{ind}")
             description = st.text_input("Definition and source", key=f"newind_description_{ind}")
         rows.append(
             {
@@ -278,7 +408,8 @@ def _check(
     mode: str,
     definitions: pd.DataFrame | None,
 ) -> ingest.Checked:
-    decimal = _DECIMALS.get(st.session_state.get("read_decimal", AUTO))
+    decimal = _DECIMALS.get(st.session_state.get(_DECIMAL, AUTO))
+    choices = _row_choices()
     fingerprint = hashlib.sha256(
         repr(
             (
@@ -286,6 +417,7 @@ def _check(
                 dataset,
                 mode,
                 decimal,
+                choices,
                 context.revision,
                 None if definitions is None else definitions.to_csv(),
             )
@@ -305,6 +437,7 @@ def _check(
             mode=mode,  # type: ignore[arg-type]
             new_indicators=definitions,
             decimal=decimal,
+            choices=choices,
         )
     st.session_state[_CHECKED] = (signature, checked)
     return checked
@@ -416,14 +549,32 @@ def _preview_chart(checked: ingest.Checked) -> go.Figure | None:
     return figure
 
 
-def _commit(store: Store, checked: ingest.Checked, who: Identity) -> None:
+def _page_recipe(checked: ingest.Checked, definitions: pd.DataFrame | None) -> Recipe:
+    """Every choice on the page as a recipe: reading options, mapping, dataset, mode, new indicators."""
+    read = {
+        "encoding": _ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
+        "delimiter": _DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
+        "decimal": _DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
+        "sheet": checked.parsed.sheet if checked.parsed.sheets else None,
+    }
+    recipe = Recipe(
+        table=checked.table.name,
+        read={k: v for k, v in read.items() if v is not None},
+        dataset=checked.dataset,
+        mode=checked.mode,
+        new_indicators=[] if definitions is None else definitions.to_dict("records"),
+    )
+    return recipe.with_mapping(checked.mapping)
+
+
+def _commit(store: Store, checked: ingest.Checked, who: Identity, recipe: Recipe) -> None:
     bar = st.progress(0.0, text="Storing…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Storing… {done:,} of {total:,} rows")
 
     try:
-        versions = ingest.commit(store, checked, who, progress=progress)
+        versions = ingest.commit(store, checked, who, progress=progress, remember=recipe.stored())
     except (StoreError, ingest.IngestError) as exc:
         bar.empty()
         st.error(f"Nothing was stored: {auth.error_message(exc)}")
@@ -467,8 +618,13 @@ def versions_section(store: Store, who: Identity) -> None:
             "created_by",
             "file_name",
             "rows",
+            "left_out",
+            "left_out_kinds",
             "content_hash",
             "note",
+            "source_code",
+            "source_updated",
+            "source_url",
         ]
     ]
     layout.table(
@@ -482,7 +638,12 @@ def versions_section(store: Store, who: Identity) -> None:
             "created_at": "loaded at",
             "created_by": "by",
             "file_name": "file",
+            "left_out": st.column_config.NumberColumn("left out", help="Rows of the file that were not stored"),
+            "left_out_kinds": "left out, by kind",
             "content_hash": "SHA-256",
+            "source_code": "Eurostat code",
+            "source_updated": "Eurostat last update",
+            "source_url": st.column_config.LinkColumn("query"),
         },
     )
     labels = {
@@ -513,6 +674,15 @@ def versions_section(store: Store, who: Identity) -> None:
         _act(
             lambda: store.set_current(int(chosen), who=who),
             f"Version {chosen} of '{row['dataset']}' ({row['table_name']}) is current again.",
+        )
+    left_out = row["left_out"]
+    if pd.notna(left_out) and int(left_out) > 0:
+        cols[2].download_button(
+            f"Download the {int(left_out):,} left-out rows (CSV)",
+            export.to_csv_bytes(pd.read_csv(io.StringIO(store.left_out_rows(int(chosen))), dtype=str)),
+            key="version_left_out",
+            file_name=f"version-{chosen}-left-out.csv",
+            mime="text/csv",
         )
     if cols[1].button("Delete…", key="version_delete", disabled=row["status"] == "deleted"):
         st.session_state[_CONFIRM] = int(chosen)

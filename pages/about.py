@@ -5,6 +5,7 @@ import streamlit as st
 from components import auth, layout
 from components import data as app_data
 from valuechain import derived, geo, indicators
+from valuechain.eurostat import catalogue
 
 data = app_data.data()
 
@@ -85,6 +86,34 @@ layout.table(
         "content_hash": "SHA-256",
     },
 )
+
+st.header("Eurostat datasets loaded")
+eurostat = versions[versions["source_code"].fillna("").ne("")]
+if eurostat.empty:
+    st.markdown("None yet: editors load them on the Data page (*From Eurostat*).")
+else:
+    titles = {e.dataset: e.title for e in catalogue.load()}
+    st.dataframe(
+        eurostat.assign(
+            title=eurostat["dataset"].map(titles).fillna(eurostat["source_code"]),
+            licence="Source: Eurostat",
+        )[["source_code", "title", "source_updated", "fetched_at", "version_id", "rows", "licence"]],
+        hide_index=True,
+        key="about_eurostat",
+        column_config={
+            "source_code": "Code",
+            "title": "Title",
+            "source_updated": "Last update (Eurostat)",
+            "fetched_at": "Fetched (UTC)",
+            "version_id": "Version",
+            "rows": "Rows",
+            "licence": "Licence",
+        },
+    )
+    st.markdown(
+        "Source: Eurostat. © European Union; reuse is authorised provided the source is acknowledged. "
+        "The query behind each version is listed on the Data page's Versions tab."
+    )
 
 st.header("Boundaries and licences")
 ok, message = geo.available()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import auth, upload
+from components import auth, eurostat, upload
 from components import data as app_data
 
 app_data.data()  # every page starts here: it makes a deep link to /data run through app.py
@@ -23,10 +23,14 @@ st.caption(
     "version of a dataset. Nothing is stored before the commit, and any earlier version can be made current "
     "again."
 )
-upload_tab, versions_tab, templates_tab = st.tabs(["Upload", "Versions", "Templates"])
+upload_tab, eurostat_tab, versions_tab, templates_tab = st.tabs(["Upload", "From Eurostat", "Versions", "Templates"])
 with upload_tab:
     upload.upload_section(store, who)
+with eurostat_tab:
+    eurostat.starter_section(store, who)
+    eurostat.dataset_section(store, who)
 with versions_tab:
+    eurostat.updates_section(store, who)
     upload.versions_section(store, who)
 with templates_tab:
     upload.templates_section()

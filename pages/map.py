@@ -23,6 +23,7 @@ left, right = st.columns([2, 1] if map_ui.large_type() else [3, 1])
 with left:
     try:
         map_ui.draw(map_ui.deck(data, sel, view, options), sel, view)
+        map_ui.offer_picture(sel, view)
     except geo.BoundariesUnavailable as exc:
         st.warning(f"**The map needs region boundaries.** {auth.error_message(exc)}", icon="🗺️")
     map_ui.method_caption(data, sel, options.indicator)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import benchmark, filters, idea_cards, layout, partner_view, region_card, state
+from components import benchmark, filters, idea_cards, layout, partner_view, region_card, state, workshop
 from components import data as app_data
 from valuechain import matching
 from valuechain.query import regions_in_view
@@ -30,6 +30,7 @@ if ranked.empty:
     idea_cards.listing(data, sel.chain_id, chain_name)
     st.stop()
 partner_view.ranked_list(ranked)
+workshop.offer_partners(region, ranked)
 partner_view.score_bars(ranked, weights)
 partner_view.ranked_table(ranked, region)
 layout.source_caption(data, "flows, projects and priorities from their tables · formulas: About & method")
@@ -46,6 +47,7 @@ layout.source_caption(data, f"rows look for partners in columns · {layout.plain
 st.subheader("A closer look at one pair")
 partner = partner_view.partner_picker(ranked)
 partner_view.pair_detail(ranked, partner)
+region_card.whole_economy(data, sel, [region, partner], names, "pair")
 actors = matching.matched_actors(data, pairs.bench, region, partner)
 partner_view.matched_actors(actors, names[region], names[partner])
 st.caption(f"Source: {region_card.dataset_names(data, 'actors')} · actors whose stages meet along the chain")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test from a clean clone: installs what the tests need (Python packages, Debian's
-# Chromium, PostgreSQL), starts a throwaway PostgreSQL cluster on loopback, then lint + pytest.
+# Chromium, PostgreSQL), starts a throwaway PostgreSQL cluster on loopback, then ruff (lint and format), mypy,
+# the import contracts (lint-imports) and pytest.
 # Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,12 @@ source scripts/setup.sh dev
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian chromium"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# pdftotext / pdftoppm read the PDF reports in the tests.
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "== installing poppler-utils"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
 
 # PostgreSQL for the store tests on the second backend.
@@ -34,5 +41,10 @@ export VALUECHAIN_GEO_DIR="${VALUECHAIN_GEO_DIR:-$(cd .. && pwd)/shared/geo}"
 
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy
+echo "== import contracts"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 .venv/bin/pytest "$@"

@@ -12,12 +12,17 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components import auth
+
 REPO = Path(__file__).resolve().parent.parent
 
 
-def open_app(page: str | None = None, **query: str | list[str]) -> AppTest:
-    """Run app.py, optionally with URL query parameters and on a given page (path under pages/)."""
+def open_app(page: str | None = None, *, editor: str | None = None, **query: str | list[str]) -> AppTest:
+    """Run app.py, optionally with URL query parameters and on a given page (path under pages/); `editor`
+    signs that name in as an editor (as the password form does)."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    if editor is not None:
+        at.session_state[auth.EDITOR_SESSION_KEY] = editor
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -131,3 +131,11 @@ def demo_data() -> dict:
 @pytest.fixture
 def editor() -> store_module.Identity:
     return store_module.Identity("analyst", "editor")
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
+    """A loopback Eurostat API serving recorded answers (tests/eurostat_server.py); yields its switches."""
+    from .eurostat_server import recorded_api
+
+    yield from recorded_api(monkeypatch, tmp_path)

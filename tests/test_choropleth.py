@@ -187,7 +187,7 @@ def test_key_figures_of_a_region(data: Data, year: int) -> None:
         "patents",
         "rd_projects",
         "eu_funding",
-        LOCATION_QUOTIENT,
+        *REGISTRY,
     ]
     emp = tables["employment"].set_index("region_id").loc["SE33"]
     assert figures.at["employment", "value"] == emp["value"] and figures.at["employment", "rank"] == emp["rank"]
@@ -297,7 +297,7 @@ def test_partners_of_a_region(flow_data: Data, year: int) -> None:
 
 def test_flow_kinds_and_indicators_on_offer(data: Data) -> None:
     assert choropleth.flow_kinds(data, CHAIN) == ["goods", "knowledge", "investment"]
-    assert choropleth.map_indicators(data)[-1] == LOCATION_QUOTIENT
+    assert choropleth.map_indicators(data)[-len(REGISTRY) :] == list(REGISTRY)
     assert choropleth.indicator_unit(data, "eu_funding") == "EUR"
 
 

@@ -456,10 +456,27 @@ def test_failures_are_capped_per_check_with_a_count(definitions: dict) -> None:
 def test_nuts_hints() -> None:
     names = {"NO082": "Viken", "NO020": "Innlandet", "SE33": "Övre Norrland", "SE32": "Mellersta Norrland"}
     pool = sorted(names)
-    assert "use NO082 Viken" in ingest.nuts_hint("NO031", pool, names)
+    assert "use NO082 Viken" in str(ingest.nuts_hint("NO031", pool, names))
     assert ingest.nuts_hint("se33", pool, names) == "did you mean 'SE33'?"
-    assert "outside the Interreg BSR programme area" in ingest.nuts_hint("DE21X", pool, names)
-    assert "country IT" in ingest.nuts_hint("ITC4", pool, names)
+    assert "outside the Interreg BSR programme area" in str(ingest.nuts_hint("DE21X", pool, names))
+    assert "country IT" in str(ingest.nuts_hint("ITC4", pool, names))
+
+
+def test_nuts_hints_follow_the_correspondence_before_similarity() -> None:
+    """Issue 10, item 2: an old PL11 is today's PL71 (code change only, so recodable); LT00 was split and is never
+    recoded; a code Excel turned into a date is named as such; a NUTS 2024 code points back to NUTS 2021."""
+    names = {"PL71": "Łódzkie", "PL11X": "x", "LT01": "Sostinės regionas", "LT02": "Vidurio", "DEC0": "Saarland"}
+    pool = sorted(names)
+    assert "only its code changed: in NUTS 2021 it is PL71 Łódzkie" in ingest.nuts_hint("PL11", pool, names)
+    assert ingest.nuts_change("PL11").recodable and ingest.nuts_change("PL11").codes_2021 == ("PL71",)
+    lt00 = ingest.nuts_change("LT00")
+    assert lt00.kind == "split" and set(lt00.codes_2021) == {"LT01", "LT02"} and not lt00.recodable
+    assert "cannot be recoded" in ingest.nuts_hint("LT00", pool, names)
+    assert "turned into a date by Excel" in ingest.nuts_hint("dec-00", pool, names)
+    assert "a NUTS 2024 code" in ingest.nuts_hint("NL361", pool, names)
+    table = ingest.nuts_correspondence()
+    assert {"2010", "2013", "2016", "2021"} <= set(table["old_version"])
+    assert set(table["change"]) <= {"recoded", "split", "merged", "boundary shift", "discontinued"}
 
 
 def test_size_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

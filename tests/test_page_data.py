@@ -10,8 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button, Selectbox
 
-from valuechain import demo, export
+from valuechain import demo, export, ingest
 from valuechain.query import Data
+from valuechain.recipe import Recipe, new_indicator, remembered
 from valuechain.store import open_store
 
 from .apptest import REPO, open_app
@@ -197,7 +198,7 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert {m.label: m.value for m in at.metric}["New"] == "5"
     chart = at.get("plotly_chart")[0].proto.spec
     assert '"x":["FI1D","SE33"]' in chart.replace(" ", "")
-    button(at, "Commit as a new version of 'Eurostat sbs_r_nuts2021'").click().run()
+    button(at, "Commit as a new version of 'Eurostat sbs\\_r\\_nuts2021'").click().run()  # Markdown, escaped
     assert not at.exception, [e.value for e in at.exception]
     assert any("Stored version" in s.value and "Every page shows it now" in s.value for s in at.success)
     data = data_of(seeded_db)
@@ -302,7 +303,8 @@ def test_with_oidc_a_signed_in_user_is_an_editor() -> None:
     at = oidc_app({"is_logged_in": True, "email": "anna@region.example", "name": "Anna Analyst"})
     assert "Signed in as editor: Anna Analyst" in [c.value for c in at.caption]
     assert at.file_uploader, "editors get the upload"
-    assert not at.text_input, "no password form when single sign-on is configured"
+    login = [t for t in at.text_input if t.key in ("login_name", "login_password")]
+    assert not login, "no password form when single sign-on is configured"
 
 
 def test_with_oidc_only_listed_emails_are_editors() -> None:
@@ -322,3 +324,43 @@ def test_with_oidc_signed_out_users_get_the_single_sign_on_button() -> None:
     at = oidc_app({"is_logged_in": False})
     assert [b.label for b in at.button if b.key == "login_oidc"] == ["Sign in as editor"]
     assert not at.file_uploader and not at.text_input
+
+
+def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db: Path) -> None:
+    at = editor()
+    upload(at, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.encode()))
+    recipe = Recipe(
+        columns={"region_id": "geo", "year": "TIME_PERIOD", "value": "value", "flag": "flag"},
+        constants={"indicator": "sbs_units", "sector": "C16"},
+        keep={"nace_r2": "C16"},
+        dataset="SBS local units",
+        new_indicators=[new_indicator("sbs_units", "Local units (SBS)", "NR", "sum")],
+    )
+    at.file_uploader[1].set_value(("sbs.recipe.json", recipe.to_json().encode(), "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value == "Recipe sbs.recipe.json applied: its choices are filled in below." for c in at.caption)
+    assert at.text_input(key="const_indicator").value == "sbs_units"
+    assert at.text_input(key="upload_dataset").value == "SBS local units"
+    assert at.selectbox(key="filter_nace_r2").value == "C16"
+    assert at.text_input(key="newind_name_sbs_units").value == "Local units (SBS)"
+    assert set(report(at)["severity"]) == {"warning"}
+    download = next(d for d in at.get("download_button") if d.label == "Download recipe")
+    assert download.proto.url.endswith(".json")  # the same recipe is remembered on commit: checked below
+    button(at, "Commit as a new version of 'SBS local units'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = data_of(seeded_db)["observations"].query("indicator == 'sbs_units'")
+    assert sorted(stored["value"].tolist()) == [120.0, 130.0, 210.0, 220.0]
+    store = open_store(path=seeded_db)
+    try:
+        parsed = ingest.read(gzip.compress(TSV.encode()), "estat_sbs_r_nuts2021.tsv.gz")
+        again = remembered(store, parsed.source_key, "observations")
+    finally:
+        store.close()
+    assert again.dataset == "SBS local units" and again.keep == {"nace_r2": "C16"}
+    assert again.new_indicators[0]["name"] == "Local units (SBS)"
+    # The next file of the source starts from the remembered recipe, without loading it again.
+    at2 = editor()
+    upload(at2, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.replace("130 p", "135 p").encode()))
+    assert at2.text_input(key="upload_dataset").value == "SBS local units"
+    assert at2.text_input(key="const_indicator").value == "sbs_units"
+    assert at2.selectbox(key="filter_nace_r2").value == "C16"

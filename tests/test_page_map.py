@@ -138,7 +138,7 @@ def test_every_indicator_of_the_selected_region_on_demand(data: Data) -> None:
     value, rank = patents.at["SE33", "value"], patents.at["SE33", "rank"]
     expected = f"**Patent applications:** {choropleth.format_number(value)} patent applications · rank {rank} of 56"
     assert expected in panel
-    for name in ("Enterprises", "R&D projects", "EU funding"):
+    for name in ("Enterprises", "R\\&D projects", "EU funding"):  # Markdown source: data text escaped
         assert f"**{name}:**" in panel
 
 

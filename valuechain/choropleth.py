@@ -1,19 +1,18 @@
 """What the map shows: one value per region, its class and colour, ranks, tooltips and flow arcs.
 
 No Streamlit here: the map page, its tests and the benchmark call these functions with a `Data`
-bundle and a `Selection`, so the numbers on the map can be pinned without a browser. Classes come
-from mapclassify; colours from valuechain.colors (ColorBrewer YlGnBu, and PuOr diverging around 1 for
-location quotients, both safe for the common colour-vision deficiencies). Tooltips are plain text:
-the page hands them to deck.gl's text tooltip, so a region name is never read as HTML.
+bundle and a `Selection`, so the numbers on the map can be pinned without a browser. Classes follow
+mapclassify's schemes (computed here, checked against mapclassify in the tests); colours come from
+valuechain.colors (ColorBrewer YlGnBu, and PuOr diverging around 1 for location quotients, both safe
+for the common colour-vision deficiencies). Tooltips are plain text: the page hands them to deck.gl's
+text tooltip, so a region name is never read as HTML.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, replace
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -102,19 +101,64 @@ def format_number(value: object, decimals: int | None = None) -> str:
 
 
 def _upper_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
-    """Sorted, distinct upper class bounds for finite `values`; fewer than k when values are few or tied."""
+    """Sorted, distinct upper class bounds for finite `values`; fewer than k when values are few or tied.
+
+    The three schemes compute what mapclassify's Quantiles, FisherJenks and EqualInterval compute (the tests
+    compare with mapclassify), without importing it in the server: mapclassify pulls in scipy.stats and
+    scikit-learn, 90 MB of resident memory and 3–5 s of a cold start on a busy 2-core machine.
+    """
     k = min(k, len(np.unique(values)))
     if k <= 1:
         return np.array([values.max()])
-    classifier = {
-        "quantiles": mapclassify.Quantiles,
-        "natural_breaks": mapclassify.FisherJenks,
-        "equal_interval": mapclassify.EqualInterval,
-    }[scheme]
-    with warnings.catch_warnings():  # "Numba not installed", "not enough unique values": handled above
-        warnings.simplefilter("ignore")
-        bins = classifier(values, k=k).bins
+    if scheme == "quantiles":
+        step = 100.0 / k
+        bins = np.percentile(values, np.minimum(np.arange(step, 100 + step, step), 100.0))
+    elif scheme == "natural_breaks":
+        bins = _fisher_jenks(np.sort(values).astype("f8"), k)
+    elif scheme == "equal_interval":
+        low, high = values.min(), values.max()
+        width = (high - low) / k
+        bins = np.arange(low + width, high + width, width)[:k]
+        bins[-1] = high
+    else:
+        raise ValueError(f"unknown classification scheme {scheme!r}")
     return np.unique(np.append(bins[:-1], values.max()))
+
+
+def _fisher_jenks(ordered: np.ndarray, classes: int) -> np.ndarray:
+    """Fisher's optimal (natural breaks) upper bounds of sorted values: mapclassify's algorithm, in float32 as
+    there, so the bounds are the same. O(n² k): fine for the few hundred regions of a map."""
+    n = len(ordered)
+    lower = np.zeros((n + 1, classes + 1), dtype=np.int32)
+    cost = np.zeros((n + 1, classes + 1), dtype=np.float32)
+    lower[1, 1:] = 1
+    cost[2:, 1:] = np.inf
+    v = np.float32(0)
+    for last in range(2, n + 1):
+        s1 = s2 = w = np.float32(0)
+        for m in range(1, last + 1):
+            first = last - m + 1
+            value = np.float32(ordered[first - 1])
+            s2 += value * value
+            s1 += value
+            w += np.float32(1)
+            v = s2 - (s1 * s1) / w
+            if first - 1 != 0:
+                for j in range(2, classes + 1):
+                    if cost[last, j] >= v + cost[first - 1, j - 1]:
+                        lower[last, j] = first
+                        cost[last, j] = v + cost[first - 1, j - 1]
+        lower[last, 1] = 1
+        cost[last, 1] = v
+    bounds = np.zeros(classes + 1, dtype=ordered.dtype)
+    bounds[classes] = ordered[-1]
+    bounds[0] = ordered[0]
+    end = n
+    for j in range(classes, 1, -1):
+        pivot = lower[end, j]
+        bounds[j - 1] = ordered[int(pivot - 2)]
+        end = int(pivot - 1)
+    return np.delete(bounds, 0)
 
 
 def _spread(palette: tuple[str, ...], n: int) -> list[str]:

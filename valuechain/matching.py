@@ -554,26 +554,28 @@ def best_partners(
     return total if top is None else total.head(top)
 
 
+RANKED_COLUMNS = [
+    "rank",
+    "region_id",
+    "name",
+    "country",
+    "score",
+    *COMPONENTS,
+    "shared_priorities",
+    "projects",
+    "flows",
+    "distance_km",
+    "why",
+]
+
+
 def rank_partners(
     pairs: PairScores, region: str, candidates: Sequence[str], weights: Mapping[str, float], top: int | None = None
 ) -> pd.DataFrame:
     """Candidate partners for `region`, best first, with the score, its components and the reason why."""
-    cols = [
-        "rank",
-        "region_id",
-        "name",
-        "country",
-        "score",
-        *COMPONENTS,
-        "shared_priorities",
-        "projects",
-        "flows",
-        "distance_km",
-        "why",
-    ]
     best = best_partners(pairs, region, candidates, weights, top)
     if best.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=RANKED_COLUMNS)
     others = best.index.tolist()
     row = {c: pairs.values(m, [region], others)[0] for c, m in pairs.components.items()}
     for name, matrix in (
@@ -595,7 +597,7 @@ def rank_partners(
             "why": [explain(pairs, region, b) for b in others],
         }
     )
-    return out[cols]
+    return out[RANKED_COLUMNS]
 
 
 def contributions(ranked: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ tests without Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -91,6 +92,15 @@ class Data:
         r = self["regions"]
         return sorted(r.loc[r["bsr"].fillna(False).astype(bool) & (r["level"] == 0), "nuts_id"])
 
+    def whole_economy_only(self, indicator: str) -> bool:
+        """Whether every observation of the indicator is for the whole economy (sector TOTAL): such a figure
+        cannot speak for any stage, and pages show it as it is instead of summing the chain's sectors."""
+        key = ("whole_economy", indicator)
+        if key not in self._cache:
+            sectors = self["observations"].loc[self["observations"]["indicator"] == indicator, "sector"]
+            self._cache[key] = bool(len(sectors)) and bool((sectors == TOTAL_SECTOR).all())
+        return bool(self._cache[key])
+
     def data_source(self) -> str:
         """The sources behind the observations on screen, for captions."""
         return "; ".join(sorted(self["observations"]["source"].dropna().unique())) or "no data"
@@ -164,15 +174,37 @@ def _sum_with_flags(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def indicator_by_region(data: Data, sel: Selection, indicator: str) -> pd.DataFrame:
-    """One value per region in view: the indicator summed over the selection's sectors.
+    """One value per region in view: the indicator summed over the selection's sectors, or its whole-economy
+    value when it has no sector breakdown at all (GDP, R&D intensity, population from Eurostat).
 
     Columns: region_id, name, country, value, unit, source, flag. Regions without data get NaN.
     """
     obs = observations_at_level(data, indicator, sel.level)
-    obs = obs[(obs["year"] == sel.year) & obs["sector"].isin(sectors_in_selection(data, sel))]
+    sectors = [TOTAL_SECTOR] if data.whole_economy_only(indicator) else sectors_in_selection(data, sel)
+    obs = obs[(obs["year"] == sel.year) & obs["sector"].isin(sectors)]
     per_region = _sum_with_flags(obs, ["region_id"])
     view = regions_in_view(data, sel)[["nuts_id", "name", "country"]].rename(columns={"nuts_id": "region_id"})
     return view.merge(per_region, on="region_id", how="left")
+
+
+def whole_economy_figures(data: Data, sel: Selection, regions: Sequence[str]) -> pd.DataFrame:
+    """Every indicator without a sector breakdown (GDP, R&D intensity, population …) for these regions in the
+    selected year: region_id, indicator, name, value, unit, source, flag. They describe the region, not a stage."""
+    names = data.indicator_table["name"]
+    frames = [
+        observations_at_level(data, ind, sel.level).assign(name=names.get(ind, ind))
+        for ind in data.indicator_table.index
+        if data.whole_economy_only(ind)
+    ]
+    columns = ["region_id", "indicator", "name", "value", "unit", "source", "flag"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    obs = pd.concat(frames, ignore_index=True)
+    obs = obs[(obs["year"] == sel.year) & obs["region_id"].isin(list(regions))]
+    order = {r: i for i, r in enumerate(regions)}
+    return obs.sort_values(["region_id", "name"], key=lambda c: c.map(order) if c.name == "region_id" else c)[
+        columns
+    ].reset_index(drop=True)
 
 
 def total_by_region(data: Data, sel: Selection, indicator: str) -> pd.Series:

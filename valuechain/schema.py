@@ -24,6 +24,7 @@ ACTOR_TYPES = ("business", "research", "public", "civil_society")
 PRIORITY_DIMENSIONS = ("economic", "scientific", "policy")
 VERSION_STATUSES = ("current", "superseded", "deleted")
 TOTAL_SECTOR = "TOTAL"  # observations over the whole economy, the denominator of location quotients
+DATA_TABLES = ("observations", "flows", "actors", "priorities", "projects")  # data, not definitions
 LIST_SEPARATOR = ";"  # multi-valued text cells (stages of an actor, partner regions of a project)
 
 
@@ -79,6 +80,7 @@ class Table:
     versioned: bool = True
     uploadable: bool = True
     checks: tuple[TableCheck, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()  # further UNIQUE constraints (unversioned tables)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -395,6 +397,14 @@ DATASET_VERSIONS = Table(
             None,
             required=False,
         ),
+        Column("left_out", "int", "Rows of the file left out, not stored", 0, required=False, min=0),
+        Column("left_out_kinds", "text", "Rows left out per kind (extra-regio 2; missing 5)", "", required=False),
+        Column("left_out_rows", "text", "The rows left out, as CSV (file row, kind, cells)", "", required=False),
+        # Where a version fetched from Eurostat came from (empty for uploads and the demo data).
+        Column("source_code", "text", "Eurostat dataset code", "tgs00042", required=False),
+        Column("source_updated", "text", "Eurostat's last update of the dataset (ISO 8601)", None, required=False),
+        Column("source_url", "text", "The query URL the rows were fetched with", None, required=False),
+        Column("fetched_at", "timestamp", "When the rows were fetched (UTC)", None, required=False),
     ),
     key=("version_id",),
     versioned=False,
@@ -412,6 +422,93 @@ COLUMN_MAPPINGS = Table(
         Column("updated_at", "timestamp", "Last changed", None),
     ),
     key=("source_key", "table_name"),
+    versioned=False,
+    uploadable=False,
+)
+
+WORKSHOPS = Table(
+    "workshops",
+    "Workshops",
+    "An agenda of scenes that a facilitator presents; participants join it with its short code.",
+    (
+        Column("workshop_id", "int", "Number", 1),
+        Column("title", "text", "Title", "BSR S3 bioeconomy workshop, Turku"),
+        Column("code", "text", "Short join code participants type", "K7QM2P"),
+        Column("closed", "bool", "Votes and comments are frozen", False),
+        Column("created_by", "text", "Editor", "anna"),
+        Column("created_at", "timestamp", "Created", None),
+    ),
+    key=("workshop_id",),
+    versioned=False,
+    uploadable=False,
+    unique=(("code",),),
+)
+
+SCENES = Table(
+    "scenes",
+    "Scenes",
+    "A saved view (page and its URL query parameters) with a title and a talking note, in agenda order.",
+    (
+        Column("scene_id", "int", "Number", 1),
+        Column("workshop_id", "int", "Workshop", 1),
+        Column("position", "int", "Order in the agenda, 1 = first", 1, min=1),
+        Column("title", "text", "Title shown on screen", "Who leads in processing?"),
+        Column("note", "text", "Talking note for the presenter", "", required=False),
+        Column("page", "text", "URL path of the page ('' = home)", "map"),
+        Column("state", "text", "JSON object: URL query parameter → value(s)", "{}"),
+        Column(
+            "chart", "text", "Plotly JSON of the scene's main chart when saved (for the report)", None, required=False
+        ),
+        Column("items", "text", "JSON list of partner suggestions participants can vote on", "[]", required=False),
+        Column("created_at", "timestamp", "Saved", None),
+    ),
+    key=("scene_id",),
+    versioned=False,
+    uploadable=False,
+)
+
+PARTICIPANTS = Table(
+    "participants",
+    "Workshop participants",
+    "A browser that joined a workshop with its code: no account, only a random token.",
+    (
+        Column("token", "text", "Random token the participant's browser holds", "f3a9…"),
+        Column("workshop_id", "int", "Workshop", 1),
+        Column("joined_at", "timestamp", "Joined", None),
+    ),
+    key=("token",),
+    versioned=False,
+    uploadable=False,
+)
+
+VOTES = Table(
+    "votes",
+    "Votes",
+    "One vote per participant browser per item (a partner suggestion or an idea card); the key enforces it.",
+    (
+        Column("workshop_id", "int", "Workshop", 1),
+        Column("item", "text", "partner:REGION:PARTNER or idea:ID", "idea:3"),
+        Column("participant", "text", "Participant token", "f3a9…"),
+        Column("created_at", "timestamp", "Voted", None),
+    ),
+    key=("workshop_id", "item", "participant"),
+    versioned=False,
+    uploadable=False,
+)
+
+COMMENTS = Table(
+    "comments",
+    "Comments",
+    "A participant's short comment on an item, shown as plain text.",
+    (
+        Column("comment_id", "int", "Number", 1),
+        Column("workshop_id", "int", "Workshop", 1),
+        Column("item", "text", "partner:REGION:PARTNER or idea:ID", "idea:3"),
+        Column("participant", "text", "Participant token", "f3a9…"),
+        Column("text", "text", "The comment", "Add the Estonian pulp mill"),
+        Column("created_at", "timestamp", "Written", None),
+    ),
+    key=("comment_id",),
     versioned=False,
     uploadable=False,
 )
@@ -463,6 +560,11 @@ TABLES: dict[str, Table] = {
         DATASETS,
         DATASET_VERSIONS,
         COLUMN_MAPPINGS,
+        WORKSHOPS,
+        SCENES,
+        PARTICIPANTS,
+        VOTES,
+        COMMENTS,
         META,
         SIGN_IN_FAILURES,
     )

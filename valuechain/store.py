@@ -12,8 +12,11 @@ import hashlib
 import io
 import json
 import os
+import re
+import secrets
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +41,15 @@ SIGN_IN_ATTEMPTS = 5
 SIGN_IN_WINDOW = timedelta(minutes=15)
 SIGN_IN_LOCKOUT = timedelta(minutes=5)
 
+# Workshops: participants may vote and comment, at most RATE_LIMIT times per RATE_WINDOW_S seconds each.
+RATE_LIMIT = 20
+RATE_WINDOW_S = 60
+MAX_COMMENT_CHARS = 280
+MAX_PARTICIPANTS = 500
+ITEM_PATTERN = re.compile(r"^(partner:[A-Z0-9]{2,5}:[A-Z0-9]{2,5}|idea:[0-9]{1,9})$")
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CONFLICT_RETRIES = 50
+
 Progress = Callable[[int, int], None]  # (rows stored so far, rows to store)
 
 
@@ -47,6 +59,10 @@ class StoreError(RuntimeError):
 
 class PermissionDenied(StoreError):
     """A write was attempted by someone who may only read."""
+
+
+class RateLimited(StoreError):
+    """A participant voted or commented faster than a person in a workshop does."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,11 @@ class Identity:
     @property
     def can_write(self) -> bool:
         return self.role in ("editor", "system")
+
+    @property
+    def is_participant(self) -> bool:
+        """A workshop participant: `name` is the browser's token; may only vote and comment."""
+        return self.role == "participant"
 
 
 SYSTEM = Identity("demo generator", "system")
@@ -73,6 +94,7 @@ def ddl(table: Table) -> str:
         cols.append("version_id BIGINT NOT NULL")
     else:
         cols.append(f"PRIMARY KEY ({', '.join(table.key)})")
+        cols.extend(f"UNIQUE ({', '.join(u)})" for u in table.unique)
     return f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(cols)})"
 
 
@@ -233,14 +255,11 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _check_text(texts: Sequence[tuple[object, str, bool]], max_chars: int = text.MAX_NAME_CHARS) -> None:
-    """Refuse names and free text (value, what it is, whether required) that could run as a formula in an
-    export, hold markup, control or direction characters: the same rule as every uploaded cell."""
-    problems = [
-        p
-        for value, what, required in texts
-        if (p := text.problem(value, what, max_chars=max_chars, required=required)) is not None
-    ]
+def _check_text(texts: Sequence[tuple[object, str, bool]]) -> None:
+    """Refuse names (value, what it is, whether required) that could run as a formula in an export, hold
+    markup, control or direction characters: the same rule as every uploaded cell. (Idea cards are workshop
+    notes: shown as text and neutralised in every export, they may hold anything.)"""
+    problems = [p for value, what, required in texts if (p := text.problem(value, what, required=required)) is not None]
     if problems:
         raise StoreError("Nothing was stored. " + " ".join(problems))
 
@@ -331,6 +350,7 @@ class Load:
     origin: str = "upload"
     file_name: str = ""
     note: str = ""
+    left_out: pd.DataFrame | None = None  # rows of the file not stored (ingest's file_row, left_out_as, cells)
 
 
 class Store:
@@ -368,7 +388,7 @@ class Store:
                 for col in table.columns:
                     if (table.name, col.name) not in present:
                         _execute(cur, f"ALTER TABLE {table.name} ADD COLUMN {col.name} {_SQL_TYPES[col.dtype]}")
-            for seq in ("dataset_seq", "version_seq", "idea_seq"):
+            for seq in ("dataset_seq", "version_seq", "idea_seq", "workshop_seq", "scene_seq", "comment_seq"):
                 _execute(cur, f"CREATE SEQUENCE IF NOT EXISTS {seq}")
             if _fetchone(cur, "SELECT COUNT(*) FROM meta WHERE key = 'revision'")[0] == 0:
                 _execute(
@@ -419,6 +439,12 @@ class Store:
         found = self.backend.query(sql)
         return pd.concat([schema.coerce(found, t), found[["version_id", "dataset"]]], axis=1)
 
+    def left_out_rows(self, version_id: int) -> str:
+        """The rows a version's file had that were left out, as the CSV stored with the version ('' if none)."""
+        found = self.backend.query("SELECT left_out_rows FROM dataset_versions WHERE version_id = ?", (version_id,))
+        value = found["left_out_rows"].iat[0] if len(found) else None
+        return "" if value is None or pd.isna(value) else str(value)
+
     def rows_of_version(self, version_id: int) -> pd.DataFrame:
         table = self._version_table(version_id)
         t = TABLES[table]
@@ -429,7 +455,8 @@ class Store:
         """Every dataset version with its dataset, newest first."""
         sql = (
             "SELECT v.version_id, v.dataset_id, d.name AS dataset, d.table_name, d.origin, v.created_at, "
-            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note "
+            "v.created_by, v.file_name, v.rows, v.content_hash, v.status, v.note, v.left_out, v.left_out_kinds, "
+            "v.source_code, v.source_updated, v.source_url, v.fetched_at "
             "FROM dataset_versions v JOIN datasets d ON d.dataset_id = v.dataset_id"
         )
         params: tuple = ()
@@ -491,7 +518,7 @@ class Store:
             [(load.dataset, "dataset name", True) for load in loads]
             + [(load.file_name, "file name", False) for load in loads]
         )
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         infos: list[VersionInfo] = []
         with self.backend.transaction() as cur:
             plans = [self._plan_load(cur, load, now) for load in loads]
@@ -500,7 +527,8 @@ class Store:
 
             def store(load: Load, part: _Part, note: str, taken_over_by: int | None) -> VersionInfo:
                 nonlocal done
-                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by)
+                left = load.left_out if taken_over_by is None else None
+                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by, left)
                 for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
                     chunk = part.rows.iloc[start : start + INSERT_CHUNK_ROWS]
                     self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
@@ -595,8 +623,15 @@ class Store:
         who: Identity,
         now: datetime,
         taken_over_by: int | None,
+        left_out: pd.DataFrame | None = None,
     ) -> VersionInfo:
         version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
+        left = left_out if left_out is not None and len(left_out) else None
+        kinds = (
+            "; ".join(f"{k} {n}" for k, n in left["left_out_as"].value_counts().items())
+            if left is not None and "left_out_as" in left
+            else None
+        )
         digest = content_hash(part.rows)
         _execute(
             cur,
@@ -606,8 +641,8 @@ class Store:
         _execute(
             cur,
             "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
-            "rows, content_hash, status, note, replaces, taken_over_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
+            "rows, content_hash, status, note, replaces, taken_over_by, left_out, left_out_kinds, left_out_rows) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
             (
                 version_id,
                 part.dataset_id,
@@ -619,11 +654,28 @@ class Store:
                 note,
                 part.previous,
                 taken_over_by,
+                len(left) if left is not None else 0,
+                kinds,
+                left.to_csv(index=False) if left is not None else None,
             ),
         )
         return VersionInfo(
             version_id, part.dataset_id, table, len(part.rows), digest, part.previous, part.dataset, taken_over_by
         )
+
+    def record_source(
+        self, version_id: int, *, code: str, updated: str, url: str, fetched_at: datetime, who: Identity
+    ) -> None:
+        """Note where a version fetched from Eurostat came from (dataset code, last update, query, time)."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(
+                cur,
+                "UPDATE dataset_versions SET source_code = ?, source_updated = ?, source_url = ?, fetched_at = ? "
+                "WHERE version_id = ?",
+                (code, updated, url, fetched_at.replace(tzinfo=None), version_id),
+            )
+            self._bump(cur)
 
     def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
         """Make an earlier version of its dataset current again (rollback). Rows that the version it
@@ -695,7 +747,7 @@ class Store:
     def save_mapping(self, source_key: str, table: str, mapping: dict[str, str], *, who: Identity) -> None:
         """Remember how a source's columns map onto a table, for its next upload."""
         self._require_writer(who)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         with self.backend.transaction() as cur:
             self._write_mapping(cur, source_key, table, mapping, now)
             self._bump(cur)
@@ -718,15 +770,11 @@ class Store:
     def save_idea(self, idea: dict[str, Any], *, who: Identity) -> int:
         """Insert an idea card, or update it when it has an idea_id; returns its id."""
         self._require_writer(who)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = _utcnow()
         fields = [
             c.name for c in schema.IDEAS.columns if c.name not in ("idea_id", "created_by", "created_at", "updated_at")
         ]
         values = tuple(idea.get(f) for f in fields)
-        texts = [c.name for c in schema.IDEAS.columns if c.dtype == "text" and c.name in fields]
-        _check_text(
-            [(idea.get(f), f"idea card's {f.replace('_', ' ')}", f == "title") for f in texts], text.MAX_TEXT_CHARS
-        )
         with self.backend.transaction() as cur:
             idea_id = idea.get("idea_id")
             if idea_id is None:
@@ -746,6 +794,246 @@ class Store:
         with self.backend.transaction() as cur:
             _execute(cur, "DELETE FROM ideas WHERE idea_id = ?", (idea_id,))
             self._bump(cur)
+
+    # --- workshops: agendas of scenes (editors), votes and comments (participants) ---------------
+    def create_workshop(self, title: str, *, who: Identity) -> tuple[int, str]:
+        """A new, open workshop with a fresh join code; returns (workshop_id, code)."""
+        self._require_writer(who)
+        title = _short_text(title, "title", 120)
+        now = _utcnow()
+        with self.backend.transaction() as cur:
+            taken = set(_fetch_frame(cur, "SELECT code FROM workshops")["code"])
+            code = next(c for c in iter(_join_code, None) if c not in taken)
+            workshop_id = int(_fetchone(cur, "SELECT nextval('workshop_seq')")[0])
+            _execute(
+                cur,
+                "INSERT INTO workshops (workshop_id, title, code, closed, created_by, created_at) "
+                "VALUES (?, ?, ?, FALSE, ?, ?)",
+                (workshop_id, title, code, who.name, now),
+            )
+        return workshop_id, code
+
+    def workshops(self) -> pd.DataFrame:
+        """Every workshop, newest first."""
+        return self.backend.query(
+            "SELECT workshop_id, title, code, closed, created_by, created_at FROM workshops ORDER BY workshop_id DESC"
+        )
+
+    def workshop(self, workshop_id: int) -> dict[str, Any] | None:
+        found = self.backend.query("SELECT * FROM workshops WHERE workshop_id = ?", (int(workshop_id),))
+        return None if found.empty else found.iloc[0].to_dict()
+
+    def set_closed(self, workshop_id: int, closed: bool, *, who: Identity) -> None:
+        """Close a workshop (votes and comments are frozen) or open it again."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(cur, "UPDATE workshops SET closed = ? WHERE workshop_id = ?", (bool(closed), int(workshop_id)))
+
+    def add_scene(self, workshop_id: int, scene: Mapping[str, Any], *, who: Identity) -> int:
+        """Append a scene (title, note, page, state dict, optional chart JSON and items list) to the agenda."""
+        self._require_writer(who)
+        title = _short_text(scene["title"], "title", 120)
+        note = str(scene.get("note") or "")[:2000]
+        now = _utcnow()
+        with self.backend.transaction() as cur:
+            if _fetchone(cur, "SELECT COUNT(*) FROM workshops WHERE workshop_id = ?", (int(workshop_id),))[0] == 0:
+                raise StoreError(f"There is no workshop {workshop_id}.")
+            scene_id = int(_fetchone(cur, "SELECT nextval('scene_seq')")[0])
+            position = int(
+                _fetchone(cur, "SELECT COALESCE(MAX(position), 0) FROM scenes WHERE workshop_id = ?", (workshop_id,))[0]
+            )
+            _execute(
+                cur,
+                "INSERT INTO scenes (scene_id, workshop_id, position, title, note, page, state, chart, items, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    scene_id,
+                    int(workshop_id),
+                    position + 1,
+                    title,
+                    note,
+                    str(scene.get("page") or ""),
+                    json.dumps(scene.get("state") or {}, sort_keys=True),
+                    scene.get("chart"),
+                    json.dumps(scene.get("items") or []),
+                    now,
+                ),
+            )
+        return scene_id
+
+    def update_scene(self, scene_id: int, title: str, note: str, *, who: Identity) -> None:
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            _execute(
+                cur,
+                "UPDATE scenes SET title = ?, note = ? WHERE scene_id = ?",
+                (_short_text(title, "title", 120), str(note or "")[:2000], int(scene_id)),
+            )
+
+    def move_scene(self, scene_id: int, step: int, *, who: Identity) -> None:
+        """Move a scene `step` places up (-1) or down (+1) in its agenda."""
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            workshop_id = _fetchone(cur, "SELECT workshop_id FROM scenes WHERE scene_id = ?", (int(scene_id),))[0]
+            order = list(
+                _fetch_frame(
+                    cur, "SELECT scene_id FROM scenes WHERE workshop_id = ? ORDER BY position", (workshop_id,)
+                )["scene_id"]
+            )
+            i = order.index(int(scene_id))
+            j = min(max(i + step, 0), len(order) - 1)
+            order.insert(j, order.pop(i))
+            self._renumber(cur, order)
+
+    def delete_scene(self, scene_id: int, *, who: Identity) -> None:
+        self._require_writer(who)
+        with self.backend.transaction() as cur:
+            found = _fetchone(cur, "SELECT workshop_id FROM scenes WHERE scene_id = ?", (int(scene_id),))
+            _execute(cur, "DELETE FROM scenes WHERE scene_id = ?", (int(scene_id),))
+            if found is not None:
+                rest = _fetch_frame(
+                    cur, "SELECT scene_id FROM scenes WHERE workshop_id = ? ORDER BY position", (found[0],)
+                )
+                self._renumber(cur, list(rest["scene_id"]))
+
+    @staticmethod
+    def _renumber(cur: Any, order: Sequence[int]) -> None:
+        for position, scene_id in enumerate(order, start=1):
+            _execute(cur, "UPDATE scenes SET position = ? WHERE scene_id = ?", (position, int(scene_id)))
+
+    def scenes(self, workshop_id: int) -> pd.DataFrame:
+        """The agenda in order; `state` and `items` decoded from JSON."""
+        found = self.backend.query(
+            "SELECT scene_id, workshop_id, position, title, note, page, state, chart, items, created_at "
+            "FROM scenes WHERE workshop_id = ? ORDER BY position",
+            (int(workshop_id),),
+        )
+        found["state"] = [json.loads(v) for v in found["state"]]
+        found["items"] = [json.loads(v) if isinstance(v, str) and v else [] for v in found["items"]]
+        return found
+
+    def join(self, code: str) -> Identity:
+        """A participant joins an open workshop by its code: no account, a random token for this browser."""
+        code = str(code or "").strip().upper()
+        now = _utcnow()
+        with self.backend.transaction() as cur:
+            found = _fetchone(cur, "SELECT workshop_id, closed FROM workshops WHERE code = ?", (code,))
+            if found is None:
+                raise StoreError(f"There is no workshop with the code {code!r}: check it with the facilitator.")
+            if found[1]:
+                raise StoreError("This workshop is closed: votes and comments are frozen.")
+            joined = _fetchone(cur, "SELECT COUNT(*) FROM participants WHERE workshop_id = ?", (found[0],))[0]
+            if joined >= MAX_PARTICIPANTS:
+                raise StoreError(f"This workshop already has {MAX_PARTICIPANTS} participants.")
+            token = secrets.token_urlsafe(16)
+            _execute(
+                cur,
+                "INSERT INTO participants (token, workshop_id, joined_at) VALUES (?, ?, ?)",
+                (token, int(found[0]), now),
+            )
+        return Identity(token, "participant")
+
+    def participant_workshop(self, who: Identity) -> int | None:
+        """The workshop a participant token belongs to (None for anyone else or an unknown token)."""
+        if not who.is_participant:
+            return None
+        found = self.backend.query("SELECT workshop_id FROM participants WHERE token = ?", (who.name,))
+        return None if found.empty else int(found.iloc[0, 0])
+
+    def vote(self, item: str, *, who: Identity) -> bool:
+        """One vote of a participant for an item; False when this browser had already voted for it."""
+        item = _item(item)
+
+        def write(cur: Any, workshop_id: int, now: datetime) -> bool:
+            if _fetchone(
+                cur,
+                "SELECT COUNT(*) FROM votes WHERE workshop_id = ? AND item = ? AND participant = ?",
+                (workshop_id, item, who.name),
+            )[0]:
+                return False
+            _execute(
+                cur,
+                "INSERT INTO votes (workshop_id, item, participant, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (workshop_id, item, who.name, now),
+            )
+            return True
+
+        return self._participant_write(who, write)
+
+    def comment(self, item: str, text: str, *, who: Identity) -> int:
+        """A participant's short comment on an item; returns its number."""
+        item = _item(item)
+        text = _short_text(text, "comment", MAX_COMMENT_CHARS)
+
+        def write(cur: Any, workshop_id: int, now: datetime) -> int:
+            comment_id = int(_fetchone(cur, "SELECT nextval('comment_seq')")[0])
+            _execute(
+                cur,
+                "INSERT INTO comments (comment_id, workshop_id, item, participant, text, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (comment_id, workshop_id, item, who.name, text, now),
+            )
+            return comment_id
+
+        return self._participant_write(who, write)
+
+    def _participant_write(self, who: Identity, write: Callable[[Any, int, datetime], Any]) -> Any:
+        """Run a participant's vote or comment in a transaction, after checking the token, that the workshop
+        is open and the rate limit. DuckDB detects concurrent writers optimistically: a conflict is retried."""
+        if not who.is_participant:
+            raise PermissionDenied("Only workshop participants vote and comment: join with the workshop's code.")
+        for attempt in range(_CONFLICT_RETRIES):
+            now = _utcnow()
+            try:
+                with self.backend.transaction() as cur:
+                    found = _fetchone(
+                        cur,
+                        "SELECT p.workshop_id, w.closed FROM participants p "
+                        "JOIN workshops w ON w.workshop_id = p.workshop_id WHERE p.token = ?",
+                        (who.name,),
+                    )
+                    if found is None:
+                        raise PermissionDenied("This browser has not joined the workshop: enter its code again.")
+                    if found[1]:
+                        raise StoreError("The workshop is closed: votes and comments are frozen.")
+                    since = now - timedelta(seconds=RATE_WINDOW_S)
+                    recent = _fetchone(
+                        cur,
+                        "SELECT (SELECT COUNT(*) FROM votes WHERE participant = ? AND created_at > ?) + "
+                        "(SELECT COUNT(*) FROM comments WHERE participant = ? AND created_at > ?)",
+                        (who.name, since, who.name, since),
+                    )[0]
+                    if recent >= RATE_LIMIT:
+                        raise RateLimited(
+                            f"Slow down: at most {RATE_LIMIT} votes and comments per {RATE_WINDOW_S} seconds."
+                        )
+                    return write(cur, int(found[0]), now)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if "conflict" not in str(exc).lower() or attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
+        raise StoreError("unreachable")  # pragma: no cover
+
+    def tallies(self, workshop_id: int) -> pd.DataFrame:
+        """Votes per item, most first."""
+        return self.backend.query(
+            "SELECT item, COUNT(*) AS votes FROM votes WHERE workshop_id = ? GROUP BY item ORDER BY votes DESC, item",
+            (int(workshop_id),),
+        )
+
+    def comments(self, workshop_id: int) -> pd.DataFrame:
+        return self.backend.query(
+            "SELECT comment_id, item, text, created_at FROM comments WHERE workshop_id = ? ORDER BY comment_id",
+            (int(workshop_id),),
+        )
+
+    def voted(self, who: Identity) -> set[str]:
+        """The items this participant browser has voted for."""
+        found = self.backend.query("SELECT item FROM votes WHERE participant = ?", (who.name,))
+        return set(found["item"])
 
     # --- sign-in attempts (bookkeeping, not data: anyone may cause it, and it does not bump the revision) ------
     def sign_in_locked_until(self, subjects: Sequence[str], now: datetime | None = None) -> datetime | None:
@@ -772,7 +1060,7 @@ class Store:
             for subject in subjects:
                 row = _fetchone(cur, "SELECT failures, first_at FROM sign_in_failures WHERE subject = ?", (subject,))
                 failures = 1 if row is None or row[1] < now - SIGN_IN_WINDOW else int(row[0]) + 1
-                first = now if failures == 1 else row[1]  # type: ignore[index]
+                first = now if failures == 1 else row[1]
                 until = now + SIGN_IN_LOCKOUT if failures >= SIGN_IN_ATTEMPTS else None
                 if until is not None:
                     locked.append(until)
@@ -787,6 +1075,26 @@ class Store:
 
     def close(self) -> None:
         self.backend.close()
+
+
+def _join_code() -> str:
+    """Six characters without look-alikes (no 0/O, 1/I/L): easy to read off a shared screen."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def _short_text(text: object, what: str, limit: int) -> str:
+    value = " ".join(str(text or "").split())
+    if not value:
+        raise StoreError(f"The {what} must not be empty.")
+    if len(value) > limit:
+        raise StoreError(f"The {what} is {len(value)} characters long; at most {limit} are allowed.")
+    return value
+
+
+def _item(item: str) -> str:
+    if not ITEM_PATTERN.match(str(item)):
+        raise StoreError(f"{item!r} is not a partner suggestion or an idea card.")
+    return str(item)
 
 
 def _utcnow() -> datetime:

@@ -1,5 +1,5 @@
 """What free text may hold, one rule for every place text enters: uploaded cells, and the names the store
-records (datasets, editors, files, idea cards).
+records (datasets, editors, files).
 
 Text is shown as typed and exported to spreadsheets, so it may not start like a spreadsheet formula, hold
 HTML or script markup, control characters, or the invisible characters that reverse the direction of what
@@ -17,7 +17,6 @@ FORMULA = r"^[ \t]*(?:=|[+\-@][^ \t]*[(!|])"
 # Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
 BIDI = r"[\u202a-\u202e\u2066-\u2069]"
 MAX_NAME_CHARS = 200  # a dataset, editor or file name
-MAX_TEXT_CHARS = 2000  # a cell or an idea card's description
 
 _BIDI = re.compile(BIDI)
 

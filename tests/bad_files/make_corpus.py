@@ -13,6 +13,7 @@ import csv
 import gzip
 import io
 import struct
+import zipfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,24 @@ def xlsx(
         ws[ref].number_format = fmt
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def inflated_xlsx(size: int) -> bytes:
+    """A valid workbook whose sheet XML is `size` bytes of identical rows (no `r` attributes, so it compresses
+    about 500:1): small to upload, large to unpack."""
+    small = io.BytesIO(xlsx([OBS.split(",")]))
+    out = io.BytesIO()
+    row = b'<row><c t="inlineStr"><is><t>SE33</t></is></c><c><v>1</v></c></row>'
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, _, rest = data.partition(b"</row>")
+                n = size // len(row)
+                head = head.replace(b'<dimension ref="A1:H1" />', f'<dimension ref="A1:H{n + 1}" />'.encode())
+                data = head + b"</row>" + row * n + rest
+            target.writestr(info.filename, data)
     return out.getvalue()
 
 
@@ -476,16 +495,7 @@ def build() -> None:
         2,
         "year",
     )
-    case(
-        "dates_as_years.csv",
-        lines(OBS, "SE33,C16,employment,2021-12-31,5,persons,test,"),
-        "observations",
-        "",
-        "date_not_year",
-        "is a date; the column needs the year only",
-        2,
-        "year",
-    )
+    # A date in a year column (2021-12-31, 24.04.2014) is reduced to its year since issue 10, item 6.
     case(
         "year_as_date.xlsx",
         xlsx([OBS.split(","), ["SE33", "C16", "employment", 2021, 5, "persons", "test"]], formats={"D2": "yyyy-mm-dd"}),
@@ -495,6 +505,30 @@ def build() -> None:
         "Excel shows the number 2021",
         2,
         "year",
+    )
+    # --- XLSX bombs (issue 15, item 2): a tiny file whose reading would take the whole server ------------------
+    far = Workbook()
+    far.active.title = "Data"
+    far.active.append(OBS.split(","))
+    far.active.append(GOOD.split(","))
+    far.active["XFD1048576"] = 1
+    out = io.BytesIO()
+    far.save(out)
+    case(
+        "cell_at_xfd1048576.xlsx",
+        out.getvalue(),
+        "observations",
+        "",
+        "sheet_size",
+        "reaches cell XFD1048576: 1,048,576 rows × 16,384 columns",
+    )
+    case(
+        "unpacks_too_large.xlsx",
+        inflated_xlsx(2 << 20),
+        "observations",
+        "max_mb=1",
+        "file_size",
+        "unpacked, the Excel file unpacks_too_large.xlsx is",
     )
     case(
         "formula_cells.xlsx",
@@ -508,11 +542,11 @@ def build() -> None:
     )
     case(
         "text_in_numbers.csv",
-        lines(OBS, "SE33,C16,employment,2021,n/a,persons,test,"),
+        lines(OBS, "SE33,C16,employment,2021,about 5,persons,test,"),  # n/a, NA, ':' are missing-value markers
         "observations",
         "",
         "dtype",
-        "'n/a' is not a valid number",
+        "'about 5' is not a valid number",
         2,
         "value",
     )

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,30 +71,40 @@ def start_app(env: dict[str, str], script: str = "app.py") -> tuple[subprocess.P
     raise RuntimeError(f"the app did not start; see {log.name}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def served(folder: Path, **env: str) -> Iterator[str]:
+    """A freshly started app server on a new demo database in `folder` (extra env vars as keywords)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium package")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "VALUECHAIN_DB_PATH": str(tmp_path_factory.mktemp("e2e") / "app.duckdb")}
-    env.pop("VALUECHAIN_DB_URL", None)
-    proc, url = start_app(env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    full = {**os.environ, "VALUECHAIN_DB_PATH": str(folder / "app.duckdb")}
+    full.pop("VALUECHAIN_DB_URL", None)
+    full.update(env)
+    proc, url = start_app(full)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
-def editor_server(tmp_path_factory: pytest.TempPathFactory, name: str, password: str) -> Iterator[str]:
-    """A server on a fresh demo database whose secrets hold an editor password (for a module fixture)."""
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
+
+
+def editor_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, password: str, db_url: str = ""
+) -> Iterator[str]:
+    """A server whose secrets hold an editor password (for a module fixture), on a fresh demo DuckDB file or,
+    with `db_url`, on that PostgreSQL database (several servers on one database are replicas)."""
     folder = tmp_path_factory.mktemp(name)
     secrets = folder / "secrets.toml"
     secrets.write_text(f'editor_password = "{password}"\n')
-    env = {**os.environ, "VALUECHAIN_DB_PATH": str(folder / "app.duckdb"), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    env.pop("VALUECHAIN_DB_URL", None)
-    proc, url = start_app(env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    db = {"VALUECHAIN_DB_URL": db_url} if db_url else {}
+    with served(folder, STREAMLIT_SECRETS_FILES=str(secrets), **db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

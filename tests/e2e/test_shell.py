@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import screenshot, wait_idle
+from .conftest import screenshot, served, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +48,22 @@ def test_deep_link_to_about_keeps_filters_and_shows_sources(app_url: str, page) 
     assert page.get_by_role("combobox", name="Value chain").input_value() == "Offshore wind energy"
     assert page.locator("[data-testid='stSidebar'] [data-testid='stRadio'] input[type='radio']").nth(1).is_checked()
     screenshot(page, "about")
+
+
+def test_deep_link_as_the_first_request_to_a_fresh_server_runs_through_the_shell(tmp_path, page) -> None:
+    """Guards components/nav.py ensure_shell: until some session has called st.navigation, Streamlit runs a
+    deep-linked page from `pages/` without app.py. A Streamlit upgrade that moves the flag breaks this test."""
+    with served(tmp_path) as url:
+        page.goto(f"{url}/about?chain=Offshore+wind+energy&level=1")  # nothing has asked this server anything yet
+        wait_idle(page)
+        assert page.get_by_role("heading", name="About & method").is_visible()
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.get_by_role("combobox", name="Value chain").input_value() == "Offshore wind energy"
+        assert sidebar.locator("[data-testid='stRadio'] input[type='radio']").nth(1).is_checked()  # level=1
+        assert "Data on screen" in sidebar.inner_text()  # the shell's dataset badge
+        nav = sidebar.locator("[data-testid='stSidebarNav']")
+        assert nav.get_by_text("Value-chain flows").is_visible()  # app.py's titles, not the file names
+        assert not nav.get_by_text("flows", exact=True).count()
 
 
 def test_large_type_for_screen_sharing(app_url: str, page) -> None:

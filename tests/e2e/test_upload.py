@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from components import state
+
 from .conftest import editor_server, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -101,13 +103,13 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
 
     page.get_by_role("link", name="Map").first.click()
     wait_idle(page)
-    picker = page.locator(".st-key-indicator")
+    picker = page.locator(f".st-key-{state.Map.INDICATOR.replace('.', '-')}")
     picker.click()
     option = page.get_by_role("option", name=NAME)
     option.wait_for(timeout=30_000)
     option.click()
     wait_idle(page)
-    assert "indicator=Enterprises+in+wood+and+paper" in page.url, "the picker holds the new indicator"
+    assert f"{state.Map.INDICATOR}=Enterprises+in+wood+and+paper" in page.url, "the picker holds the new indicator"
     assert page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").count() >= 1
     assert NAME in page.inner_text("body"), "the map's caption and legend name the indicator"
     screenshot(page, "map-uploaded-indicator")

@@ -33,8 +33,9 @@ from valuechain.ingest.excel import _has_formulas
 from valuechain.ingest.mapping import ColumnMap, auto_map, unmapped_dimensions
 from valuechain.ingest.options import DEFAULT_MISSING, LEAVE_OUT_KINDS, RECODE_KINDS, RowChoices
 from valuechain.ingest.reading import read
+from valuechain.ingest.rows import ISO3_TO_NUTS0, KIND_NAMES, RowGroup, region_kind
 from valuechain.ingest.source import Parsed, ReadOptions
-from valuechain.ingest.suggestions import nace_hint, nuts_hint, suggester
+from valuechain.ingest.suggestions import NutsChange, nace_hint, nuts_change, nuts_correspondence, nuts_hint, suggester
 from valuechain.ingest.templates import column_guide, template_csv, template_frame, template_xlsx
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "DEFAULT_MISSING",
     "FAILURES_PER_CHECK",
     "FLAGS",
+    "ISO3_TO_NUTS0",
+    "KIND_NAMES",
     "LEAVE_OUT_KINDS",
     "MAX_UPLOAD_ENV",
     "RECODE_KINDS",
@@ -50,10 +53,12 @@ __all__ = [
     "ColumnMap",
     "Context",
     "IngestError",
+    "NutsChange",
     "Parsed",
     "Preview",
     "ReadOptions",
     "RowChoices",
+    "RowGroup",
     "_has_formulas",
     "auto_map",
     "check",
@@ -65,8 +70,11 @@ __all__ = [
     "max_upload_mb",
     "nace_hint",
     "new_indicator_ids",
+    "nuts_change",
+    "nuts_correspondence",
     "nuts_hint",
     "read",
+    "region_kind",
     "suggester",
     "template_csv",
     "template_frame",

@@ -170,8 +170,10 @@ def _detect_decimal(frame: pd.DataFrame, t: Table, delimiter: str | None, found:
         return "."
     comma = (sample.str.fullmatch(r"[-+]?\d*,\d+") & ~sample.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+")).sum()
     comma += sample.str.fullmatch(r"[-+]?\d{1,3}([. \u00a0\u202f]\d{3})+,\d+").sum()
+    comma += sample.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3}){2,}").sum()  # 15.414.794: dots group thousands
     dot = (sample.str.fullmatch(r"[-+]?\d*\.\d+") & ~sample.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+")).sum()
     dot += sample.str.fullmatch(r"[-+]?\d{1,3}([, \u00a0\u202f]\d{3})+\.\d+").sum()
+    dot += sample.str.fullmatch(r"[-+]?\d{1,3}(,\d{3}){2,}").sum()
     if comma != dot:
         return "," if comma > dot else "."
     ambiguous = sample[sample.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+")]
@@ -212,6 +214,9 @@ def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFr
         s = s.str.strip()
         spaced = s.str.fullmatch(r"[-+]?\d{1,3}([ \u00a0\u202f']\d{3})+([.,]\d*)?")
         s = s.where(~spaced, s.str.replace(r"[ \u00a0\u202f']", "", regex=True))
+        for sep in ".,":  # two or more groups of three (15.414.794): a thousands separator, whatever the decimal
+            groups = s.str.fullmatch(rf"[-+]?\d{{1,3}}(\{sep}\d{{3}}){{2,}}")
+            s = s.where(~groups, s.str.replace(sep, "", regex=False))
         s = s.where(~s.str.fullmatch(grouped), s.str.replace(thousands, "", regex=False))
         if decimal == ",":
             s = s.where(~s.str.fullmatch(r"[-+]?\d*,\d+([eE][-+]?\d+)?"), s.str.replace(",", ".", regex=False))
@@ -250,8 +255,10 @@ def _plain_numbers(values: pd.Series) -> pd.Series | None:
 
 def _dates_as_years(
     frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any], found: _Problems
-) -> set[tuple[int, str]]:
-    """Year columns holding dates: a clearer message than 'not a whole number' (and Excel's 1905 trap)."""
+) -> tuple[pd.DataFrame, set[tuple[int, str]]]:
+    """Year columns holding dates (`24.04.2014`, `2014-04-24`): reduced to their year, with one warning per
+    column. Except Excel's trap, a year formatted as a date (2021 shown as 1905-07-13), which is reported with
+    its cause: those cells (position, column) are returned so the schema's 'not a whole number' is not added."""
     out: set[tuple[int, str]] = set()
     for col in t.columns:
         if (
@@ -263,21 +270,38 @@ def _dates_as_years(
             continue
         values = frame[col.name]
         hits = np.flatnonzero(_matches(values, _DATE))
-        for i in hits[:FAILURES_PER_CHECK]:
-            text = str(values.iat[i]).strip()
-            message = f"'{text}' is a date; the column needs the year only"
-            year = re.search(r"\d{4}", text).group(0)  # type: ignore[union-attr]
-            serial = _excel_serial(text)
+        if not len(hits):
+            continue
+        text = values.astype("str").str.strip()
+        years = text.str.extract(r"((?:19|20|21)\d\d)")[0]
+        reduced = np.zeros(len(frame), dtype=bool)
+        for i in hits:
+            serial = _excel_serial(text.iat[i])
             if serial is not None and schema.YEAR["min"] <= serial <= schema.YEAR["max"]:
-                message += (
-                    f": this is how Excel shows the number {serial} in a cell formatted as a date — format the "
-                    "column as Number"
-                )
-            else:
-                message += f" (e.g. {year})"
-            out.add((i, col.name))
-            found.add(int(rows[i]), _label(labels, col.name, i), text, "date_not_year", message)
-    return out
+                if len(out) < FAILURES_PER_CHECK:
+                    found.add(
+                        int(rows[i]),
+                        _label(labels, col.name, i),
+                        text.iat[i],
+                        "date_not_year",
+                        f"'{text.iat[i]}' is a date; the column needs the year only: this is how Excel shows the "
+                        f"number {serial} in a cell formatted as a date — format the column as Number",
+                    )
+                out.add((int(i), col.name))
+            elif pd.notna(years.iat[i]):
+                reduced[i] = True
+        if reduced.any():
+            first = int(np.flatnonzero(reduced)[0])
+            frame = frame.assign(**{col.name: text.where(~reduced, years).astype("str")})
+            found.add(
+                int(rows[first]),
+                _label(labels, col.name, first),
+                text.iat[first],
+                "date_as_year",
+                f"{int(reduced.sum()):,} dates reduced to their year (e.g. '{text.iat[first]}' → {years.iat[first]})",
+                "warning",
+            )
+    return frame, out
 
 
 def _excel_serial(text: str) -> int | None:

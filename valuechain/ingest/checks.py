@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -21,12 +21,16 @@ from valuechain.ingest.common import (
     MAX_MAGNITUDE,
     MAX_TEXT_CHARS,
     _failure_frame,
+    _first_match,
     _label,
     _matches,
     _Problems,
 )
 from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_dimensions
 from valuechain.ingest.options import RowChoices
+from valuechain.ingest.projects import project_ids
+from valuechain.ingest.regions import codes_from_names
+from valuechain.ingest.rows import RowGroup, left_out_counts, triage
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
 from valuechain.schema import ERROR_COLUMNS, TABLES, Table
@@ -121,10 +125,16 @@ class Checked:
     new_indicators: pd.DataFrame
     decimal: str
     revision: int
+    groups: list[RowGroup] = field(default_factory=list)  # unplaceable rows and missing markers, by kind
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows not stored: file_row, left_out_as, cells
 
     @property
     def ok(self) -> bool:
         return self.report.ok
+
+    @property
+    def left_out_counts(self) -> dict[str, int]:
+        return left_out_counts(self.left_out)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -196,13 +206,21 @@ def check(
             "no row has the values chosen to keep",
         )
     frame, labels = _mapped(sub, t, mapping, origin)
+    frame = codes_from_names(frame, t, rows, labels, context.regions, found)
+    triaged = triage(frame, t, rows, labels, context.known, choices)
+    frame, rows, labels = triaged.frame, triaged.rows, triaged.labels
+    for group in triaged.groups:
+        found.add(None, group.column, ", ".join(group.examples), f"rows:{group.kind}", group.message, "warning")
+    if frame.empty and not sub.empty:
+        found.add(None, "(rows)", "", "left_out", "every row was left out: nothing would be stored")
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
+    frame = project_ids(frame, t, rows, labels, found)
     known = {k: set(v) for k, v in context.known.items()}
-    if not defs.empty:
+    if new_indicators is not None and not defs.empty:
         report = schema.validate(
             new_indicators.reset_index(drop=True),
-            schema.INDICATORS,  # type: ignore[union-attr]
+            schema.INDICATORS,
             file="new indicator definitions (form)",
             row_offset=1,
         )
@@ -211,8 +229,8 @@ def check(
     indicators = pd.concat([context.indicators, defs], ignore_index=True).drop_duplicates("indicator_id", keep="last")
     if t is schema.OBSERVATIONS:
         frame = _unit_from_indicator(frame, indicators, found)
+    frame, dates = _dates_as_years(frame, t, rows, labels, found)
     report = schema.validate(frame, t, file=parsed.file, row_offset=0, known=known, suggest=suggester(context))
-    dates = _dates_as_years(frame, t, rows, labels, found)
     schema_failures = report.failures
     if dates:
         is_date = schema_failures.apply(lambda f: (f["row"], f["column"]) in dates and f["check"] == "dtype", axis=1)
@@ -225,7 +243,9 @@ def check(
     preview = None
     if not (merged["severity"] == "error").any():
         preview = _preview(report.clean, t, context, dataset, mode)
-    return _checked(parsed, t, mapping, dataset, mode, [merged], report.clean, preview, defs, decimal_used, context)
+    out = _checked(parsed, t, mapping, dataset, mode, [merged], report.clean, preview, defs, decimal_used, context)
+    out.groups, out.left_out = triaged.groups, triaged.left_out
+    return out
 
 
 def _concat_failures(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -331,8 +351,8 @@ def _extra_checks(
                     _HTML,
                     "html",
                     lambda v: (
-                        f"contains HTML or script markup "
-                        f"('{re.search(_HTML, str(v)).group(0)[:40]}'): text is shown as typed, so remove the tags"
+                        f"contains HTML or script markup ('{_first_match(_HTML, str(v))[:40]}'): text is shown as "
+                        "typed, so remove the tags"
                     ),
                 ),
                 (

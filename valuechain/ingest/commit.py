@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -15,10 +16,17 @@ from valuechain.ingest.source import ReadOptions
 from valuechain.store import Identity, Load, Progress, Store, VersionInfo
 
 
-def commit(store: Store, checked: Checked, who: Identity, progress: Progress | None = None) -> list[VersionInfo]:
+def commit(
+    store: Store,
+    checked: Checked,
+    who: Identity,
+    progress: Progress | None = None,
+    remember: Mapping[str, str] | None = None,
+) -> list[VersionInfo]:
     """Store a checked upload (and the indicator definitions it brought) as new versions, in one transaction.
 
-    Refused with IngestError while the report has errors: a rejected file never touches the store.
+    Refused with IngestError while the report has errors: a rejected file never touches the store. What is
+    remembered for the source is the column mapping, or `remember` (a whole recipe's stored form) when given.
     """
     if not checked.ok:
         raise IngestError(f"{checked.report.summary()}. Nothing was stored.")
@@ -45,9 +53,10 @@ def commit(store: Store, checked: Checked, who: Identity, progress: Progress | N
             take_over=True,
             file_name=checked.parsed.file,
             note=note,
+            left_out=checked.left_out if len(checked.left_out) else None,
         )
     )
-    mapping = (checked.parsed.source_key, t.name, checked.mapping.stored())
+    mapping = (checked.parsed.source_key, t.name, dict(remember) if remember is not None else checked.mapping.stored())
     return store.commit_loads(loads, who=who, mapping=mapping, progress=progress)
 
 

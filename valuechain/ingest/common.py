@@ -102,6 +102,13 @@ _FLAGGED = re.compile(rf"^\s*(?P<num>{_NUMBER})?\s*(?P<flag>[a-z]{{0,3}})\s*$")
 _TRAILING_FLAG = r"[0-9][ \t]*[a-z]+[ \t]*$"
 
 
+def _first_match(pattern: str, text: str) -> str:
+    """The part of `text` that `pattern` matches, for a message; the whole text should Python's re and RE2 (which
+    `_matches` uses) ever disagree."""
+    found = re.search(pattern, text)
+    return found.group(0) if found else text
+
+
 def _matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Whether each cell contains `pattern`, by pyarrow's RE2 in C++ (pandas would fall back to Python's re
     for many patterns, a hundred times slower on a million cells); a Categorical's distinct values are matched

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from typing import Any, BinaryIO
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 
 from valuechain.ingest.cells import _set_table
-from valuechain.ingest.common import _Problems, _Stop
+from valuechain.ingest.common import MAX_UPLOAD_ENV, _Problems, _size, _Stop, max_upload_bytes, max_upload_mb
 from valuechain.ingest.source import Parsed, ReadOptions, _Source
 
 
@@ -33,6 +34,8 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
                     "format",
                     "this is a ZIP archive, not an Excel workbook: unpack it and upload the CSV or TSV file inside",
                 )
+            _check_unpacked_size(archive, name, found)
+            _check_extent(archive, name, options.sheet, found)
             formulas_inside = _has_formulas(archive)
         handle.seek(0)
         with _workbook(handle, formulas_inside) as (sheets, rows_of):
@@ -81,7 +84,7 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
                 rows.append(r)
     except _Stop:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, *_excel_errors()) as exc:
+    except _damaged_workbook_errors() as exc:
         raise found.stop(
             "(file)",
             "",
@@ -102,6 +105,95 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
     )
     _set_table(parsed, frame, np.asarray(rows, dtype=np.int64), name, "xlsx", found)
+
+
+# Each cell of a sheet's rectangle becomes at least one pointer (8 bytes) when read: a sheet may span at most
+# the upload limit / 8 cells (26 million at 200 MB), whatever its XML claims.
+_BYTES_PER_CELL = 8
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"[A-Z]{1,3}([0-9]{1,7})\"")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_OPEN = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,7})\"")
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile, name: str, found: _Problems) -> None:
+    """An .xlsx is a ZIP: a small file can unpack to GBs of XML. The members' unpacked sizes (from the ZIP's
+    directory; reading never goes past them) must stay within the upload limit, as for gzip."""
+    total = sum(info.file_size for info in archive.infolist())
+    if total > max_upload_bytes():
+        raise found.stop(
+            "(file)",
+            _size(total),
+            "file_size",
+            f"unpacked, the Excel file {name} is {_size(total)}, more than the limit of {max_upload_mb():g} MB "
+            f"({MAX_UPLOAD_ENV}); nothing was loaded: save the sheet as CSV (and gzip it), or split the workbook",
+        )
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships (both small, size-checked above)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    targets = {}
+    with suppress(KeyError):
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        for rel in rels:
+            target = rel.get("Target", "").lstrip("/")
+            targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    return {
+        str(el.get("name")): targets.get(el.get(_REL_NS), "")
+        for el in book.iter()
+        if el.tag.rsplit("}", 1)[-1] == "sheet"
+    }
+
+
+def _check_extent(archive: zipfile.ZipFile, name: str, sheet: str | None, found: _Problems) -> None:
+    """The sheet's real extent (last row × last column of any cell, streamed through its XML; the <dimension>
+    tag is not trusted) must fit the upload limit: a reader makes one cell for every position of the
+    rectangle, so one stray cell at XFD1048576 would ask for 17 billion."""
+    parts = _sheet_parts(archive)
+    title = sheet or next(iter(parts), "")
+    part = parts.get(title)
+    if not part or part not in archive.namelist():
+        return  # no such sheet: the reader says which sheets there are
+    last_row, last_col, last_ref = _extent(archive, part)
+    limit = max_upload_bytes() // _BYTES_PER_CELL
+    if last_row * last_col > limit:
+        raise found.stop(
+            "(file)",
+            last_ref,
+            "sheet_size",
+            f"sheet '{title}' of {name} reaches cell {last_ref}: {last_row:,} rows × {last_col:,} columns = "
+            f"{last_row * last_col:,} cells, more than the {limit:,} cells the limit of {max_upload_mb():g} MB "
+            f"({MAX_UPLOAD_ENV}) allows; nothing was loaded. Delete the rows and columns after the table (a stray "
+            "value or formatting far away), or save the sheet as CSV",
+        )
+
+
+def _extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
+    """(last row, last column, its cell reference) of one sheet part, read in 1 MB pieces. Cells and rows
+    without an `r` attribute (allowed, rare) count by position: a row's cells as columns, rows in order."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    last_row = last_col = rows = widest = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            text, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+            refs = _CELL_REF.findall(text)
+            if refs:
+                letters = max({c for c, _ in refs}, key=lambda c: (len(c), c))
+                last_col = max(last_col, column_index_from_string(letters.decode()))
+            last_row = max(last_row, max(map(int, _ROW_REF.findall(text)), default=0))
+            last_row = max(last_row, max(map(int, _CELL_ROW.findall(text)), default=0))
+            rows += len(_ROW_OPEN.findall(text))
+            if len(_CELL_OPEN.findall(text)) > len(refs):  # cells without `r`: each row's count is its width
+                widest = max(widest, *(len(_CELL_OPEN.findall(row)) for row in _ROW_OPEN.split(text)))
+    last_row, last_col = max(last_row, rows), max(last_col, widest)
+    return last_row, last_col, f"{get_column_letter(max(last_col, 1))}{max(last_row, 1)}"
 
 
 def _has_formulas(archive: zipfile.ZipFile) -> bool:
@@ -139,11 +231,12 @@ def _workbook(handle: BinaryIO, formulas_inside: bool) -> Iterator[tuple[list[st
         book.close()
 
 
-def _excel_errors() -> tuple[type[BaseException], ...]:
+def _damaged_workbook_errors() -> tuple[type[BaseException], ...]:
+    """What the readers raise on a damaged or truncated workbook (the Excel libraries are imported when needed)."""
     from openpyxl.utils.exceptions import InvalidFileException
     from python_calamine import CalamineError
 
-    return (InvalidFileException, CalamineError)
+    return (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, InvalidFileException, CalamineError)
 
 
 def _excel_header(cells: list[str], row: int, found: _Problems) -> list[str]:

@@ -14,8 +14,20 @@ from valuechain.ingest.source import Parsed
 from valuechain.schema import TABLES, Table
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "region_id": ("geo", "nuts", "nutsid", "nutscode", "nuts2021", "region", "regioncode", "regionid", "nutsregion"),
-    "nuts_id": ("geo", "nuts", "nutscode", "regionid", "regioncode"),
+    "region_id": (
+        "geo",
+        "nuts",
+        "nutsid",
+        "nutscode",
+        "nuts2021",
+        "regid",
+        "geocode",
+        "region",
+        "regioncode",
+        "regionid",
+        "nutsregion",
+    ),
+    "nuts_id": ("geo", "nuts", "nutscode", "regionid", "regioncode", "regid"),
     "sector": ("nace", "nacer2", "nace2", "nacecode", "naceid", "nacerev2", "industry", "activity"),
     "nace": ("nacer2", "nace2", "nacecode", "sector", "division"),
     "indicator": ("indicatorid", "indic", "variable", "measure"),
@@ -31,6 +43,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "start_year": ("start", "startyear", "from_year"),
     "end_year": ("end", "endyear"),
     "level": ("nutslevel", "levl", "levlcode"),
+    "project_id": ("projectid", "projectcode", "projectnumber", "operationid", "id", "koodi", "projektnummer"),
+    "title": ("projecttitle", "projectname", "operationname", "hankkeennimi", "projektnavn", "tytulprojektu"),
     "name": ("label", "nutsname", "regionname"),
 }
 
@@ -79,17 +93,28 @@ def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] |
     for col in t.columns:
         if col.name in out.columns or col.name in old.constants:
             continue
-        for candidate in (col.name, *_SYNONYMS.get(col.name, ())):
-            match = by_norm.get(_norm(candidate))
-            if match is not None and match not in used:
-                out.columns[col.name] = match
-                used.add(match)
-                break
+        names = (col.name, *_SYNONYMS.get(col.name, ()))
+        matches = [by_norm[n] for n in dict.fromkeys(map(_norm, names)) if n in by_norm and by_norm[n] not in used]
+        if matches:
+            match = max(matches, key=lambda c: _code_likeness(parsed.frame[c]))  # stable: the first of equals
+            out.columns[col.name] = match
+            used.add(match)
     out.constants = {k: v for k, v in old.constants.items() if k in t.column_names and k not in out.columns}
     out.filters = {k: v for k, v in old.filters.items() if k in files}
     if "source" in t.column_names and "source" not in out.columns and "source" not in out.constants:
         out.constants["source"] = parsed.source_name
     return out
+
+
+_CODE = r"^[A-Z0-9][A-Z0-9_.\-]{0,11}$"
+
+
+def _code_likeness(values: pd.Series, sample: int = 200) -> float:
+    """Share of a column's first non-empty cells that look like codes (DE11, TIME_PERIOD's 2021, TOTAL), not
+    labels (Stuttgart, Annual): a code column wins over its label column (REG_ID over Region, geo over Geo
+    labels); an empty label column loses to any filled one."""
+    filled = values[values.str.strip() != ""].head(sample).str.strip()
+    return float(filled.str.fullmatch(_CODE).mean()) if len(filled) else -1.0
 
 
 def unmapped_dimensions(parsed: Parsed, mapping: ColumnMap, limit: int = 50) -> dict[str, list[str]]:

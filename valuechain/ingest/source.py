@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -112,9 +112,10 @@ class _Source:
                 yield chunk
 
     def open(self) -> BinaryIO:
+        """A binary file object over the bytes: pyarrow's zero-copy reader of the buffer, or the spilled file."""
         if self.view is not None:
-            return pa.BufferReader(pa.py_buffer(self.view))  # type: ignore[return-value]
-        return open(self.path, "rb")  # type: ignore[arg-type]
+            return cast(BinaryIO, pa.BufferReader(pa.py_buffer(self.view)))
+        return cast(BinaryIO, open(self.path, "rb"))  # type: ignore[arg-type]
 
     def arrow(self) -> Any:
         return pa.py_buffer(self.view) if self.view is not None else pa.memory_map(str(self.path))

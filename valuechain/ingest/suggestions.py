@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,76 @@ if TYPE_CHECKING:
     from valuechain.ingest.checks import Context
 
 
-NUTS_CHANGES_FILE = DATA_DIR / "nuts_2016_2021_changes.csv"
+NUTS_CORRESPONDENCE_FILE = DATA_DIR / "nuts_correspondence.csv"
+NUTS_VERSION = 2021  # the version of the regions table
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 @lru_cache(maxsize=1)
-def nuts_changes() -> pd.DataFrame:
-    """NUTS 2016 codes of BSR countries that NUTS 2021 replaced (data/nuts_2016_2021_changes.csv)."""
-    return pd.read_csv(NUTS_CHANGES_FILE, dtype=str, keep_default_na=False).set_index("code_2016")
+def nuts_correspondence() -> pd.DataFrame:
+    """Every NUTS code change 2010→2013→2016→2021→2024 (data/nuts_correspondence.csv, built from Eurostat's
+    change workbooks by scripts/build_nuts_correspondence.py)."""
+    return pd.read_csv(NUTS_CORRESPONDENCE_FILE, dtype=str, keep_default_na=False)
+
+
+@dataclass(frozen=True)
+class NutsChange:
+    """What became of an old NUTS code by NUTS 2021: `kind` recoded (only the code changed, one to one, so the
+    values may be recoded) or split / merged / boundary shift / discontinued (they may not)."""
+
+    code: str
+    name: str
+    version: int
+    kind: str
+    codes_2021: tuple[str, ...]
+    note: str
+
+    @property
+    def recodable(self) -> bool:
+        return self.kind == "recoded" and len(self.codes_2021) == 1
+
+
+def nuts_change(code: str) -> NutsChange | None:
+    """The chain of changes from the latest version before 2021 in which `code` existed to NUTS 2021."""
+    table = nuts_correspondence()
+    steps = {(r.old_code, int(r.old_version)): r for r in table.itertuples() if int(r.old_version) < NUTS_VERSION}
+    versions = sorted((v for c, v in steps if c == code), reverse=True)
+    if not versions:
+        return None
+    first = steps[(code, versions[0])]
+    kind, notes, finals = "recoded", [str(first.note)], []
+    todo = [(code, versions[0])]
+    while todo:
+        current, version = todo.pop()
+        step = steps.get((current, version))
+        if step is None:
+            finals.append(current)
+            continue
+        if step.change != "recoded" and kind == "recoded":
+            kind = str(step.change)
+        nxt = int(step.new_version)
+        todo += [(c, nxt) for c in str(step.new_codes).split(";") if c]
+    if kind == "recoded" and len(finals) != 1:
+        kind = "split"
+    return NutsChange(code, str(first.name), versions[0], kind, tuple(dict.fromkeys(finals)), "; ".join(notes))
+
+
+def _excel_date_damage(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str | None:
+    """'dec-00' or '00-Dec': Excel turned a code such as DEC0 into a date."""
+    match = re.fullmatch(r"([a-z]{3})[-/ ](\d{1,2})|(\d{1,2})[-/ ]([a-z]{3})", value.strip().lower())
+    if not match:
+        return None
+    month = match.group(1) or match.group(4)
+    digits = match.group(2) or match.group(3)
+    if month not in _MONTHS:
+        return None
+    for code in (f"{month.upper()}{int(digits)}", f"{month.upper()}{digits}"):
+        if code in pool:
+            return (
+                f"'{value}' is the code {code} ({names.get(code, '')}) turned into a date by Excel: format the "
+                f"column as Text before typing or pasting codes, and write {code}"
+            )
+    return None
 
 
 def suggester(context: Context) -> schema.Suggest:
@@ -46,14 +110,22 @@ def nuts_hint(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str 
     code = value.strip().upper().replace(" ", "")
     if code != value and code in pool:
         return f"did you mean '{code}'?"
-    changes = nuts_changes()
-    if code in changes.index:
-        change = changes.loc[code]
-        targets = " and ".join(f"{c} {names.get(c, '')}".strip() for c in change["codes_2021"].split(";"))
+    change = nuts_change(code)
+    if change is not None:
+        return _change_text(change, names)
+    newer = nuts_correspondence()
+    newer = newer[
+        (newer["old_version"] == str(NUTS_VERSION)) & newer["new_codes"].str.split(";").apply(lambda c: code in c)
+    ]
+    if len(newer):
+        old = newer.iloc[0]
         return (
-            f"{code} ({change['name_2016']}) is a NUTS 2016 code, {change['change']} in NUTS 2021: use "
-            f"{targets} — {change['note']}"
+            f"{code} is a NUTS {old['new_version']} code; the explorer uses NUTS {NUTS_VERSION}, where it is "
+            f"{old['old_code']} {names.get(old['old_code'], old['name'])} ({old['change']})"
         )
+    damage = _excel_date_damage(value, pool, names)
+    if damage:
+        return damage
     if re.fullmatch(r"(EU|EA|EFTA)[0-9A-Z_]*", code):
         return f"{code} is an aggregate of countries, not a region"
     if len(code) >= 2 and not in_programme_area(code):
@@ -75,6 +147,22 @@ def nuts_hint(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str 
         shown = ", ".join(siblings[:10]) + (" …" if len(siblings) > 10 else "")
         return f"the NUTS {len(code) - 2} regions of {code[:2]} are {shown}"
     return None
+
+
+def _change_text(change: NutsChange, names: Mapping[str, str]) -> str:
+    head = f"{change.code} ({change.name}) is a NUTS {change.version} code"
+    targets = " and ".join(f"{c} {names.get(c, '')}".strip() for c in change.codes_2021)
+    if change.recodable:
+        return f"{head}; only its code changed: in NUTS {NUTS_VERSION} it is {targets} — recode it (use {targets})"
+    if not change.codes_2021:
+        return f"{head}, {change.kind} by NUTS {NUTS_VERSION} without a successor (Eurostat: {change.note})"
+    verb = {"split": "split into", "merged": "merged into", "boundary shift": "with changed boundaries now"}.get(
+        change.kind, f"{change.kind}:"
+    )
+    return (
+        f"{head}, {verb} {targets} in NUTS {NUTS_VERSION}: its values cannot be recoded one to one; use "
+        f"{targets} with data for NUTS {NUTS_VERSION} (Eurostat: {change.note})"
+    )
 
 
 def nace_hint(value: str, pool: Sequence[str]) -> str | None:

@@ -1,0 +1,194 @@
+"""Recipes and `python -m valuechain import`: exit codes, the JSON report, recipes saved, loaded and remembered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from valuechain import cli_import, ingest
+from valuechain.__main__ import main as dispatch
+from valuechain.ingest import ColumnMap, IngestError, RowChoices
+from valuechain.recipe import Recipe, remembered
+from valuechain.store import DuckDBBackend, Store
+
+TSV = (
+    "freq,nace_r2,unit,geo\\TIME_PERIOD\t2019 \t2020 \t2021 \n"
+    "A,C16,THS_PER,SE33\t1.2 \t1.3 p\t: \n"
+    "A,C16,THS_PER,FI1D\t2.5 e\t: c\t2.7 \n"
+)
+BAD = "freq,nace_r2,unit,geo\\TIME_PERIOD\t2021 \nA,C16,THS_PER,SE33\t1.2 \nA,C16,THS_PER,XX99\t2.0 \n"
+NEW = ["--set", "indicator=wood_ths", "--new-indicator", "wood_ths", "Wood employment", "thousand persons", "sum"]
+
+
+@pytest.fixture
+def db(monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(seeded_db, path)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
+    monkeypatch.delenv(cli_import.EDITOR_ENV, raising=False)
+    return path
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    code = cli_import.main(argv)
+    out = capsys.readouterr().out
+    return code, json.loads(out) if "--json" in argv and out else {}
+
+
+def stored(db: Path, indicator: str) -> list[tuple]:
+    store = Store(DuckDBBackend(str(db)))
+    try:
+        rows = store.current("observations")
+    finally:
+        store.close()
+    rows = rows[rows["indicator"] == indicator].sort_values(["region_id", "year"])
+    return list(rows[["region_id", "year", "value"]].itertuples(index=False, name=None))
+
+
+def test_dry_run_reports_what_would_be_stored_and_stores_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "wood.tsv", TSV)
+    code, report = run([str(file), *NEW, "--dry-run", "--json"], capsys)
+    assert code == 0
+    assert report["ok"] and not report["stored"] and report["dry_run"]
+    assert report["rows"] == 4 and report["errors"] == {}
+    assert "flag" in report["warnings"]
+    assert stored(db, "wood_ths") == []
+
+
+def test_import_stores_through_the_store_as_the_named_editor(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cli_import.EDITOR_ENV, "Kari Analyst")
+    file = write(tmp_path, "wood.tsv", TSV)
+    code, report = run([str(file), *NEW, "--dataset", "Wood", "--json"], capsys)
+    assert code == 0 and report["stored"]
+    assert stored(db, "wood_ths") == [
+        ("FI1D", 2019, 2.5),
+        ("FI1D", 2021, 2.7),
+        ("SE33", 2019, 1.2),
+        ("SE33", 2020, 1.3),
+    ]
+    store = Store(DuckDBBackend(str(db)))
+    try:
+        version = store.versions("observations").iloc[0]
+    finally:
+        store.close()
+    assert (version["dataset"], version["created_by"], version["file_name"]) == ("Wood", "Kari Analyst", "wood.tsv")
+
+
+def test_errors_block_with_exit_1_and_are_grouped_by_kind_with_examples(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "bad.tsv", BAD)
+    code, report = run([str(file), *NEW, "--editor", "x", "--json"], capsys)
+    assert code == 1
+    assert not report["ok"] and not report["stored"] and report["rows"] == 0
+    reference = report["errors"]["reference"]
+    assert reference["count"] == 1
+    assert reference["examples"][0]["value"] == "XX99" and reference["examples"][0]["row"] == 3
+    assert stored(db, "wood_ths") == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--no-such-option"],
+        ["{file}", "--map", "geo"],
+        ["{file}", "--set", "nonsense=1"],
+        ["{file}", "--new-indicator", "x", "X", "u", "average"],
+        ["{file}", "--recipe", "{missing}"],
+        ["{file}", "--leave-out", "martians"],
+        ["{missing}"],
+        ["{file}"],  # no editor named, and not a dry run
+    ],
+)
+def test_usage_errors_exit_2_and_store_nothing(
+    argv: list[str], db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "wood.tsv", TSV)
+    args = [a.format(file=file, missing=tmp_path / "missing.json") for a in argv]
+    assert cli_import.main(args) == 2
+    assert capsys.readouterr().err.strip()
+    assert stored(db, "wood_ths") == []
+
+
+def test_the_dispatcher_runs_the_import_command(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = write(tmp_path, "wood.tsv", TSV)
+    assert dispatch(["import", str(file), *NEW, "--dry-run"]) == 0
+    assert "would store 4 rows" in capsys.readouterr().out
+
+
+def test_a_saved_recipe_loads_next_years_file_in_one_step(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = tmp_path / "wood.json"
+    first = write(tmp_path, "wood.tsv", TSV)
+    code, _ = run([str(first), *NEW, "--keep", "unit=THS_PER", "--dry-run", "--save-recipe", str(recipe)], capsys)
+    assert code == 0
+    saved = Recipe.load(recipe)
+    assert saved.constants["indicator"] == "wood_ths" and saved.keep == {"unit": "THS_PER"}
+    assert saved.new_indicators[0]["additive"] is True
+    next_year = write(tmp_path, "wood_2025.tsv", TSV.replace("2021 ", "2022 "))
+    code, report = run([str(next_year), "--recipe", str(recipe), "--editor", "x", "--json"], capsys)
+    assert code == 0 and report["stored"]
+    assert ("FI1D", 2022, 2.7) in stored(db, "wood_ths")
+
+
+def test_the_recipe_is_remembered_per_source_with_the_mapping(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write(tmp_path, "wood.tsv", TSV)
+    assert cli_import.main([str(file), *NEW, "--dataset", "Wood", "--editor", "x"]) == 0
+    capsys.readouterr()
+    store = Store(DuckDBBackend(str(db)))
+    try:
+        parsed = ingest.read(file, file.name)
+        again = remembered(store, parsed.source_key, "observations")
+        mapping = ColumnMap.from_stored(store.mapping(parsed.source_key, "observations"))
+    finally:
+        store.close()
+    assert again.dataset == "Wood" and again.constants["indicator"] == "wood_ths"
+    assert again.new_indicators[0]["indicator_id"] == "wood_ths"
+    assert mapping.constants["indicator"] == "wood_ths"  # the page's mapping memory reads the same entry
+    code, report = run([str(file), "--editor", "x", "--json"], capsys)  # no options: the remembered recipe
+    assert code == 0 and report["dataset"] == "Wood" and report["rows"] == 4
+
+
+def test_recipe_json_round_trip_and_clear_messages_for_bad_recipes() -> None:
+    recipe = Recipe(
+        table="observations",
+        read={"sheet": "Data", "decimal": ","},
+        columns={"region_id": "geo"},
+        constants={"sector": "TOTAL"},
+        keep={"unit": "THS_PER"},
+        dataset="Eurostat x",
+        choices=RowChoices(leave_out=frozenset({"extra-regio"}), missing=(":", "NA")),
+        extra={"comment": "kept as given"},
+    )
+    again = Recipe.from_json(recipe.to_json())
+    assert again == recipe
+    assert again.read_options().sheet == "Data" and again.column_map().filters == {"unit": "THS_PER"}
+    for text, words in [
+        ("[]", "JSON object"),
+        ("{", "not valid JSON"),
+        ('{"table": "regions_typo"}', "cannot be loaded"),
+        ('{"read": {"colour": "red"}}', "unknown reading option"),
+        ('{"columns": {"nuts": "geo"}}', "not column.s. of observations"),
+        ('{"mode": "merge"}', "update"),
+        ('{"recipe": 99}', "format"),
+        ('{"leave_out": ["everything"]}', "not known"),
+    ]:
+        with pytest.raises(IngestError, match=words):
+            Recipe.from_json(text)

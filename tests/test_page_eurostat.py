@@ -1,0 +1,114 @@
+"""AppTest: an editor loads a regional Eurostat dataset through the Data page's "From Eurostat" tab (served
+from recorded answers on loopback), and the map, the About page and the badge then show it with its source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from components import state
+from valuechain.store import open_store
+
+from .apptest import open_app
+from .eurostat_server import Behaviour
+from .test_eurostat import recorded
+from .test_page_data import button, editor
+
+pytestmark = pytest.mark.usefixtures("app_db")
+
+GERD = "R&D intensity (GERD in % of GDP)"
+SPOT_CHECKS = (("SE33", 2021), ("FI1D", 2019), ("DK01", 2015))  # region, year: from the recorded answer
+
+
+def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour, seeded_db: Path) -> None:
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("gerd_pc_gdp").run()
+    info = " ".join(i.value for i in at.info)
+    assert "Stages it cannot speak for:" in info and "sector of performance" in info
+    button(at, "Fetch from Eurostat").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Source: Eurostat tgs00042 · last update 2023-01-23T11\\:00\\:00+0100" in captions
+    assert "Left out: 4 rows without OBS\\_VALUE left out" in captions
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows in the file"] == f"{len(recorded('TGS00042')):,}"
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["data"][0]["type"] == "bar" and "gerd_pc_gdp, 2024" in chart["layout"]["title"]["text"]
+    button(at, "Commit as a new version of 'Eurostat tgs00042 · gerd_pc_gdp'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Stored version" in s.value and "Every page shows it now" in s.value for s in at.success)
+    store = open_store(path=seeded_db)
+    loaded = store.versions("observations").query("source_code == 'tgs00042'")
+    store.close()
+    assert len(loaded) == 1 and loaded["source_updated"].iat[0] == "2023-01-23T11:00:00+0100"
+
+    expected = recorded("TGS00042")
+    for region, year in SPOT_CHECKS:
+        page = open_app("pages/map.py", **{state.YEAR: str(year)})
+        page.selectbox(key=state.Map.INDICATOR).set_value("gerd_pc_gdp").run()
+        spec = json.loads(page.get("deck_gl_json_chart")[0].proto.json)
+        regions = next(x for x in spec["layers"] if x["id"].startswith("regions"))
+        shown = {f["properties"]["nuts_id"]: f["properties"] for f in regions["data"]["features"]}
+        assert shown[region]["value"] == pytest.approx(expected[(region, year)])
+        assert "Source: Eurostat tgs00042, last update 2023-01-23" in shown[region]["tooltip"]
+        captions = " ".join(c.value for c in page.caption)
+        assert "whole economy (sector TOTAL)" in captions and "cannot speak for any stage" in captions
+        assert "Mixed: demo data (synthetic) and real data." in captions  # said on the page itself
+    names = {"SE33": "Övre Norrland", "FI1D": "Pohjois- ja Itä-Suomi", "DK01": "Hovedstaden"}
+    for region, year in SPOT_CHECKS:
+        for page_path in ("pages/profile.py", "pages/matchmaking.py"):
+            page = open_app(page_path, **{state.REGION: f"{region} {names[region]}", state.YEAR: str(year)})
+            table = whole_economy(page)
+            row = table[(table["region"] == names[region]) & (table["name"] == GERD)]
+            assert row["value"].tolist() == pytest.approx([expected[(region, year)]]), page_path
+            assert row["source"].tolist() == ["Eurostat tgs00042, last update 2023-01-23"]
+            captions = " ".join(c.value for c in page.caption)
+            assert "speak for no stage of the chain" in captions, page_path
+
+    home = open_app()  # app.py's sidebar badge is kept on the first run only (see tests/apptest.py)
+    badge = " ".join(c.value for c in home.caption)
+    assert "Demo data (synthetic) + Eurostat — synthetic and real figures are mixed" in badge
+
+    about = open_app("pages/about.py")
+    table = next(d.value for d in about.dataframe if "source_code" in d.value.columns)
+    row = table.iloc[0]
+    assert (row["source_code"], row["source_updated"], row["licence"]) == (
+        "tgs00042",
+        "2023-01-23T11:00:00+0100",
+        "Source: Eurostat",
+    )
+    assert row["title"] == "Intramural R&D expenditure (GERD) by NUTS 2 region"
+
+
+def whole_economy(at) -> pd.DataFrame:
+    """The profile's or the pair view's table of whole-economy figures."""
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:3] == ["region", "name", "value"])
+
+
+def test_offline_message_on_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VALUECHAIN_EUROSTAT_URL", "http://127.0.0.1:9")
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("gerd_pc_gdp").run()
+    button(at, "Fetch from Eurostat").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "Eurostat cannot be reached" in errors and "Check the internet connection" in errors
+
+
+def test_any_dataset_code_can_be_fetched_and_checked(api: Behaviour) -> None:
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
+    at.text_input(key="eurostat_code").input("nama_10r_2gdp")
+    at.text_input(key="eurostat_indicator").input("gdp_nuts2")
+    at.text_input(key="eurostat_indicator_name").input("GDP by NUTS 2 region")
+    at.text_input(key="eurostat_unit").input("million EUR").run()
+    at.text_input(key="eurostat_filters").input("unit=MIO_EUR").run()
+    button(at, "Fetch from Eurostat").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No errors in estat\\_nama\\_10r\\_2gdp.csv" in s.value for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    gdp = recorded("NAMA_10R_2GDP")
+    assert metrics["Rows in the file"] == f"{sum(len(region) == 4 for region, _ in gdp):,}"  # NUTS-2 only
+    assert button(at, "Commit as a new version of 'Eurostat nama_10r_2gdp · gdp_nuts2'").disabled is False

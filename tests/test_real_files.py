@@ -1,0 +1,103 @@
+"""Real public files (BSR cuts in tests/real_files, provenance in its README) load through the command line with
+their recipe in tests/recipes; per file, three stored values are compared with the raw file, read here without
+the ingest code, and the rows left out are counted by kind."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from valuechain import cli_import
+from valuechain.store import DuckDBBackend, Store
+
+HERE = Path(__file__).resolve().parent
+FILES = HERE / "real_files"
+RECIPES = HERE / "recipes"
+
+
+@dataclass(frozen=True)
+class Expected:
+    rows: int
+    values: tuple[tuple[str, int], ...]  # (region, year) pairs whose value and flag are compared with the raw file
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def eurostat_tsv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """The value and flag of one cell of a Eurostat bulk TSV (either layout), read directly."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split("\t")
+    dims = head[0].split("\\")[0].split(",")
+    years = [h.strip() for h in head[1:]]
+    for line in lines[1:]:
+        cells = line.split("\t")
+        key = dict(zip(dims, cells[0].split(","), strict=True))
+        if key["geo"] == geo and all(key[k] == v for k, v in keep.items()):
+            number, _, flag = cells[1 + years.index(str(year))].strip().partition(" ")
+            return float(number), flag or None
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
+def sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["geo"] == geo and row["TIME_PERIOD"] == str(year) and all(row[k] == v for k, v in keep.items()):
+                return float(row["OBS_VALUE"]), row["OBS_FLAG"] or None
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
+CASES = {
+    "eurostat_tsv2023_nama_10r_3empers_bsr.tsv": (
+        eurostat_tsv,
+        Expected(rows=66, values=(("FI1D3", 2021), ("DED2F", 2020), ("DEB15", 2000))),
+    ),
+    "eurostat_tsv_old_edat_lfse_04_de.tsv": (
+        eurostat_tsv,
+        Expected(rows=255, values=(("DE30", 2019), ("DE60", 2004), ("DEF", 2014))),
+    ),
+}
+
+
+@pytest.fixture
+def cli_store(monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path) -> Path:
+    """A copy of the seeded demo database for one command-line run."""
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(seeded_db, path)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_file_loads_through_the_command_line_with_its_recipe(
+    name: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw, expected = CASES[name]
+    recipe_path = RECIPES / f"{Path(name).stem}.json"
+    recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
+    code = cli_import.main([str(FILES / name), "--recipe", str(recipe_path), "--json", "--editor", "test analyst"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report["errors"]
+    assert report["stored"] and report["rows"] == expected.rows
+    assert report["left_out"] == expected.left_out
+    store = Store(DuckDBBackend(str(cli_store)))
+    try:
+        stored = store.current("observations")
+        versions = store.versions("observations")
+    finally:
+        store.close()
+    mine_version = versions[versions["dataset"] == recipe["dataset"]].iloc[0]
+    assert mine_version["created_by"] == "test analyst" and mine_version["file_name"] == name
+    mine = stored[stored["indicator"] == recipe["constants"]["indicator"]]
+    assert len(mine) == expected.rows
+    for geo, year in expected.values:
+        value, flag = raw(FILES / name, geo, year, recipe["keep"])
+        row = mine[(mine["region_id"] == geo) & (mine["year"] == year)]
+        assert len(row) == 1, (geo, year)
+        assert row["value"].iat[0] == pytest.approx(value)
+        stored_flag = row["flag"].iat[0]
+        assert (None if pd.isna(stored_flag) else stored_flag) == flag

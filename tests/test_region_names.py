@@ -1,0 +1,64 @@
+"""Region names and code-and-name cells become NUTS 2021 codes, each reading listed; ambiguous names are asked."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from valuechain import demo, ingest
+from valuechain.ingest.regions import NameMatch, match_regions, name_key
+
+
+@pytest.fixture(scope="module")
+def regions() -> pd.DataFrame:
+    return demo.load_definitions()["regions"]
+
+
+def test_name_key_ignores_case_diacritics_and_latin1_damage() -> None:
+    assert name_key("Łódzkie") == name_key("LODZKIE") == name_key("Lódzkie") == "lodzkie"
+    assert name_key("Övre  Norrland") == name_key("ovre-norrland")
+    assert name_key("Landkreis Vorpommern-Greifswald", loose=True) == "vorpommern greifswald"
+
+
+def test_names_national_forms_and_code_name_cells(regions: pd.DataFrame) -> None:
+    found = match_regions(["Nordjylland", "Lódzkie", "ÖVRE NORRLAND", "DK01 Hovedstaden", "SE33", "Atlantis"], regions)
+    assert found["Nordjylland"] == NameMatch("DK05")
+    assert found["Lódzkie"] == NameMatch("PL71")
+    assert found["ÖVRE NORRLAND"] == NameMatch("SE33")
+    assert found["DK01 Hovedstaden"] == NameMatch("DK01", how="code and name")
+    assert "SE33" not in found  # already a code
+    assert found["Atlantis"] == NameMatch(None)
+
+
+def test_nested_namesakes_take_the_files_level_and_true_ambiguity_is_asked(regions: pd.DataFrame) -> None:
+    nuts2 = match_regions(["Berlin", "Nordjylland", "Syddanmark", "Leipzig"], regions)
+    assert nuts2["Berlin"] == NameMatch("DE30") and nuts2["Leipzig"] == NameMatch("DED5")
+    assert nuts2["Nordjylland"] == NameMatch("DK05")
+    alone = match_regions(["Leipzig"], regions)
+    assert alone["Leipzig"] == NameMatch(None, ("DED5", "DED52"))
+    tie = match_regions(["Leipzig", "Nordjylland"], regions)  # NUTS 2 and NUTS 3 read both equally well
+    assert tie["Nordjylland"] == NameMatch(None, ("DK05", "DK050"))
+
+
+def test_check_reads_names_as_codes_lists_each_and_stops_at_ambiguous_ones() -> None:
+    frames = demo.load_definitions()
+    text = (
+        "region,sector,indicator,year,value,unit,source\n"
+        "Nordjylland,C16,employment,2021,10,persons,x\n"
+        "Lódzkie,C16,employment,2021,20,persons,x\n"
+        "Nordjylland,C17,employment,2021,30,persons,x\n"
+    )
+    parsed = ingest.read(text.encode(), "names.csv")
+    context = ingest.Context.from_frames(frames, "observations")
+    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context, dataset="N")
+    assert checked.ok, checked.report.errors
+    assert sorted(checked.rows["region_id"]) == ["DK05", "DK05", "PL71"]
+    listed = checked.report.failures.query("check == 'region_name'")
+    assert len(listed) == 2 and set(listed["severity"]) == {"warning"}
+    assert "'Lódzkie' read as PL71 (Łódzkie)" in " ".join(listed["message"])
+    parsed = ingest.read(text.replace("Lódzkie", "Leipzig").encode(), "names.csv")
+    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context, dataset="N")
+    asked = checked.report.errors.query("check == 'region_name'").set_index("value")
+    assert not checked.ok and sorted(asked.index) == ["Leipzig", "Nordjylland"]
+    assert asked.at["Leipzig", "row"] == 3
+    assert "fits several regions: DED5 (Leipzig), DED52 (Leipzig)" in asked.at["Leipzig", "message"]

@@ -1,0 +1,146 @@
+"""Region names and "code name" cells read as NUTS 2021 codes (issue 10, item 5).
+
+Label-only spreadsheets and national project lists name regions instead of coding them ("Nordjylland",
+"Łódzkie", also "Lódz" as Latin-1 files write it); statistical offices' table tools write code and name in one
+cell ("DK01 Hovedstaden"). Each distinct name is matched once against the NUTS 2021 names of the regions
+table, case-, diacritic- and punctuation-insensitive; every match is listed as a warning so the analyst reviews
+it, and a name that fits several regions is an error that lists them: it is asked, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from valuechain.ingest.common import _label, _Problems
+from valuechain.schema import Table
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_PLAIN = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "œ": "oe"})
+# Words that say what kind of region a name is, not which: dropped in the second, looser pass.
+_GENERIC = {
+    "region",
+    "regionen",
+    "regione",
+    "landkreis",
+    "kreis",
+    "kreisfreie",
+    "stadt",
+    "wojewodztwo",
+    "maakunta",
+    "lan",
+    "county",
+    "kommune",
+    "apskritis",
+    "novads",
+    "maakond",
+    "fylke",
+    "of",
+}
+_CODE_NAME = re.compile(r"^\s*([A-Z]{2}[0-9A-Z]{0,3})\s*(?:[-–:]\s*|\s+)(\S.*)$")
+
+
+def name_key(text: object, loose: bool = False) -> str:
+    """A region name reduced to lower-case ASCII words: 'Łódź', 'LODZ' and the Latin-1 'Lódz' are equal."""
+    folded = unicodedata.normalize("NFKD", str(text).translate(_PLAIN)).casefold()
+    words = re.sub(r"[^0-9a-z]+", " ", "".join(c for c in folded if not unicodedata.combining(c))).split()
+    if loose:
+        words = [w for w in words if w not in _GENERIC] or words
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How one cell text was read: `code` when one region fits, else `candidates` (several, or none)."""
+
+    code: str | None
+    candidates: tuple[str, ...] = ()
+    how: str = "name"  # "name" or "code and name"
+
+
+@lru_cache(maxsize=4)
+def _name_index(codes: tuple[str, ...], names: tuple[str, ...]) -> dict[tuple[bool, str], list[str]]:
+    """Region codes by their name's key, exact and loose: built once per regions table, not per check."""
+    index: dict[tuple[bool, str], list[str]] = {}
+    for code, name in zip(codes, names, strict=True):
+        for loose in (False, True):
+            index.setdefault((loose, name_key(name, loose)), []).append(code)
+    return index
+
+
+def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMatch]:
+    """Every distinct text that is not a region code, matched to NUTS 2021 codes (see the module docstring)."""
+    codes = set(regions["nuts_id"])
+    unknown = [v for v in dict.fromkeys(v.strip() for v in values) if v and v not in codes]
+    if not unknown:
+        return {}
+    levels = dict(zip(regions["nuts_id"], regions["level"], strict=True))
+    index = _name_index(tuple(regions["nuts_id"]), tuple(regions["name"]))
+    out: dict[str, NameMatch] = {}
+    for value in unknown:
+        pair = _CODE_NAME.match(value)
+        if pair and pair.group(1) in codes:
+            out[value] = NameMatch(pair.group(1), how="code and name")
+            continue
+        found = index.get((False, name_key(value))) or index.get((True, name_key(value, True))) or []
+        out[value] = NameMatch(found[0]) if len(found) == 1 else NameMatch(None, tuple(sorted(found)))
+
+    # A name several regions share (Berlin is DE3, DE30 and DE300; Leipzig DED5 and DED52) takes the NUTS level
+    # that reads the most names of the file uniquely; when no level does better than another, it is asked.
+    def resolved(level: int) -> int:
+        unique = sum(1 for m in out.values() if m.code and levels[m.code] == level)
+        return unique + sum(1 for m in out.values() if sum(levels[c] == level for c in m.candidates) == 1)
+
+    by_level = Counter({lv: resolved(lv) for lv in {levels[c] for m in out.values() for c in m.candidates}})
+    best = by_level.most_common(2)
+    if best and (len(best) == 1 or best[0][1] > best[1][1]):
+        for value, m in out.items():
+            at_level = [c for c in m.candidates if levels[c] == best[0][0]]
+            if m.code is None and len(at_level) == 1:
+                out[value] = NameMatch(at_level[0])
+    return out
+
+
+def codes_from_names(
+    frame: pd.DataFrame, t: Table, rows: np.ndarray, labels: dict[str, Any], regions: pd.DataFrame, found: _Problems
+) -> pd.DataFrame:
+    """Region columns with names (or code-and-name cells) replaced by codes; each reading listed for review."""
+    if regions.empty:
+        return frame
+    names = dict(zip(regions["nuts_id"], regions["name"], strict=True))
+    for col in t.columns:
+        if col.references != "regions.nuts_id" or col.name not in frame:
+            continue
+        distinct = [str(v) for v in pd.unique(frame[col.name].dropna())]  # per distinct value: a Categorical's few
+        parts = {v: [p.strip() for p in v.split(";")] if col.is_list else [v.strip()] for v in distinct}
+        matches = match_regions([p for ps in parts.values() for p in ps], regions)
+        if not matches:
+            continue
+        texts = frame[col.name].astype("string").fillna("")
+        first = dict(zip(texts.to_numpy()[::-1], np.arange(len(texts))[::-1], strict=True))  # the first row wins
+        for value, m in matches.items():
+            i = int(first[next(v for v, ps in parts.items() if value in ps)])
+            if m.code is not None:
+                message = f"region {m.how} '{value}' read as {m.code} ({names[m.code]}): check it in this list"
+                found.add(int(rows[i]), _label(labels, col.name, i), value, "region_name", message, "warning")
+            elif m.candidates:
+                options = ", ".join(f"{c} ({names[c]})" for c in m.candidates)
+                message = f"region name '{value}' fits several regions: {options}; write the code you mean in the file"
+                found.add(int(rows[i]), _label(labels, col.name, i), value, "region_name", message)
+        read = {
+            v: ";".join((matches[p].code or p) if p in matches else p for p in ps)
+            if col.is_list
+            else (matches[ps[0]].code or v)
+            if ps[0] in matches
+            else v
+            for v, ps in parts.items()
+        }
+        frame = frame.assign(**{col.name: texts.map(read)})
+    return frame

@@ -1,0 +1,185 @@
+"""Rows the explorer cannot place, grouped by kind (extra-regio, aggregates, ISO-3 country codes, old NUTS codes,
+regions outside the programme area, unknown regions, other unusable values) and missing-value markers: each group
+counted with examples, left out or recoded only as the analyst chose (RowChoices), never dropped uncounted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from valuechain import schema
+from valuechain.geo import in_programme_area
+from valuechain.ingest.common import _label
+from valuechain.ingest.options import RowChoices
+from valuechain.ingest.suggestions import nuts_change
+from valuechain.schema import Table
+
+# ISO 3166 alpha-3 → the NUTS-0 code of the same country (Eurostat writes EL for Greece, UK for the United Kingdom).
+ISO3_TO_NUTS0 = {
+    "AUT": "AT", "BEL": "BE", "BGR": "BG", "CHE": "CH", "CYP": "CY", "CZE": "CZ", "DEU": "DE", "DNK": "DK",
+    "EST": "EE", "GRC": "EL", "ESP": "ES", "FIN": "FI", "FRA": "FR", "HRV": "HR", "HUN": "HU", "IRL": "IE",
+    "ISL": "IS", "ITA": "IT", "LIE": "LI", "LTU": "LT", "LUX": "LU", "LVA": "LV", "MLT": "MT", "NLD": "NL",
+    "NOR": "NO", "POL": "PL", "PRT": "PT", "ROU": "RO", "SWE": "SE", "SVN": "SI", "SVK": "SK", "GBR": "UK",
+    "ALB": "AL", "MNE": "ME", "MKD": "MK", "SRB": "RS", "TUR": "TR",
+}  # fmt: skip
+KIND_NAMES = {
+    "extra-regio": "extra-regio codes (territory outside any region, e.g. DKZZ)",
+    "aggregate": "totals or aggregates of countries, not regions (e.g. DE_TOT, EU27_2020)",
+    "iso3": "ISO-3 country codes (e.g. DEU) where NUTS codes are expected",
+    "old-nuts": "codes of an older NUTS version (2010, 2013 or 2016)",
+    "outside-area": "regions outside the Interreg BSR programme area",
+    "unknown-region": "region codes that no NUTS version knows",
+    "unusable": "values that are no region code at all",
+    "missing": "missing-value markers instead of a number",
+}
+_EXTRA_REGIO = re.compile(r"^[A-Z]{2}Z{1,3}$")
+_AGGREGATE = re.compile(r"^(EU|EA|EEA|EFTA|EU\d\d|EA\d\d)([_\d].*)?$|_TOT(AL)?$|^TOTAL$|^[A-Z]{2}_")
+_NUTS = re.compile(schema.NUTS_PATTERN)
+_MISSING_FLAGGED = re.compile(r"^:\s*@?([A-Za-z]{0,3})$")  # ':', ': c', ': @C' (2023+ notation)
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """Rows of one kind in one column: how many, a few examples, how many a recode would place, and what became
+    of them (`left_out`, `recoded`, or neither: they still block the file)."""
+
+    kind: str
+    column: str
+    rows: int
+    examples: tuple[str, ...]
+    recodable: int
+    left_out: bool
+    recoded: int
+
+    @property
+    def message(self) -> str:
+        shown = ", ".join(self.examples) + (" …" if self.rows > len(self.examples) else "")
+        counted = "1 row has" if self.rows == 1 else f"{self.rows:,} rows have"
+        head = f"{counted} {KIND_NAMES[self.kind]}: {shown}"
+        if self.kind == "missing":
+            return f"{head}; left out of the stored rows, counted in the version's record with their flags"
+        done = []
+        if self.recoded:
+            done.append(f"{self.recoded:,} recoded as chosen (one-to-one correspondence)")
+        if self.left_out:
+            done.append(f"{self.rows - self.recoded:,} left out as chosen, counted in the version's record")
+        if done:
+            return f"{head}; " + " and ".join(done)
+        offer = "leave them out" + (f", or recode {self.recodable:,} of them" if self.recodable else "")
+        return f"{head}: {offer}"
+
+
+def region_kind(code: str, known: set[str]) -> tuple[str, str | None] | None:
+    """(kind, one-to-one NUTS 2021 code or None) of an unknown region value; None for a known region."""
+    if code in known:
+        return None
+    value = code.strip().upper()
+    if _EXTRA_REGIO.match(value):
+        return "extra-regio", None
+    if _AGGREGATE.search(value):
+        return "aggregate", None
+    if value in ISO3_TO_NUTS0:
+        target = ISO3_TO_NUTS0[value]
+        return "iso3", target if target in known else None
+    change = nuts_change(value)
+    if change is not None:
+        target = change.codes_2021[0] if change.recodable else None
+        return "old-nuts", target if target in known else None
+    if _NUTS.match(code.strip()):
+        return ("outside-area" if not in_programme_area(value) else "unknown-region"), None
+    return "unusable", None
+
+
+@dataclass
+class Triage:
+    frame: pd.DataFrame
+    rows: np.ndarray
+    labels: dict[str, Any]
+    groups: list[RowGroup]
+    left_out: pd.DataFrame  # file row, kind, column, value, then the row's mapped cells
+
+
+def triage(
+    frame: pd.DataFrame,
+    t: Table,
+    rows: np.ndarray,
+    labels: dict[str, Any],
+    known: dict[str, set[str]],
+    choices: RowChoices,
+) -> Triage:
+    """Groups unplaceable region values and missing-value markers, recodes and leaves out as chosen."""
+    if t is schema.REGIONS:
+        return Triage(frame, rows, labels, [], _no_rows(frame))
+    frame = frame.copy(deep=False)
+    drop = np.zeros(len(frame), dtype=bool)
+    why = np.full(len(frame), "", dtype=object)
+    groups: list[RowGroup] = []
+    regions = known.get("regions.nuts_id", set())
+    for col in t.columns:
+        if col.references != "regions.nuts_id" or col.is_list or col.name not in frame or not regions:
+            continue
+        codes, distinct = schema.text_codes(frame[col.name])
+        kinds = [region_kind(str(v).strip(), regions) if str(v).strip() else None for v in distinct]
+        for kind in dict.fromkeys(k[0] for k in kinds if k is not None):
+            per_value = np.array([k is not None and k[0] == kind for k in kinds], dtype=bool)
+            hits = schema.spread(per_value, codes) & ~drop
+            if not hits.any():
+                continue
+            targets = {str(v): k[1] for v, k in zip(distinct, kinds, strict=True) if k is not None and k[0] == kind}
+            values = frame[col.name].astype("str")
+            recodable = hits & values.map(lambda v, targets=targets: targets.get(v) is not None).to_numpy(dtype=bool)
+            examples = tuple(dict.fromkeys(values[hits]))[:5]
+            recode = kind in choices.recode
+            if recode and recodable.any():
+                frame[col.name] = values.where(~recodable, values.map(targets)).astype("str")
+            rest = hits & ~recodable if recode else hits
+            leave = kind in choices.leave_out
+            if leave:
+                drop |= rest
+                why[rest] = kind
+            groups.append(
+                RowGroup(kind, _label(labels, col.name, 0), int(hits.sum()), examples, int(recodable.sum()),
+                         leave and bool(rest.any()), int(recodable.sum()) if recode else 0)
+            )  # fmt: skip
+    missing_tokens = {m.strip() for m in choices.missing}
+    for col in t.columns:
+        if col.dtype not in ("int", "float") or col.name not in frame or pd.api.types.is_numeric_dtype(frame[col.name]):
+            continue
+        text = frame[col.name].astype("str").str.strip()
+        flagged = text.str.extract(_MISSING_FLAGGED)[0]
+        marker = (text.isin(missing_tokens) | flagged.notna()).to_numpy(dtype=bool) & ~drop
+        if not marker.any():
+            continue
+        if "flag" in t.column_names:
+            old = frame["flag"].astype("str").fillna("") if "flag" in frame else pd.Series("", index=frame.index)
+            new_flag = flagged.fillna("").str.lower()
+            frame["flag"] = old.where(old.str.strip() != "", new_flag).astype("str")
+        frame[col.name] = text.where(~marker, "").astype("str")
+        examples = tuple(dict.fromkeys(text[marker]))[:5]
+        if col.required:
+            drop |= marker
+            why[marker] = "missing"
+        groups.append(RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, col.required, 0))
+    if not drop.any():
+        return Triage(frame, rows, labels, groups, _no_rows(frame))
+    left = frame[drop].astype("str").reset_index(drop=True)
+    left.insert(0, "left_out_as", why[drop])
+    left.insert(0, "file_row", rows[drop])
+    keep = ~drop
+    kept_labels = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in labels.items()}
+    return Triage(frame[keep].reset_index(drop=True), rows[keep], kept_labels, groups, left)
+
+
+def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(columns=["file_row", "left_out_as", *frame.columns])
+
+
+def left_out_counts(left_out: pd.DataFrame) -> dict[str, int]:
+    """Rows left out per kind, for the version's record."""
+    if left_out.empty:
+        return {}
+    return {str(k): int(v) for k, v in left_out["left_out_as"].value_counts().items()}
