@@ -30,6 +30,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from common import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, bench_env, start_app
 
@@ -125,12 +126,12 @@ YEARS = (2022, 2021, 2020, 2019, 2018)  # the demo's years but the default (2023
 
 @dataclass
 class Server:
-    proc: object
+    proc: Any
     url: str
 
     def cpu(self) -> float:
         """User + system seconds the server process (all its threads) has used so far."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:  # type: ignore[attr-defined]
+        with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
@@ -147,14 +148,14 @@ class Results:
         return statistics.median(values) if values else None
 
 
-async def settled(page: object, timeout: float = 120.0) -> dict:
+async def settled(page: Any, timeout: float = 120.0) -> dict:
     """Wait until the main chart is drawn and the script has been idle for 0.6 s; the probe's record."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        b = await page.evaluate("window.__bench")  # type: ignore[attr-defined]
+        b = await page.evaluate("window.__bench")
         if b["painted"] is not None and b["state"] == "notRunning" and b["idle"] is not None:
             await asyncio.sleep(0.6)
-            again = await page.evaluate("window.__bench")  # type: ignore[attr-defined]
+            again = await page.evaluate("window.__bench")
             if again["state"] == "notRunning" and again["idle"] == b["idle"]:
                 return again
             continue
@@ -162,24 +163,24 @@ async def settled(page: object, timeout: float = 120.0) -> dict:
     raise TimeoutError(f"not settled: {b}")
 
 
-async def open_view(browser: object, server: Server, case: Case, height: int = 900) -> tuple[object, object, dict]:
+async def open_view(browser: Any, server: Server, case: Case, height: int = 900) -> tuple[Any, Any, dict]:
     """A fresh context opens the case's page; returns the context, the page and the probe's record."""
-    context = await browser.new_context(viewport={"width": 1400, "height": height})  # type: ignore[attr-defined]
+    context = await browser.new_context(viewport={"width": 1400, "height": height})
     await context.add_init_script(PROBE.replace("PAINTED", case.painted))
     page = await context.new_page()
     await page.goto(server.url + case.path)
     return context, page, await settled(page)
 
 
-async def view(browser: object, server: Server, case: Case, results: Results, mode: str) -> None:
+async def view(browser: Any, server: Server, case: Case, results: Results, mode: str) -> None:
     """One fresh view: painted and idle times (and server CPU, when nothing else runs on that server)."""
     context, _page, b = await open_view(browser, server, case)
-    await context.close()  # type: ignore[attr-defined]
+    await context.close()
     results.add(mode, case.name, "painted", b["painted"] / 1000)
     results.add(mode, case.name, "idle", max(b["idle"], b["painted"]) / 1000)
 
 
-async def quiet(browser: object, servers: dict[str, Server], cases: tuple[Case, ...], runs: int, r: Results) -> None:
+async def quiet(browser: Any, servers: dict[str, Server], cases: tuple[Case, ...], runs: int, r: Results) -> None:
     for turn in range(runs + 1):
         for case in cases:
             server = servers[case.server]
@@ -192,7 +193,7 @@ async def quiet(browser: object, servers: dict[str, Server], cases: tuple[Case, 
 
 
 async def back_to_back(
-    browser: object, servers: dict[str, Server], cases: tuple[Case, ...], bursts: int, size: int, r: Results
+    browser: Any, servers: dict[str, Server], cases: tuple[Case, ...], bursts: int, size: int, r: Results
 ) -> None:
     """Bursts of `size` views 1 s apart on one server; server CPU is the burst's divided by its views."""
     for _ in range(bursts):
@@ -209,28 +210,28 @@ async def back_to_back(
             r.add("back to back", case.name, "server CPU", (server.cpu() - cpu) / size)
 
 
-async def pick_year(page: object, year: int) -> None:
+async def pick_year(page: Any, year: int) -> None:
     """Choose `year` in the sidebar's Year selectbox from the keyboard (typed, then Enter), as a person can."""
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']", has_text="Year")  # type: ignore[attr-defined]
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']", has_text="Year")
     await box.locator("input").fill(str(year))
-    await page.get_by_role("option", name=str(year), exact=True).wait_for()  # type: ignore[attr-defined]
-    await page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    await page.get_by_role("option", name=str(year), exact=True).wait_for()
+    await page.keyboard.press("Enter")
 
 
-async def filter_changes(browser: object, servers: dict[str, Server], runs: int, r: Results) -> None:
+async def filter_changes(browser: Any, servers: dict[str, Server], runs: int, r: Results) -> None:
     for turn in range(runs + 1):
         year = YEARS[turn % len(YEARS)]
         for case in FILTER_CASES:
             # a tall window: the sidebar's Year box and its options are on screen
             context, page, _ = await open_view(browser, servers[case.server], case, height=1300)
-            await page.evaluate("window.__bench.mutated = null")  # type: ignore[attr-defined]
+            await page.evaluate("window.__bench.mutated = null")
             try:
                 await pick_year(page, year)
             except Exception:
                 await page.screenshot(path=str(ARTIFACTS / "paint-failed.png"))
                 raise
             b = await settled(page)
-            await context.close()  # type: ignore[attr-defined]
+            await context.close()
             if turn:
                 done = max(b["idle"], b["mutated"] or 0)
                 r.add("quiet", case.name, "filter change", (done - b["clicked"]) / 1000)
@@ -244,7 +245,8 @@ def print_table(r: Results, cases: tuple[Case, ...], mode: str, whats: tuple[str
         cells = []
         for what in whats:
             value = r.median(mode, case.name, what)
-            base = r.median(mode, floors[case.name], what) if floors[case.name] else None
+            floor = floors[case.name]
+            base = r.median(mode, floor, what) if floor else None
             if value is None:
                 cells.append(f"{'—':>26}")
             elif base:
@@ -282,8 +284,8 @@ async def run(args: argparse.Namespace) -> None:
             await browser.close()
     finally:
         for server in servers.values():
-            server.proc.terminate()  # type: ignore[attr-defined]
-            server.proc.wait(timeout=20)  # type: ignore[attr-defined]
+            server.proc.terminate()
+            server.proc.wait(timeout=20)
     print(f"Chromium {CHROMIUM}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     print_table(r, cases, "quiet", ("painted", "idle", "server CPU"))
     if filter_cases:

@@ -35,7 +35,7 @@ NEEDS_REGION = {"profile", "matchmaking"}
 FOCUS = "SE33"
 
 
-def values(data: Any, n: int) -> dict[str, tuple[str, list[str | list[str]]]]:
+def values(data: Any, n: int) -> dict[str, tuple[str, list[Any]]]:
     """Per global filter: its URL key and `n` codes to set, none of them the default."""
     from valuechain.query import DEFAULT_LEVEL, Selection, regions_in_view
 
