@@ -269,11 +269,11 @@ async def run(args: argparse.Namespace) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = bench_env()
     servers: dict[str, Server] = {}
+    r = Results()
     try:
         for name in sorted(needed):
             proc, url = start_app(env, SCRIPTS[name])
             servers[name] = Server(proc, url)
-        r = Results()
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             await quiet(browser, servers, cases, args.runs, r)
@@ -282,16 +282,16 @@ async def run(args: argparse.Namespace) -> None:
             if args.bursts:
                 await back_to_back(browser, servers, cases, args.bursts, args.burst_size, r)
             await browser.close()
-    finally:
+    finally:  # a phase that fails (a view that never settles) still leaves the figures of the others printed
         for server in servers.values():
             server.proc.terminate()
             server.proc.wait(timeout=20)
-    print(f"Chromium {CHROMIUM}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
-    print_table(r, cases, "quiet", ("painted", "idle", "server CPU"))
-    if filter_cases:
-        print_table(r, FILTER_CASES, "quiet", ("filter change",))
-    if args.bursts:
-        print_table(r, cases, "back to back", ("painted", "idle", "server CPU"))
+        print(f"Chromium {CHROMIUM}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
+        print_table(r, cases, "quiet", ("painted", "idle", "server CPU"))
+        if filter_cases:
+            print_table(r, FILTER_CASES, "quiet", ("filter change",))
+        if args.bursts:
+            print_table(r, cases, "back to back", ("painted", "idle", "server CPU"))
 
 
 def main() -> None:
