@@ -135,11 +135,14 @@ def _error_in(fwd: object) -> str:
 async def _session(url: str, views: list[tuple[str, dict[str, str]]], timeout: float) -> list[View]:
     """One user: a websocket like a browser tab's, then one rerun per view, one after the other."""
     import websockets
+    from websockets.typing import Subprotocol
 
     stream = url.replace("http://", "ws://") + "/_stcore/stream"
     out: list[View] = []
     try:
-        async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None, open_timeout=timeout) as ws:
+        async with websockets.connect(
+            stream, subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=timeout
+        ) as ws:
             for i, (page, query) in enumerate(views):
                 out.append(await _rerun(ws, page, query, i == 0, timeout))
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
@@ -201,7 +204,7 @@ def browser_sessions(url: str, count: int, views: list[tuple[str, dict[str, str]
 
     out: list[View] = []
     with chromium() as browser:
-        contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(count)]  # type: ignore[attr-defined]
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(count)]
         pages = [c.new_page() for c in contexts]
         for page_name, query in views:
             for tab in pages:

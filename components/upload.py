@@ -164,13 +164,14 @@ def _apply_recipe(key: str) -> None:
     st.session_state[_RECIPE] = (file.name, recipe)
     st.session_state["upload_table"] = recipe.table
     for name, options, value in (
-        ("read_encoding", _ENCODINGS, recipe.read.get("encoding")),
-        ("read_delimiter", _DELIMITERS, recipe.read.get("delimiter")),
-        ("read_decimal", _DECIMALS, recipe.read.get("decimal")),
+        (_ENCODING, _ENCODINGS, recipe.read.get("encoding")),
+        (_DELIMITER, _DELIMITERS, recipe.read.get("delimiter")),
+        (_DECIMAL, _DECIMALS, recipe.read.get("decimal")),
     ):
         st.session_state[name] = next((label for label, v in options.items() if v == value), AUTO)
     if recipe.read.get("sheet"):
-        st.session_state["read_sheet"] = recipe.read["sheet"]
+        st.session_state[_SHEET] = recipe.read["sheet"]
+    st.session_state[_MISSING] = ", ".join(m or repr(m) for m in recipe.choices.missing)
     st.session_state.pop(_SIGNATURE, None)  # the mapping widgets start again, from the recipe
 
 
@@ -208,9 +209,9 @@ def _reading_options(parsed: ingest.Parsed) -> None:
     )
     if parsed.sheets:
         cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
+    st.session_state.setdefault(_MISSING, ", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING))  # or a recipe's
     st.text_input(
         "Missing-value markers",
-        value=", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING),
         key=_MISSING,
         help="Cells holding one of these (comma-separated; '' = an empty cell) are missing values, never errors: "
         "such rows are counted and left out, their flags kept in the left-out list. ':' with a flag (': c', "
@@ -290,6 +291,8 @@ def _reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
                 st.session_state[f"newind_{field}_{ind}"] = definition[field]
     st.session_state[_DATASET] = recipe.dataset or parsed.source_name
     st.session_state[_MODE] = recipe.mode
+    st.session_state[_LEAVE] = sorted(recipe.choices.leave_out)
+    st.session_state[_RECODE] = sorted(recipe.choices.recode)
     st.session_state[_SIGNATURE] = signature
 
 
@@ -552,9 +555,9 @@ def _preview_chart(checked: ingest.Checked) -> go.Figure | None:
 def _page_recipe(checked: ingest.Checked, definitions: pd.DataFrame | None) -> Recipe:
     """Every choice on the page as a recipe: reading options, mapping, dataset, mode, new indicators."""
     read = {
-        "encoding": _ENCODINGS.get(st.session_state.get("read_encoding", AUTO)),
-        "delimiter": _DELIMITERS.get(st.session_state.get("read_delimiter", AUTO)),
-        "decimal": _DECIMALS.get(st.session_state.get("read_decimal", AUTO)),
+        "encoding": _ENCODINGS.get(st.session_state.get(_ENCODING, AUTO)),
+        "delimiter": _DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
+        "decimal": _DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
         "sheet": checked.parsed.sheet if checked.parsed.sheets else None,
     }
     recipe = Recipe(
@@ -562,6 +565,7 @@ def _page_recipe(checked: ingest.Checked, definitions: pd.DataFrame | None) -> R
         read={k: v for k, v in read.items() if v is not None},
         dataset=checked.dataset,
         mode=checked.mode,
+        choices=_row_choices(),
         new_indicators=[] if definitions is None else definitions.to_dict("records"),
     )
     return recipe.with_mapping(checked.mapping)

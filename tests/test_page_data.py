@@ -334,6 +334,7 @@ def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db:
         constants={"indicator": "sbs_units", "sector": "C16"},
         keep={"nace_r2": "C16"},
         dataset="SBS local units",
+        choices=ingest.RowChoices(leave_out=frozenset({"extra-regio"}), missing=("", ":", "n/a")),
         new_indicators=[new_indicator("sbs_units", "Local units (SBS)", "NR", "sum")],
     )
     at.file_uploader[1].set_value(("sbs.recipe.json", recipe.to_json().encode(), "application/json")).run()
@@ -343,8 +344,9 @@ def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db:
     assert at.text_input(key="upload_dataset").value == "SBS local units"
     assert at.selectbox(key="filter_nace_r2").value == "C16"
     assert at.text_input(key="newind_name_sbs_units").value == "Local units (SBS)"
+    assert at.text_input(key="read_missing").value == "'', :, n/a"
     assert set(report(at)["severity"]) == {"warning"}
-    download = next(d for d in at.get("download_button") if d.label == "Download recipe")
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download recipe")
     assert download.proto.url.endswith(".json")  # the same recipe is remembered on commit: checked below
     button(at, "Commit as a new version of 'SBS local units'").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -357,6 +359,7 @@ def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db:
     finally:
         store.close()
     assert again.dataset == "SBS local units" and again.keep == {"nace_r2": "C16"}
+    assert again.choices.leave_out == {"extra-regio"} and again.choices.missing == ("", ":", "n/a")
     assert again.new_indicators[0]["name"] == "Local units (SBS)"
     # The next file of the source starts from the remembered recipe, without loading it again.
     at2 = editor()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from .apptest import open_app
 pytestmark = pytest.mark.usefixtures("app_db")
 
 REGION, REGION_LABEL = "SE33", "SE33 Övre Norrland"
+PEERS: dict[str, Any] = {Profile.PEERS: ["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"]}  # chosen in the URL
 
 
 def domain(seeded_db: Path) -> tuple[Data, Selection, matching.Benchmark]:
@@ -109,7 +111,7 @@ def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
         "pages/profile.py",
         region=REGION_LABEL,
         stage=["Processing", "Bio-based products"],
-        **{Profile.PEERS: ["FI1D Pohjois- ja Itä-Suomi", "PL84 Podlaskie"]},
+        **PEERS,
     )
     spec = chart(at, 0)
     assert spec["data"][0]["y"] == ["Processing", "Bio-based products"]

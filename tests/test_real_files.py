@@ -56,6 +56,14 @@ CASES = {
         eurostat_tsv,
         Expected(rows=66, values=(("FI1D3", 2021), ("DED2F", 2020), ("DEB15", 2000))),
     ),
+    "sdmxcsv_tgs00042_gerd_bsr.csv": (
+        sdmx_csv,
+        Expected(rows=97, values=(("DE80", 2021), ("FI1B", 2022), ("PL91", 2021)), left_out={"extra-regio": 2}),
+    ),
+    "sdmxcsv_nama_10r_2gdp_bsr.csv": (
+        sdmx_csv,
+        Expected(rows=117, values=(("DK01", 2022), ("SE33", 2022), ("PL71", 2022)), left_out={"extra-regio": 8}),
+    ),
     "eurostat_tsv_old_edat_lfse_04_de.tsv": (
         eurostat_tsv,
         Expected(rows=255, values=(("DE30", 2019), ("DE60", 2004), ("DEF", 2014))),

@@ -103,7 +103,7 @@ def test_workshop_report_markdown_and_pdf(demo: tuple[Data, pd.DataFrame], tmp_p
     data, datasets = demo
     store = make_store(str(tmp_path / "ws.duckdb"))
     editor = Identity("anna", "editor")
-    workshop_id, code = store.create_workshop("Turku <b>workshop</b>", who=editor)
+    workshop_id, code = store.create_workshop("Turku *workshop*", who=editor)
     geometries = {
         "FI1D": {"type": "Polygon", "coordinates": [[[25, 62], [30, 62], [30, 66], [25, 66], [25, 62]]]},
         "SE33": {"type": "Polygon", "coordinates": [[[15, 64], [22, 64], [22, 68], [15, 68], [15, 64]]]},
@@ -121,33 +121,47 @@ def test_workshop_report_markdown_and_pdf(demo: tuple[Data, pd.DataFrame], tmp_p
     alice, bob = store.join(code), store.join(code)
     store.vote("partner:FI1D:SE33", who=alice)
     store.vote("partner:FI1D:SE33", who=bob)
-    store.comment("partner:FI1D:SE33", "Include <i>ports</i> [x](http://evil)", who=alice)
+    store.comment("partner:FI1D:SE33", "Include *ports* [x](http://evil)", who=alice)
     scenes = store.scenes(workshop_id)
     ideas = pd.DataFrame(
         {"idea_id": [7], "title": ["Lignin pilot"], "description": ["Pilot plant"]}
     )  # the shape of matching.ideas_view
     board = workshop.board(workshop.vote_items(scenes, ideas), store.tallies(workshop_id), store.comments(workshop_id))
-    report = workshop.make_report(store.workshop(workshop_id), scenes, board, datasets, data.data_source())
+    found = store.workshop(workshop_id)
+    assert found is not None
+    report = workshop.make_report(found, scenes, board, datasets, data.data_source())
 
     md = workshop.markdown(report, ["scene-1.png", "scene-2.png", None])
-    assert md.startswith("# Turku \\<b\\>workshop\\</b\\>")
+    assert md.startswith("# Turku \\*workshop\\*")
     assert "**Demo data (synthetic)**" in md
     assert "1. **Where the jobs are** (Map)" in md and "3. **Home** (Home)" in md
     assert "![Chart of scene 2](scene-2.png)" in md
     assert "**FI1D + SE33 Övre Norrland**: 2 votes" in md and "**\\#7 Lignin pilot**: 0 votes" in md
-    assert "Comment: Include \\<i\\>ports\\</i\\> \\[x\\](http://evil)" in md
+    assert "Comment: Include \\*ports\\* \\[x\\](http://evil)" in md
     assert "## Data sources and dates" in md and "loaded" in md
 
     pictures = render.chart_pngs(scenes["chart"].tolist())
     assert pictures[2] is None and all(coloured_share(p) > 0.02 for p in pictures[:2])  # type: ignore[arg-type]
     pdf = workshop.pdf(report, pictures)
     text = " ".join(pdf_text(pdf, tmp_path).split())
-    assert "Turku <b>workshop</b>" in text
+    assert "Turku *workshop*" in text
     assert "Where the jobs are" in text and "Ask the room" in text
-    assert "FI1D + SE33 Övre Norrland 2" in text and "Include <i>ports</i> [x](http://evil)" in text
+    assert "FI1D + SE33 Övre Norrland 2" in text and "Include *ports* [x](http://evil)" in text
     assert "Lignin pilot 0" in text
     assert "Demo data (synthetic)" in text and "Sources of the figures" in text
     pages = page_pictures(pdf, "workshop-report")
     assert page_count(pdf, tmp_path) == len(pages) >= 2
     assert max(coloured_share(p) for p in pages) > 0.02
     store.close()
+
+
+@pytest.mark.usefixtures("app_db")
+def test_profile_page_makes_the_brief_of_its_focus_region() -> None:
+    from .apptest import open_app
+
+    at = open_app("pages/profile.py", region="FI1D Pohjois- ja Itä-Suomi")
+    at.button(key="brief_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Brief (PDF)" in labels and "Brief (HTML)" in labels
+    assert not at.error

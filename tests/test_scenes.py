@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -44,11 +45,11 @@ _KINDS = ("selectbox", "multiselect", "radio", "toggle", "slider", "select_slide
 
 
 def save_change_reopen(
-    app_db: Path, page: str, query: dict[str, str | list[str]], values: Values, change: Callable[[AppTest], None]
+    app_db: Path, page: str, query: dict[str, Any], values: Values, change: Callable[[AppTest], None]
 ) -> None:
     store = make_store(str(app_db))
     workshop_id, _ = store.create_workshop(f"test {page}", who=Identity("tester", "editor"))
-    at = open_app(page, editor="tester", **query)
+    at = open_app(page, **query)
     saved = values(at)
     # What the sidebar's Save button stores: the page and the URL's query parameters, which are the link that
     # opened this view (AppTest does not mirror widget changes into at.query_params; the browser test saves
@@ -82,7 +83,7 @@ def save_change_reopen(
 
 @pytest.mark.usefixtures("app_db")
 def test_map_scene_restores_indicator_classes_bubbles_and_flow_overlay(app_db: Path) -> None:
-    query = {
+    query: dict[str, str | list[str]] = {
         "country": ["SE", "FI"],
         "region": REGION,
         Map.INDICATOR: "Location quotient (employment)",
@@ -103,7 +104,7 @@ def test_map_scene_restores_indicator_classes_bubbles_and_flow_overlay(app_db: P
 
 @pytest.mark.usefixtures("app_db")
 def test_flows_scene_restores_view_kind_and_drill_down(app_db: Path) -> None:
-    query = {
+    query: dict[str, str | list[str]] = {
         "country": ["EE", "LV"],
         Flows.VIEW: "Region → stage → region",
         Flows.KIND: "Knowledge",
@@ -121,7 +122,7 @@ def test_flows_scene_restores_view_kind_and_drill_down(app_db: Path) -> None:
 
 @pytest.mark.usefixtures("app_db")
 def test_profile_scene_restores_peers(app_db: Path) -> None:
-    query = {"region": REGION, Profile.PEERS: ["SE33 Övre Norrland", "EE00 Eesti"]}
+    query: dict[str, str | list[str]] = {"region": REGION, Profile.PEERS: ["SE33 Övre Norrland", "EE00 Eesti"]}
     keys = (Profile.PEERS, Profile.BENCHMARK.indicator, Profile.BENCHMARK.threshold)
 
     def change(at: AppTest) -> None:
@@ -134,7 +135,7 @@ def test_profile_scene_restores_peers(app_db: Path) -> None:
 @pytest.mark.usefixtures("app_db")
 def test_matchmaking_scene_restores_weights_and_partner(app_db: Path) -> None:
     weights = {Matchmaking.weight(c): str(w) for c, w in zip(matching.COMPONENTS, (5, 0, 1, 4, 2), strict=True)}
-    query = {"region": REGION, "country": ["FI", "SE", "EE"], **weights}
+    query: dict[str, str | list[str]] = {"region": REGION, "country": ["FI", "SE", "EE"], **weights}
     keys = (*weights, Matchmaking.PARTNER, Matchmaking.TOP)
 
     def change(at: AppTest) -> None:

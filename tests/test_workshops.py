@@ -58,9 +58,11 @@ def test_one_vote_per_browser_per_item_and_comments_as_text(store: Store, editor
     tallies = store.tallies(workshop_id).set_index("item")["votes"].to_dict()
     assert tallies == {"partner:SE33:FI1D": 2, "idea:1": 1}
     assert store.voted(bob) == {"partner:SE33:FI1D", "idea:1"}
-    store.comment("idea:1", "<b>not bold</b> [link](http://x)", who=alice)
-    assert store.comments(workshop_id)["text"].tolist() == ["<b>not bold</b> [link](http://x)"]
-    with pytest.raises(StoreError, match="at most 280"):
+    store.comment("idea:1", "<b>not bold</b>  *nor this* [link](http://x)", who=alice)
+    assert store.comments(workshop_id)["text"].tolist() == ["<b>not bold</b> *nor this* [link](http://x)"]
+    with pytest.raises(StoreError, match="HTML or script markup"):
+        store.create_workshop("<script>alert(1)</script>", who=editor)
+    with pytest.raises(StoreError, match="longer than 280"):
         store.comment("idea:1", "x" * 281, who=alice)
     with pytest.raises(StoreError, match="not a partner suggestion or an idea card"):
         store.vote("idea:1; DROP TABLE votes", who=alice)
@@ -127,7 +129,8 @@ def test_participants_and_viewers_cannot_write_anything_else(store: Store, edito
         store.vote("idea:1", who=editor)
     with pytest.raises(PermissionDenied, match="has not joined"):
         store.vote("idea:1", who=Identity("forged-token", "participant"))
-    assert not store.workshop(workshop_id)["closed"]
+    found = store.workshop(workshop_id)
+    assert found is not None and not found["closed"]
 
 
 def test_twenty_concurrent_participants_lose_no_vote(store: Store, editor: Identity, backend_url: str) -> None:

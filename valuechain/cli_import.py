@@ -231,7 +231,7 @@ def report(checked: ingest.Checked, *, stored: bool, dry_run: bool) -> dict[str,
         "stored": stored,
         "dry_run": dry_run,
         "rows": len(checked.rows) if checked.ok else 0,
-        "left_out": {},
+        "left_out": checked.left_out_counts,
         "errors": _by_kind(errors),
         "warnings": _by_kind(warnings),
     }

@@ -36,8 +36,22 @@ FORMAT = 1
 _STORED_KEY = "recipe"  # the key under which the non-mapping part rides in the stored column mapping
 READ_FIELDS = tuple(f.name for f in dataclasses.fields(ReadOptions))
 DEFINITION_FIELDS = ("indicator_id", "name", "unit", "additive", "nonnegative", "description")
-_KEYS = ("recipe", "table", "read", "columns", "constants", "keep", "missing", "leave_out", "recode", "dataset", "mode")
-_KEYS += ("new_indicators",)
+_KEYS = frozenset(
+    [
+        "recipe",
+        "table",
+        "read",
+        "columns",
+        "constants",
+        "keep",
+        "missing",
+        "leave_out",
+        "recode",
+        "dataset",
+        "mode",
+        "new_indicators",
+    ]
+)
 
 
 @dataclass

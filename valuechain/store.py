@@ -45,6 +45,7 @@ SIGN_IN_LOCKOUT = timedelta(minutes=5)
 RATE_LIMIT = 20
 RATE_WINDOW_S = 60
 MAX_COMMENT_CHARS = 280
+MAX_NOTE_CHARS = 2000
 MAX_PARTICIPANTS = 500
 ITEM_PATTERN = re.compile(r"^(partner:[A-Z0-9]{2,5}:[A-Z0-9]{2,5}|idea:[0-9]{1,9})$")
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -799,7 +800,7 @@ class Store:
     def create_workshop(self, title: str, *, who: Identity) -> tuple[int, str]:
         """A new, open workshop with a fresh join code; returns (workshop_id, code)."""
         self._require_writer(who)
-        title = _short_text(title, "title", 120)
+        title = _title(title, "workshop title")
         now = _utcnow()
         with self.backend.transaction() as cur:
             taken = set(_fetch_frame(cur, "SELECT code FROM workshops")["code"])
@@ -832,8 +833,8 @@ class Store:
     def add_scene(self, workshop_id: int, scene: Mapping[str, Any], *, who: Identity) -> int:
         """Append a scene (title, note, page, state dict, optional chart JSON and items list) to the agenda."""
         self._require_writer(who)
-        title = _short_text(scene["title"], "title", 120)
-        note = str(scene.get("note") or "")[:2000]
+        title = _title(scene["title"], "scene title")
+        note = _note(scene.get("note"))
         now = _utcnow()
         with self.backend.transaction() as cur:
             if _fetchone(cur, "SELECT COUNT(*) FROM workshops WHERE workshop_id = ?", (int(workshop_id),))[0] == 0:
@@ -867,7 +868,7 @@ class Store:
             _execute(
                 cur,
                 "UPDATE scenes SET title = ?, note = ? WHERE scene_id = ?",
-                (_short_text(title, "title", 120), str(note or "")[:2000], int(scene_id)),
+                (_title(title, "scene title"), _note(note), int(scene_id)),
             )
 
     def move_scene(self, scene_id: int, step: int, *, who: Identity) -> None:
@@ -964,7 +965,7 @@ class Store:
     def comment(self, item: str, text: str, *, who: Identity) -> int:
         """A participant's short comment on an item; returns its number."""
         item = _item(item)
-        text = _short_text(text, "comment", MAX_COMMENT_CHARS)
+        text = _comment(text)
 
         def write(cur: Any, workshop_id: int, now: datetime) -> int:
             comment_id = int(_fetchone(cur, "SELECT nextval('comment_seq')")[0])
@@ -1082,13 +1083,29 @@ def _join_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-def _short_text(text: object, what: str, limit: int) -> str:
-    value = " ".join(str(text or "").split())
-    if not value:
-        raise StoreError(f"The {what} must not be empty.")
-    if len(value) > limit:
-        raise StoreError(f"The {what} is {len(value)} characters long; at most {limit} are allowed.")
-    return value
+def _title(value: object, what: str) -> str:
+    """A workshop's or scene's title on one line, checked like every name the store records."""
+    line = " ".join(str(value or "").split())
+    _check_text([(line, what, True)])
+    return line
+
+
+def _comment(value: object) -> str:
+    """A participant's comment on one line: shown as text and escaped in the report, so only its length counts."""
+    line = " ".join(str(value or "").split())
+    if not line:
+        raise StoreError("The comment is empty: write one.")
+    if len(line) > MAX_COMMENT_CHARS:
+        raise StoreError(f"The comment is longer than {MAX_COMMENT_CHARS} characters: shorten it.")
+    return line
+
+
+def _note(value: object) -> str:
+    """A talking note: free text for the presenter, shown as text."""
+    note = str(value or "")
+    if len(note) > MAX_NOTE_CHARS:
+        raise StoreError(f"The talking note is longer than {MAX_NOTE_CHARS:,} characters: shorten it.")
+    return note
 
 
 def _item(item: str) -> str:

@@ -5,6 +5,7 @@ editor password in a secrets file of its own."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -68,7 +69,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
         "SE33;16;employment;2019;-4;persons;SCB\n",
         encoding="cp1252",
     )
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(bad))
     page.get_by_text("problem(s) to fix").wait_for(timeout=60_000)
     wait_idle(page)
     assert "4 problem(s) to fix in regional_employment.csv" in page.inner_text("body")
@@ -76,7 +77,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
     screenshot(page, "data-upload-errors")
 
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(download))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(download))
     page.get_by_text("Read as Eurostat bulk TSV").wait_for(timeout=60_000)
     wait_idle(page)
     body = page.inner_text("body")
@@ -126,7 +127,7 @@ def test_deleting_a_fix_gives_the_demo_data_its_row_back(upload_app: str, page, 
     page.goto(f"{upload_app}/data")
     wait_idle(page)
     sign_in(page, "Analyst Bo", PASSWORD)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fix))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(fix))
     page.get_by_text("No errors in patent_fix.csv").wait_for(timeout=60_000)
     type_into(page, "upload_dataset", "Patent fix")
     assert "rows of dataset 'Demo data (synthetic)' with the same key are replaced" in page.inner_text("body")
@@ -149,3 +150,47 @@ def test_deleting_a_fix_gives_the_demo_data_its_row_back(upload_app: str, page, 
     picked = page.locator("[class*='st-key-version_pick_'] input").input_value()
     assert picked.endswith("Patent fix · observations · deleted · 1 row"), picked
     screenshot(page, "data-delete-gives-rows-back")
+
+
+def test_a_recipe_downloaded_from_the_page_fills_the_page_for_the_next_file(
+    upload_app: str, page, tmp_path: Path
+) -> None:
+    file = tmp_path / "estat_nama_10r_3empers.tsv"
+    file.write_text(TSV.replace("NR", "THS"), encoding="utf-8")
+    page.goto(f"{upload_app}/data")
+    wait_idle(page)
+    sign_in(page, "Analyst Anna", PASSWORD)
+    uploaders = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    uploaders.first.set_input_files(str(file))
+    page.get_by_text("Read as Eurostat bulk TSV").wait_for(timeout=60_000)
+    wait_idle(page)
+    type_into(page, "const_indicator", "wood_ths")
+    type_into(page, "newind_name_wood_ths", "Wood industry employment")
+    type_into(page, "newind_unit_wood_ths", "thousand persons")
+    type_into(page, "upload_dataset", "Wood employment")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download recipe").click()
+    saved = tmp_path / "wood.recipe.json"
+    info.value.save_as(saved)
+    recipe = json.loads(saved.read_text(encoding="utf-8"))
+    assert info.value.suggested_filename == "estat_nama_10r_3empers.recipe.json"
+    assert recipe["constants"]["indicator"] == "wood_ths" and recipe["dataset"] == "Wood employment"
+    assert recipe["new_indicators"][0]["name"] == "Wood industry employment"
+
+    page.goto(f"{upload_app}/data")  # a new session: nothing of the above is on the page any more
+    wait_idle(page)
+    sign_in(page, "Analyst Anna", PASSWORD)
+    uploaders.first.set_input_files(str(file))
+    page.get_by_text("Read as Eurostat bulk TSV").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.locator(".st-key-upload_dataset input").input_value() == "Eurostat nama_10r_3empers"
+    page.get_by_text("Load a recipe").click()
+    uploaders.nth(1).set_input_files(str(saved))
+    page.get_by_text("its choices are filled in below").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.locator(".st-key-upload_dataset input").input_value() == "Wood employment"
+    assert page.locator(".st-key-const_indicator input").input_value() == "wood_ths"
+    assert page.locator(".st-key-newind_name_wood_ths input").input_value() == "Wood industry employment"
+    assert "No errors in estat_nama_10r_3empers.tsv" in page.inner_text("body")
+    page.get_by_text("Load a recipe").scroll_into_view_if_needed()
+    screenshot(page, "data-recipe-loaded")

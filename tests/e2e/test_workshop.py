@@ -135,7 +135,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     item.get_by_role("button", name="Vote").click()
     wait_idle(participant)
     assert item.get_by_role("button", name="Voted ✓").is_disabled()
-    item.get_by_label("Comment").fill("<b>Add the ports</b>")
+    item.get_by_label("Comment").fill("*Add the ports* [map](http://x)")
     item.get_by_role("button", name="Send").click()
     wait_idle(participant)
     screenshot(participant, "workshop-participant")
@@ -148,8 +148,16 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     # The facilitator sees the tally change without reloading (the board reruns every few seconds).
     tally = page.locator("[class*='st-key-tally_']", has_text=label).first
     tally.locator("[data-testid='stMetricValue']", has_text="1").wait_for(timeout=30_000)
-    tally.get_by_text("Comment: <b>Add the ports</b>").wait_for(timeout=30_000)  # text, not markup
+    tally.get_by_text("Comment: *Add the ports* [map](http://x)").wait_for(timeout=30_000)  # text, not markup
     screenshot(page, "workshop-board")
+
+    # The report: Markdown at once, the PDF once its scenes' charts are drawn.
+    page.get_by_role("tab", name="Report").click()
+    page.get_by_role("button", name="Make the PDF report").click()
+    page.get_by_role("button", name="Download the PDF report").wait_for(timeout=120_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF report").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
 
     # Nothing else to write for the participant: the workshop page asks for an editor, the data page too.
     participant.goto(f"{workshop_app}/workshop")

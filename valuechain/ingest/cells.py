@@ -281,7 +281,7 @@ def _dates_as_years(
                 if len(out) < FAILURES_PER_CHECK:
                     found.add(
                         int(rows[i]),
-                        _label(labels, col.name, i),
+                        _label(labels, col.name, int(i)),
                         text.iat[i],
                         "date_not_year",
                         f"'{text.iat[i]}' is a date; the column needs the year only: this is how Excel shows the "

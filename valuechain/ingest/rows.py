@@ -87,8 +87,8 @@ def region_kind(code: str, known: set[str]) -> tuple[str, str | None] | None:
         return "iso3", target if target in known else None
     change = nuts_change(value)
     if change is not None:
-        target = change.codes_2021[0] if change.recodable else None
-        return "old-nuts", target if target in known else None
+        recoded = change.codes_2021[0] if change.recodable else None
+        return "old-nuts", recoded if recoded in known else None
     if _NUTS.match(code.strip()):
         return ("outside-area" if not in_programme_area(value) else "unknown-region"), None
     return "unusable", None
