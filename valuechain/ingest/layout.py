@@ -14,6 +14,7 @@ from valuechain.ingest.source import Parsed, ReadOptions
 # A value cell: a number, possibly with separators, a sign or a trailing flag (`12.3 p`).
 _NUMBER = re.compile(r"^[-+]?\d[\d .,'\u00a0]*(\s+[a-z]{1,3})?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_RULE = re.compile(r"^[-_=*\s]+$")
 # Rows of the header that are read at most; more leading text rows mean a text-only table (header = first).
 _MAX_HEADER_LINES = 5
 
@@ -33,6 +34,11 @@ def width(cells: list[str]) -> int:
     while n and not cells[n - 1].strip():
         n -= 1
     return n
+
+
+def is_rule(cells: list[str]) -> bool:
+    """A line that closes a table above its footer (GENESIS writes `__________`)."""
+    return bool(_RULE.match("".join(cells)))
 
 
 def _filled(cells: list[str]) -> int:
@@ -95,6 +101,9 @@ def find_block(
         lead = first + header_lines
     if footer_rows is not None:
         end = len(rows) - footer_rows
+    elif end < len(rows) and widths[end] and not is_rule(rows[end]):
+        # no blank or rule line ends the table: the narrow rows after it are damaged data, checked as such
+        end = max(i + 1 for i, w in enumerate(widths) if w)
     return Block(first, lead, max(end, lead))
 
 
@@ -117,9 +126,10 @@ def _run_end(rows: list[list[str]], widths: list[int], data: int) -> int:
 
 def header_names(rows: list[list[str]]) -> list[str]:
     """Column names from one or more header rows: each column's cells top-down joined by a space. A row with a
-        single filled cell is a title over the table and names nothing; columns left of the first named one under a
-    header over several rows hold the rows' labels (GENESIS, PXWeb: the region) and are called so; a first cell standing alone above a named
-        first column (Eurostat's `TIME` above `GEO (Codes)`) names the columns to its right, not the first one."""
+    single filled cell is a title over the table and names nothing; a first cell standing alone above a named
+    first column (Eurostat's `TIME` above `GEO (Codes)`) names the columns to its right, not the first one.
+    Under a header over several rows, the columns left of the first named one hold the rows' labels (GENESIS:
+    the region) and are called so."""
     used = [r for r in rows if _filled(r) >= 2] or rows[-1:]
     n = max((width(r) for r in used), default=0)
     grid = [[(r[i].strip() if i < len(r) else "") for i in range(n)] for r in used]

@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from valuechain.ingest.cells import _set_table, _wide_to_long, file_stem
 from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
-from valuechain.ingest.layout import header_names, merge_flag_columns, table_block, width
+from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
 from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
 
 
@@ -49,6 +49,7 @@ def _read_text(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
     trail = _trailing_delimiter(text)
     if trail:
         text = _strip_trailing(text, trail)
+        parsed.notes.append(f"the {DELIMITERS.get(trail, trail)} that ends every line is not read as a delimiter")
     delimiter = options.delimiter or _sniff(text, found)
     parsed.delimiter = delimiter
     if trail or _needs_block(text, delimiter, options, _tail(src).decode(encoding, "replace")):
@@ -232,9 +233,11 @@ def _needs_block(text: str, delimiter: str, options: ReadOptions, tail: str) -> 
     rows = [r for r in csv.reader(io.StringIO(text[:65536]), delimiter=delimiter)][:400]
     if not rows or width(rows[0]) < 2:  # a title line above the table
         return True
-    lines = tail.strip().splitlines()
-    last = next(csv.reader(io.StringIO(lines[-1] if lines else ""), delimiter=delimiter), [])
-    return width(last) < 2 and width(rows[0]) > 2  # a footer line below it
+    lines = [next(csv.reader([line], delimiter=delimiter), []) for line in tail.rstrip().splitlines()]
+    last = max((i for i, r in enumerate(lines) if width(r) >= 2), default=len(lines) - 1)
+    after = lines[last + 1 :]
+    # a footer: narrow lines below a blank line or a rule that closes the table
+    return bool(after) and (not width(after[0]) or is_rule(after[0]))
 
 
 def _read_block(
@@ -270,6 +273,14 @@ def _read_block(
         raise found.stop("(file)", "", "empty", "the file has no table (no row with two or more values)")
     names = header_names(grid[block.header : block.data])
     kept = [i for i in range(block.data, block.end) if width(grid[i])]
+    fields = max(len(r) for r in grid[block.header : block.data])
+    short = [i for i in kept if len(grid[i]) < fields]
+    for i in short[:20]:
+        found.add(
+            starts[i], "(row)", f"{len(grid[i])} fields", "fields", _fields_message(len(grid[i]), fields, delimiter)
+        )
+    if short:
+        raise _Stop("ragged rows")
     names, records = merge_flag_columns(names, [grid[i] for i in kept])
     names = _named(names, starts[block.header], found)
     for record, i in zip(records, kept, strict=True):
