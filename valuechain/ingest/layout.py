@@ -57,7 +57,7 @@ def find_block(
     footer_rows: int | None = None,
 ) -> Block | None:
     """The header and data block; the analyst's header row (0-based index here), header lines and footer rows
-    replace detection. Detected: the data block is the longest run of rows as wide as most rows are (blank rows
+    replace detection. Detected: the data block is the longest run of rows about as wide as the rows holding most cells are (blank rows
     inside do not end it), its leading rows without values and the rows with two or more cells right above
     them are the header, and what follows the run is the footer. None when no row has two filled cells."""
     widths = [width(r) for r in rows]
@@ -69,7 +69,7 @@ def find_block(
     common = Counter(w for w in widths if w >= 2)
     if not common:
         return None
-    modal = max(common, key=lambda w: (common[w], w))
+    modal = max(common, key=lambda w: (common[w] * w, w))  # the width holding the most cells
     like = [w >= max(2, (modal + 1) // 2) for w in widths]
     best, best_len, i = (0, 0), 0, 0
     while i < len(rows):
