@@ -7,6 +7,7 @@ text (st.dataframe, or markdown through layout.plain), never as HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -202,6 +203,8 @@ def _parse(file: Any) -> ingest.Parsed:
         return cached[1]
     with st.spinner(f"Reading {file.name}…"):
         parsed = ingest.read(file.getbuffer(), file.name, options)
+    if options.sheet is None and parsed.sheet:  # the sheet picker showing the sheet read is no new choice
+        signature = (file.file_id, file.name, file.size, dataclasses.replace(options, sheet=parsed.sheet))
     st.session_state[_PARSED] = (signature, parsed)
     return parsed
 
@@ -228,7 +231,8 @@ def _reading_options(parsed: ingest.Parsed) -> None:
         help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
     )
     if parsed.sheets:
-        cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
+        shown = parsed.sheets.index(parsed.sheet) if parsed.sheet in parsed.sheets else 0  # the one read
+        cols[3].selectbox("Sheet", parsed.sheets, index=shown, key=_SHEET)
     cols = st.columns(4)
     for col, (key, label, least, help_text) in zip(cols, _POSITION.values(), strict=False):
         col.number_input(label, min_value=least, step=1, value=None, key=key, placeholder="detected", help=help_text)

@@ -57,9 +57,10 @@ def find_block(
     footer_rows: int | None = None,
 ) -> Block | None:
     """The header and data block; the analyst's header row (0-based index here), header lines and footer rows
-    replace detection. Detected: the data block is the longest run of rows about as wide as the rows holding most cells are (blank rows
-    inside do not end it), its leading rows without values and the rows with two or more cells right above
-    them are the header, and what follows the run is the footer. None when no row has two filled cells."""
+    replace detection. Detected: the data block is the longest run of rows about as wide as the rows holding
+    most cells (blank rows inside do not end it); its leading rows without values, and the rows with two or
+    more cells right above them, are the header; narrow rows after it, below a blank line or a rule, are the
+    footer. None when no row has two filled cells."""
     widths = [width(r) for r in rows]
     if header_row is not None:
         start = min(header_row, len(rows))
