@@ -127,7 +127,7 @@ def test_editor_loads_data_browser_sheet_and_latin1_csv_leaving_unplaceable_rows
     page.get_by_text("Rows the explorer cannot place").scroll_into_view_if_needed()
     screenshot(page, "data-layout-latin1-groups")
     assert "Rows the explorer cannot place" in body
-    assert "LT00" in body and "split" in body, "the split is said, not recoded"
+    assert "PL11, LT00: leave them out, or recode 1 of them" in body, "only PL11 → PL71 is one-to-one; LT00 split"
     leave_out(page, 1)  # FIZZ, extra-regio
     leave_out(page, 2)  # PL11 and LT00, NUTS 2013
     body = page.inner_text("body")
@@ -140,8 +140,11 @@ def test_editor_loads_data_browser_sheet_and_latin1_csv_leaving_unplaceable_rows
     wait_idle(page)
     body = page.inner_text("body")
     screenshot(page, "data-layout-versions")
-    assert "extra-regio" in body and "old-nuts" in body
-    assert page.get_by_role("button", name="Download the 3 left-out rows (CSV)").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the 3 left-out rows (CSV)").click()
+    left_out = Path(download.value.path()).read_text(encoding="utf-8")
+    assert all(code in left_out for code in ("FIZZ", "PL11", "LT00")) and "SE33" not in left_out, left_out
+    assert "extra-regio" in left_out and "old-nuts" in left_out, left_out
 
     page.get_by_role("link", name="Map").first.click()
     wait_idle(page)
