@@ -17,7 +17,7 @@ with st.spinner("Loading the data and the page…", show_time=True):
     st.sidebar.title("BSR S3 Value Chain Explorer")
     filters.sidebar(data)
     layout.presentation_mode()
-    layout.dataset_badge(data, app_data.store().datasets_on_screen())
+    layout.dataset_badge(data, app_data.datasets_on_screen(data))
     nav.editor_link()
     workshop.start_page(navigation.url_path)
     workshop.save_form(navigation.url_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components import auth, nav, state
@@ -46,3 +47,13 @@ def data() -> Data:
         st.error(f"**The data could not be read.** {auth.error_message(exc)}", icon="🛑")
         st.stop()
         raise
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _datasets_on_screen(data_key: str) -> pd.DataFrame:
+    return store().datasets_on_screen()
+
+
+def datasets_on_screen(data: Data) -> pd.DataFrame:
+    """The current dataset versions of this bundle: asked once per revision, not on every rerun of every page."""
+    return _datasets_on_screen(state.data_key(data))

@@ -264,16 +264,10 @@ def _sources(*columns: object) -> str:
     return layout.plain("; ".join(found)) if found else "no data"
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _datasets_by_table(data_key: str) -> dict[str, str]:
-    """Table → names of the datasets whose current versions fill it (one query per revision)."""
-    on_screen = app_data.store().datasets_on_screen()
-    return {str(t): "; ".join(sorted(g["dataset"].astype(str).unique())) for t, g in on_screen.groupby("table_name")}
-
-
 def dataset_names(data: Data, table: str) -> str:
     """The source caption of tables without a source column: the datasets on screen, escaped."""
-    names = _datasets_by_table(state.data_key(data)).get(table)
+    on_screen = app_data.datasets_on_screen(data)
+    names = "; ".join(sorted(on_screen.loc[on_screen["table_name"] == table, "dataset"].astype(str).unique()))
     return layout.plain(names) if names else "no data"
 
 

@@ -15,7 +15,7 @@ indicator, threshold, spare = benchmark.controls(data, state.Profile.BENCHMARK)
 bench = benchmark.benchmark(data, sel, indicator, threshold)
 names = bench.names
 st.header(layout.plain(matching.label(region, names)))
-region_card.brief_downloads(data, sel, app_data.store().datasets_on_screen())
+region_card.brief_downloads(data, sel, app_data.datasets_on_screen(data))
 since = region_card.since_picker(bench, spare)
 sectors = sectors_in_selection(data, sel)
 stages = matching.stage_profile(bench, region, since or sel.year, sel.stages)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components import state
+from components import layout, state
 from valuechain.store import open_store
 
 from .apptest import open_app
-from .eurostat_server import Behaviour
+from .eurostat_server import RECORDED_UPDATE, Behaviour
 from .test_eurostat import recorded
 from .test_page_data import button, editor
 
@@ -31,8 +31,8 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
     button(at, "Fetch from Eurostat").click().run()
     assert not at.exception, [e.value for e in at.exception]
     captions = " ".join(c.value for c in at.caption)
-    assert "Source: Eurostat tgs00042 · last update 2023-01-23T11\\:00\\:00+0100" in captions
-    assert "Left out: 4 rows without OBS\\_VALUE left out" in captions
+    assert f"Source: Eurostat tgs00042 · last update {layout.plain(RECORDED_UPDATE)}" in captions
+    assert f"Left out: {layout.plain('4 rows without OBS_VALUE left out')}" in captions
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows in the file"] == f"{len(recorded('TGS00042')):,}"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)

@@ -89,7 +89,13 @@ def test_about_page_lists_every_formula_and_the_data_on_screen() -> None:
     for spec in derived.REGISTRY.values():
         assert spec.formula in latex
     headers = [h.value for h in at.header]
-    assert headers == ["Indicators and their formulas", "Value chains", "Data on screen", "Boundaries and licences"]
+    assert headers == [
+        "Indicators and their formulas",
+        "Value chains",
+        "Data on screen",
+        "Eurostat datasets loaded",
+        "Boundaries and licences",
+    ]
     on_screen = at.dataframe[-1].value
     assert set(on_screen["dataset"]) == {demo.DEMO_DATASET}
     assert "observations" in set(on_screen["table_name"])

@@ -339,10 +339,14 @@ def region_figures(data: Data, tables: dict[str, pd.DataFrame], region: str) -> 
 
 
 def flow_kinds(data: Data, chain_id: str) -> list[str]:
-    """Flow kinds the chain has data for, in the schema's order."""
-    present = set(data["flows"].loc[data["flows"]["chain_id"] == chain_id, "kind"].dropna())
-    order = ["goods", "knowledge", "investment"]
-    return [k for k in order if k in present] + sorted(present - set(order))
+    """Flow kinds the chain has data for, in the schema's order; memoised in the bundle (the map's controls and side
+    panel ask on every rerun, and reading the kinds of every flow took ~100 ms at demo scale)."""
+    key = ("flow_kinds", chain_id)
+    if key not in data._cache:
+        present = set(data["flows"].loc[data["flows"]["chain_id"] == chain_id, "kind"].dropna().unique())
+        order = ["goods", "knowledge", "investment"]
+        data._cache[key] = [k for k in order if k in present] + sorted(present - set(order))
+    return list(data._cache[key])
 
 
 def stages_in_selection(data: Data, sel: Selection) -> set[str] | None:

@@ -333,6 +333,16 @@ class _Part:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a version fetched from a statistics office came from: recorded with the version, in its commit."""
+
+    code: str  # the dataset's code there, e.g. Eurostat's tgs00042
+    updated: str  # its last update as the office states it (ISO 8601)
+    url: str  # the query the rows were fetched with
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
 class Load:
     """One table's rows to store as the new current version of `dataset`, within a commit.
 
@@ -352,6 +362,7 @@ class Load:
     file_name: str = ""
     note: str = ""
     left_out: pd.DataFrame | None = None  # rows of the file not stored (ingest's file_row, left_out_as, cells)
+    source: Provenance | None = None  # where fetched rows came from (empty for uploads and the demo data)
 
 
 class Store:
@@ -528,8 +539,19 @@ class Store:
 
             def store(load: Load, part: _Part, note: str, taken_over_by: int | None) -> VersionInfo:
                 nonlocal done
-                left = load.left_out if taken_over_by is None else None
-                info = self._store_version(cur, load.table, part, load.file_name, note, who, now, taken_over_by, left)
+                own = taken_over_by is None
+                info = self._store_version(
+                    cur,
+                    load.table,
+                    part,
+                    load.file_name,
+                    note,
+                    who,
+                    now,
+                    taken_over_by,
+                    load.left_out if own else None,
+                    load.source if own else None,
+                )
                 for start in range(0, len(part.rows), INSERT_CHUNK_ROWS):
                     chunk = part.rows.iloc[start : start + INSERT_CHUNK_ROWS]
                     self.backend.insert(cur, load.table, chunk.assign(version_id=info.version_id))
@@ -625,6 +647,7 @@ class Store:
         now: datetime,
         taken_over_by: int | None,
         left_out: pd.DataFrame | None = None,
+        source: Provenance | None = None,
     ) -> VersionInfo:
         version_id = int(_fetchone(cur, "SELECT nextval('version_seq')")[0])
         left = left_out if left_out is not None and len(left_out) else None
@@ -642,8 +665,9 @@ class Store:
         _execute(
             cur,
             "INSERT INTO dataset_versions (version_id, dataset_id, created_at, created_by, file_name, "
-            "rows, content_hash, status, note, replaces, taken_over_by, left_out, left_out_kinds, left_out_rows) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
+            "rows, content_hash, status, note, replaces, taken_over_by, left_out, left_out_kinds, left_out_rows, "
+            "source_code, source_updated, source_url, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 version_id,
                 part.dataset_id,
@@ -658,25 +682,15 @@ class Store:
                 len(left) if left is not None else 0,
                 kinds,
                 left.to_csv(index=False) if left is not None else None,
+                source.code if source else None,
+                source.updated if source else None,
+                source.url if source else None,
+                source.fetched_at.replace(tzinfo=None) if source else None,
             ),
         )
         return VersionInfo(
             version_id, part.dataset_id, table, len(part.rows), digest, part.previous, part.dataset, taken_over_by
         )
-
-    def record_source(
-        self, version_id: int, *, code: str, updated: str, url: str, fetched_at: datetime, who: Identity
-    ) -> None:
-        """Note where a version fetched from Eurostat came from (dataset code, last update, query, time)."""
-        self._require_writer(who)
-        with self.backend.transaction() as cur:
-            _execute(
-                cur,
-                "UPDATE dataset_versions SET source_code = ?, source_updated = ?, source_url = ?, fetched_at = ? "
-                "WHERE version_id = ?",
-                (code, updated, url, fetched_at.replace(tzinfo=None), version_id),
-            )
-            self._bump(cur)
 
     def set_current(self, version_id: int, *, who: Identity) -> list[Restored]:
         """Make an earlier version of its dataset current again (rollback). Rows that the version it

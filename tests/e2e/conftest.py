@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,3 +147,14 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def choose_country(page: Any, code: str) -> None:
+    """Pick a country in the sidebar filter as a user does: type its code, then click it (the filter sits low in
+    the sidebar, where a list opened without typing may have no room to show)."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']", has_text="Countries")
+    box.locator("input").click()
+    page.keyboard.type(code)
+    page.get_by_role("option", name=code, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 from components.state import Flows
 from valuechain import demo
 
-from .conftest import screenshot, wait_idle
+from .conftest import choose_country, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -40,14 +40,6 @@ def node_labels(page) -> list[str]:
 
 def shown(page) -> str:
     return page.locator("[data-testid='stCaptionContainer']", has_text="Shown:").first.inner_text()
-
-
-def choose_country(page: Page, code: str) -> None:
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']", has_text="Countries")
-    box.locator("input").click()
-    page.get_by_role("option", name=code, exact=True).click()
-    page.keyboard.press("Escape")
-    wait_idle(page)
 
 
 def test_deep_link_draws_the_sankey_and_the_country_filter_redraws_it(

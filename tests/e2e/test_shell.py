@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import screenshot, served, wait_idle
+from .conftest import choose_country, screenshot, served, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +23,7 @@ def test_home_opens_and_country_filter_updates_url_and_numbers(app_url: str, pag
     assert metric(page, "Regions") == "56"
     screenshot(page, "home")
 
-    countries = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']", has_text="Countries")
-    countries.locator("input").click()
-    page.get_by_role("option", name="EE", exact=True).click()
-    page.keyboard.press("Escape")
-    wait_idle(page)
+    choose_country(page, "EE")
     page.wait_for_function("() => location.search.includes('country=EE')")
     assert parse_qs(urlparse(page.url).query)["country"] == ["EE"]
     assert metric(page, "Regions") == "1"

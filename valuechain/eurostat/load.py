@@ -14,7 +14,7 @@ from valuechain import ingest, schema
 from valuechain.demo import DEMO_DATASET
 from valuechain.eurostat import client
 from valuechain.eurostat.catalogue import Entry
-from valuechain.store import Identity, Load, Progress, Store, VersionInfo
+from valuechain.store import Identity, Load, Progress, Provenance, Store, VersionInfo
 
 _META_COLUMNS = {"STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS"}
 
@@ -140,17 +140,9 @@ def prepare(
 
 def commit(store: Store, prepared: Prepared, who: Identity, progress: Progress | None = None) -> VersionInfo:
     """Store a checked fetch as a new version of the entry's dataset, with where and when it came from."""
-    versions = ingest.commit(store, prepared.checked, who, progress=progress)
-    own = next(v for v in versions if v.table == "observations" and v.taken_over_by is None)
-    store.record_source(
-        own.version_id,
-        code=prepared.entry.code,
-        updated=prepared.updated,
-        url=prepared.fetched.url,
-        fetched_at=prepared.fetched.fetched_at,
-        who=who,
-    )
-    return own
+    source = Provenance(prepared.entry.code, prepared.updated, prepared.fetched.url, prepared.fetched.fetched_at)
+    versions = ingest.commit(store, prepared.checked, who, progress=progress, source=source)
+    return next(v for v in versions if v.table == "observations" and v.taken_over_by is None)
 
 
 # --- the starter set ----------------------------------------------------------------------------------------

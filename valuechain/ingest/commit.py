@@ -13,7 +13,7 @@ from valuechain.ingest.common import IngestError
 from valuechain.ingest.mapping import ColumnMap, auto_map
 from valuechain.ingest.reading import read
 from valuechain.ingest.source import ReadOptions
-from valuechain.store import Identity, Load, Progress, Store, VersionInfo
+from valuechain.store import Identity, Load, Progress, Provenance, Store, VersionInfo
 
 
 def commit(
@@ -22,11 +22,13 @@ def commit(
     who: Identity,
     progress: Progress | None = None,
     remember: Mapping[str, str] | None = None,
+    source: Provenance | None = None,
 ) -> list[VersionInfo]:
     """Store a checked upload (and the indicator definitions it brought) as new versions, in one transaction.
 
     Refused with IngestError while the report has errors: a rejected file never touches the store. What is
-    remembered for the source is the column mapping, or `remember` (a whole recipe's stored form) when given.
+    remembered for the source is the column mapping, or `remember` (a whole recipe's stored form) when given;
+    `source` (where fetched rows came from) is recorded with the data's version in the same transaction.
     """
     if not checked.ok:
         raise IngestError(f"{checked.report.summary()}. Nothing was stored.")
@@ -54,6 +56,7 @@ def commit(
             file_name=checked.parsed.file,
             note=note,
             left_out=checked.left_out if len(checked.left_out) else None,
+            source=source,
         )
     )
     mapping = (checked.parsed.source_key, t.name, dict(remember) if remember is not None else checked.mapping.stored())

@@ -13,7 +13,7 @@ import pandas as pd
 
 from valuechain import schema
 from valuechain.geo import in_programme_area
-from valuechain.ingest.common import _label
+from valuechain.ingest.common import _label, _matches
 from valuechain.ingest.options import RowChoices
 from valuechain.ingest.suggestions import nuts_change
 from valuechain.schema import Table
@@ -39,6 +39,7 @@ KIND_NAMES = {
 _EXTRA_REGIO = re.compile(r"^[A-Z]{2}Z{1,3}$")
 _AGGREGATE = re.compile(r"^(EU|EA|EEA|EFTA|EU\d\d|EA\d\d)([_\d].*)?$|_TOT(AL)?$|^TOTAL$|^[A-Z]{2}_")
 _NUTS = re.compile(schema.NUTS_PATTERN)
+_FLAGGED_MISSING = r":\s*@?[A-Za-z]{0,3}"
 _MISSING_FLAGGED = re.compile(r"^:\s*@?([A-Za-z]{0,3})$")  # ':', ': c', ': @C' (2023+ notation)
 
 
@@ -145,21 +146,25 @@ def triage(
                 RowGroup(kind, _label(labels, col.name, 0), int(hits.sum()), examples, int(recodable.sum()),
                          leave and bool(rest.any()), int(recodable.sum()) if recode else 0)
             )  # fmt: skip
-    missing_tokens = {m.strip() for m in choices.missing}
+    tokens = sorted({re.escape(m.strip()) for m in choices.missing}, key=len, reverse=True)
+    alternatives = "|".join([*tokens, _FLAGGED_MISSING])
+    marker_pattern = rf"^\s*(?:{alternatives})\s*$"
     for col in t.columns:
         if col.dtype not in ("int", "float") or col.name not in frame or pd.api.types.is_numeric_dtype(frame[col.name]):
             continue
-        text = frame[col.name].astype("str").str.strip()
-        flagged = text.str.extract(_MISSING_FLAGGED)[0]
-        marker = (text.isin(missing_tokens) | flagged.notna()).to_numpy(dtype=bool) & ~drop
+        marker = _matches(frame[col.name], marker_pattern) & ~drop  # RE2, once per distinct value
         if not marker.any():
             continue
+        text = frame[col.name].astype("str").str.strip()
+        marked = text[marker]
+        flags = marked.str.extract(_MISSING_FLAGGED)[0].fillna("").str.lower()
         if "flag" in t.column_names:
             old = frame["flag"].astype("str").fillna("") if "flag" in frame else pd.Series("", index=frame.index)
-            new_flag = flagged.fillna("").str.lower()
-            frame["flag"] = old.where(old.str.strip() != "", new_flag).astype("str")
+            new_flag = old.copy()
+            new_flag[marker] = old[marker].where(old[marker].str.strip() != "", flags)
+            frame["flag"] = new_flag.astype("str")
         frame[col.name] = text.where(~marker, "").astype("str")
-        examples = tuple(dict.fromkeys(text[marker]))[:5]
+        examples = tuple(dict.fromkeys(marked))[:5]
         if col.required:
             drop |= marker
             why[marker] = "missing"

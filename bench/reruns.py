@@ -1,0 +1,112 @@
+"""Whole-rerun server time of every page for every global filter change, at demo scale (AppTest, in process).
+
+For each page and each sidebar filter (value chain, stages, sectors, countries, year, NUTS level, focus region,
+large type), the page is run with the filter set to values it has not drawn yet, one whole rerun each (see
+rerun()): the median of those reruns is printed, with the slowest, and the bare page's AppTest run as the floor
+(AppTest's own polling is in every figure). The issue's target: every figure ≤ 100 ms.
+
+Run: .venv/bin/python bench/reruns.py [--pages map,flows] [--values 4]   (prints figures; no pass/fail)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from itertools import cycle, islice
+from typing import Any
+
+from common import REPO, bench_env, median_seconds
+from streamlit.testing.v1 import AppTest
+
+from components import state
+
+BARE = str(REPO / "bench" / "baselines" / "bare.py")
+PAGES = {
+    "home": "pages/home.py",
+    "map": "pages/map.py",
+    "flows": "pages/flows.py",
+    "profile": "pages/profile.py",
+    "matchmaking": "pages/matchmaking.py",
+    "about": "pages/about.py",
+}
+NEEDS_REGION = {"profile", "matchmaking"}
+FOCUS = "SE33"
+
+
+def values(data: Any, n: int) -> dict[str, tuple[str, list[Any]]]:
+    """Per global filter: its URL key and `n` codes to set, none of them the default."""
+    from valuechain.query import DEFAULT_LEVEL, Selection, regions_in_view
+
+    chains = list(data.chains()["chain_id"])
+    chain = chains[0]
+    stages = list(data.stages(chain)["stage_id"])
+    sectors = sorted(data.stage_sectors(chain)["nace"])
+    years = sorted(data.years(), reverse=True)[1:]
+    levels = [lv for lv in data.levels_with_data() if lv != DEFAULT_LEVEL]
+    in_view = regions_in_view(data, Selection(chain_id=chain, year=max(data.years()), level=DEFAULT_LEVEL))
+    regions = [r for r in in_view["nuts_id"] if r != FOCUS]
+    take = lambda seq: [str(v) for v in islice(cycle(seq), n)] if seq else []  # noqa: E731
+    return {
+        "value chain": (state.CHAIN, take(chains[1:])),
+        "stages": (state.STAGE, [[s] for s in take(stages)]),
+        "sectors": (state.SECTOR, [[s] for s in take(sectors[::3])]),
+        "countries": (state.COUNTRY, [[c] for c in take(data.countries())]),
+        "year": (state.YEAR, take(years)),
+        "NUTS level": (state.LEVEL, take(levels)),
+        "focus region": (state.REGION, take(regions[::7])),
+        "large type": (state.PRESENT, ["true"]),
+    }
+
+
+def rerun(page: str, key: str, value: str | list[str]) -> float:
+    """A session opens the app with the filter set in its URL (as a shared link or a filter change writes it) on
+    the home page, then switches to `page`: the seconds of that whole rerun of app.py and the page.
+
+    (AppTest loses app.py's own widget values on a rerun under st.navigation (tests/apptest.py), so the new value
+    comes through the URL, which every sidebar widget is bound to.)"""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    if page in NEEDS_REGION and key != state.REGION:
+        at.query_params[state.REGION] = FOCUS
+    at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGES[page])
+    t0 = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(page, key, value, [e.value for e in at.exception])
+    return seconds
+
+
+def rerun_times(data: Any, page: str, n: int) -> dict[str, list[float]]:
+    return {kind: [rerun(page, key, v) for v in chosen] for kind, (key, chosen) in values(data, n).items() if chosen}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
+    parser.add_argument("--values", type=int, default=4, help="new values per filter")
+    args = parser.parse_args()
+    os.environ.update(bench_env())
+    from components import data as app_data
+
+    bare = median_seconds(AppTest.from_file(BARE, default_timeout=60).run)
+    rerun("home", state.YEAR, "2023")  # seeds the demo database
+    data = app_data._data(state.config_key(), app_data._store(state.config_key()).revision())
+    print(f"Whole rerun (AppTest) per global filter change at demo scale; bare page {bare * 1000:.1f} ms")
+    print(f"{'page':<13}{'filter':<15}{'median':>10}{'slowest':>10}")
+    over = []
+    for page in args.pages.split(","):
+        for kind, times in rerun_times(data, page, args.values).items():
+            med, worst = statistics.median(times), max(times)
+            flag = "  > 100 ms" if med > 0.1 else ""
+            if flag:
+                over.append(f"{page}/{kind}")
+            print(f"{page:<13}{kind:<15}{med * 1000:8.1f} ms{worst * 1000:8.1f} ms{flag}")
+    print(f"load average {os.getloadavg()[0]:.1f}; medians over 100 ms: {', '.join(over) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
