@@ -382,7 +382,9 @@ def test_the_analyst_sets_where_the_table_sits_and_the_recipe_carries_it(seeded_
     at.number_input(key="read_footer_rows").set_value(1).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("1 row after the table left out (footer)" in c.value for c in at.caption)
-    button(at, "Commit as a new version of 'titled'").click().run()
+    commit = next(b for b in at.button if b.key == "upload_commit")
+    assert not commit.disabled, report(at).to_dict("records")
+    commit.click().run()
     assert not at.exception, [e.value for e in at.exception]
     stored = data_of(seeded_db)["observations"].query("source == 'SF'")
     assert stored[["region_id", "value"]].values.tolist() == [["FI1D", 210.0]]
