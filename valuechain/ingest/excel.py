@@ -40,13 +40,14 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         with _workbook(handle, formulas_inside) as (sheets, rows_of):
             parsed.kind = "Excel"
             parsed.sheets = tuple(sheets)
-            sheet = options.sheet or _first_table(sheets, rows_of, parsed, options)
+            sheet, grid = (options.sheet, None) if options.sheet else _first_table(sheets, rows_of)
             if sheet not in sheets:
                 raise found.stop(
                     "(file)", sheet, "sheet", f"there is no sheet named '{sheet}'; the sheets are: {', '.join(sheets)}"
                 )
             parsed.sheet = sheet
-            grid = [[_cell_text(v) for v in values] for values in rows_of(sheet)]
+            if grid is None:
+                grid = [[_cell_text(v) for v in values] for values in rows_of(sheet)]
             block = table_block(parsed, grid, options)
             header, records, rows = _sheet_records(grid, block, formulas_inside, found)
     except _Stop:
@@ -72,14 +73,15 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
     _set_table(parsed, frame, np.asarray(rows, dtype=np.int64), name, "xlsx", found)
 
 
-def _first_table(sheets: list[str], rows_of: Any, parsed: Parsed, options: ReadOptions) -> str:
-    """The first sheet holding a table with data rows (a Data Browser workbook opens with a 'Summary' sheet)."""
+def _first_table(sheets: list[str], rows_of: Any) -> tuple[str, list[list[str]] | None]:
+    """The first sheet holding a table with data rows (a Data Browser workbook opens with a 'Summary' sheet),
+    with its cells, so that the sheet is read once."""
     for sheet in sheets[:20]:
         grid = [[_cell_text(v) for v in values] for values in rows_of(sheet)]
         block = find_block(grid)
         if block is not None and any(width(r) for r in grid[block.data : block.end]):
-            return str(sheet)
-    return str(sheets[0])
+            return str(sheet), grid
+    return str(sheets[0]), None
 
 
 def _sheet_records(
