@@ -7,6 +7,7 @@ text (st.dataframe, or markdown through layout.plain), never as HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -35,6 +36,17 @@ _ROUND = "_upload_round"  # part of the uploader's key: a new round empties it a
 _CONFIRM = "_version_delete_confirm"
 # widgets whose values the module also reads or sets outside the widget call
 _ENCODING, _DELIMITER, _DECIMAL, _SHEET = "read_encoding", "read_delimiter", "read_decimal", "read_sheet"
+# Where the table sits (None = detected): ReadOptions field → widget key, label, least value, help.
+_POSITION = {
+    "header_row": (
+        "read_header_row",
+        "Header row",
+        1,
+        "File row holding the column names; the rows above are skipped.",
+    ),
+    "header_lines": ("read_header_lines", "Header rows", 1, "Rows the header spans; their names are joined."),
+    "footer_rows": ("read_footer_rows", "Footer rows", 0, "Rows at the end that are not data (a legend, a note)."),
+}
 _MISSING = "read_missing"
 _DATASET, _MODE = "upload_dataset", "upload_mode"
 _RECIPE = "_upload_recipe"  # (file name, Recipe) loaded on the page, used instead of the remembered one; or why not
@@ -171,6 +183,8 @@ def _apply_recipe(key: str) -> None:
         st.session_state[name] = next((label for label, v in options.items() if v == value), AUTO)
     if recipe.read.get("sheet"):
         st.session_state[_SHEET] = recipe.read["sheet"]
+    for field_name, (key, *_) in _POSITION.items():
+        st.session_state[key] = recipe.read.get(field_name)
     st.session_state[_MISSING] = ", ".join(m or repr(m) for m in recipe.choices.missing)
     st.session_state.pop(_SIGNATURE, None)  # the mapping widgets start again, from the recipe
 
@@ -181,6 +195,7 @@ def _parse(file: Any) -> ingest.Parsed:
         delimiter=_DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
         decimal=_DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
         sheet=st.session_state.get(_SHEET),
+        **_position(),
     )
     signature = (file.file_id, file.name, file.size, options)
     cached = st.session_state.get(_PARSED)
@@ -188,8 +203,16 @@ def _parse(file: Any) -> ingest.Parsed:
         return cached[1]
     with st.spinner(f"Reading {file.name}…"):
         parsed = ingest.read(file.getbuffer(), file.name, options)
+    if options.sheet is None and parsed.sheet:  # the sheet picker showing the sheet read is no new choice
+        signature = (file.file_id, file.name, file.size, dataclasses.replace(options, sheet=parsed.sheet))
     st.session_state[_PARSED] = (signature, parsed)
     return parsed
+
+
+def _position() -> dict[str, int]:
+    """The analyst's header row, header rows and footer rows (absent = detected)."""
+    chosen = {name: st.session_state.get(key) for name, (key, *_) in _POSITION.items()}
+    return {name: int(value) for name, value in chosen.items() if value is not None}
 
 
 def _reading_options(parsed: ingest.Parsed) -> None:
@@ -208,7 +231,12 @@ def _reading_options(parsed: ingest.Parsed) -> None:
         help="Automatic: from the numbers in the file (1.234,5 or 1,234.5).",
     )
     if parsed.sheets:
-        cols[3].selectbox("Sheet", parsed.sheets, key=_SHEET)
+        shown = parsed.sheets.index(parsed.sheet) if parsed.sheet in parsed.sheets else 0  # the one read
+        cols[3].selectbox("Sheet", parsed.sheets, index=shown, key=_SHEET)
+    cols = st.columns(4)
+    for col, (key, label, least, help_text) in zip(cols, _POSITION.values(), strict=False):
+        col.number_input(label, min_value=least, step=1, value=None, key=key, placeholder="detected", help=help_text)
+    cols[3].caption(f"Table found with its header in row {parsed.header_row}.")
     st.session_state.setdefault(_MISSING, ", ".join(m or repr(m) for m in ingest.DEFAULT_MISSING))  # or a recipe's
     st.text_input(
         "Missing-value markers",
@@ -559,6 +587,7 @@ def _page_recipe(checked: ingest.Checked, definitions: pd.DataFrame | None) -> R
         "delimiter": _DELIMITERS.get(st.session_state.get(_DELIMITER, AUTO)),
         "decimal": _DECIMALS.get(st.session_state.get(_DECIMAL, AUTO)),
         "sheet": checked.parsed.sheet if checked.parsed.sheets else None,
+        **_position(),
     }
     recipe = Recipe(
         table=checked.table.name,

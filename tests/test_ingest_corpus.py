@@ -45,7 +45,9 @@ def attempt(
     monkeypatch.delenv(ingest.MAX_UPLOAD_ENV, raising=False)
     if "max_mb" in opts:
         monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, opts["max_mb"])
-    read_options = ingest.ReadOptions(**{k: v for k, v in opts.items() if k in ("encoding", "delimiter", "sheet")})
+    read_options = ingest.ReadOptions(
+        encoding=opts.get("encoding"), delimiter=opts.get("delimiter"), sheet=opts.get("sheet")
+    )
     path = Path(row.get("path") or CORPUS / row["file"])
     parsed = ingest.read(path.read_bytes(), row["file"], read_options)
     remembered = store.mapping(parsed.source_key, row["table"]) if store is not None else None
@@ -204,7 +206,9 @@ def test_keeping_rows_by_any_value_of_any_dimension_never_crashes(
         if "max_mb" in opts:
             monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, opts["max_mb"])
         path = Path(row.get("path") or CORPUS / row["file"])
-        read_options = ingest.ReadOptions(**{k: v for k, v in opts.items() if k in ("encoding", "delimiter", "sheet")})
+        read_options = ingest.ReadOptions(
+            encoding=opts.get("encoding"), delimiter=opts.get("delimiter"), sheet=opts.get("sheet")
+        )
         parsed = ingest.read(path.read_bytes(), row["file"], read_options)
         context = ingest.Context.from_frames(seed_data, row["table"])
         for col in parsed.columns:

@@ -367,3 +367,31 @@ def test_a_recipe_fills_every_choice_and_is_remembered_for_the_source(seeded_db:
     assert at2.text_input(key="upload_dataset").value == "SBS local units"
     assert at2.text_input(key="const_indicator").value == "sbs_units"
     assert at2.selectbox(key="filter_nace_r2").value == "C16"
+
+
+def test_the_analyst_sets_where_the_table_sits_and_the_recipe_carries_it(seeded_db: Path) -> None:
+    """A file with a title line and a footer line not set off by a blank line: the title is found, the footer is
+    first read as a damaged row; the analyst says the last row is a footer, commits, and the recipe remembered
+    for the source holds that choice."""
+    text = "Employment by region\nregion_id;sector;indicator;year;value;unit;source\n"
+    text += "SE33;C16;employment;2021;120;persons;SCB\nFI1D;C16;employment;2021;210;persons;SF\nSource: SCB, SF\n"
+    at = upload(editor(), "titled.csv", text.encode())
+    assert any("1 row above the header skipped (title, metadata)" in c.value for c in at.caption)
+    assert any(c.value == "Table found with its header in row 2." for c in at.caption)
+    assert report(at)["row"].tolist() == [5]  # the footer, read as a row of one value
+    at.number_input(key="read_footer_rows").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 row after the table left out (footer)" in c.value for c in at.caption)
+    commit = next(b for b in at.button if b.key == "upload_commit")
+    assert not commit.disabled, report(at).to_dict("records")
+    commit.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = data_of(seeded_db)["observations"].query("source == 'SF'")
+    assert stored[["region_id", "value"]].values.tolist() == [["FI1D", 210.0]]
+    store = open_store(path=seeded_db)
+    try:
+        parsed = ingest.read(text.encode(), "titled.csv", ingest.ReadOptions(footer_rows=1))
+        again = remembered(store, parsed.source_key, "observations")
+    finally:
+        store.close()
+    assert again.read == {"footer_rows": 1}

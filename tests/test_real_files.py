@@ -51,7 +51,22 @@ def sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[flo
     raise AssertionError(f"{geo} {year} not in {path.name}")
 
 
+def data_browser_xlsx(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """A Data Browser sheet read with openpyxl: the TIME row names the year columns, each followed by its flags."""
+    from openpyxl import load_workbook
+
+    rows = [[c for c in r] for r in load_workbook(path, read_only=True)["Sheet 1"].iter_rows(values_only=True)]
+    years = next(r for r in rows if r and r[0] == "TIME")
+    column = years.index(str(year))
+    line = next(r for r in rows if r and r[0] == geo)
+    return float(line[column]), line[column + 1] or None
+
+
 CASES = {
+    "data_browser_tgs00042_gerd_bsr.xlsx": (
+        data_browser_xlsx,
+        Expected(rows=97, values=(("DE80", 2021), ("FI1B", 2022), ("PL91", 2021)), left_out={"extra-regio": 2}),
+    ),
     "eurostat_tsv2023_nama_10r_3empers_bsr.tsv": (
         eurostat_tsv,
         Expected(rows=66, values=(("FI1D3", 2021), ("DED2F", 2020), ("DEB15", 2000))),
@@ -109,3 +124,29 @@ def test_real_file_loads_through_the_command_line_with_its_recipe(
         assert row["value"].iat[0] == pytest.approx(value)
         stored_flag = row["flag"].iat[0]
         assert (None if pd.isna(stored_flag) else stored_flag) == flag
+
+
+def test_finnish_erdf_list_is_read_by_its_commas_and_its_damaged_rows_are_named(
+    cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every line of the published list ends in a stray ';': the file is comma-separated all the same, and the two
+    rows whose cells the publisher shifted (a comma inside a name, a missing date) are the only errors, named by
+    row, column and value, so the analyst knows what to mend; nothing is stored."""
+    name = "erdf_2014_2020_fi_projektilista.csv"
+    recipe = RECIPES / f"{Path(name).stem}.json"
+    code = cli_import.main([str(FILES / name), "--recipe", str(recipe), "--json", "--editor", "test analyst"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["read_as"] == "CSV · UTF-8 · comma-separated · 11 records"
+    assert code == 1 and not report["stored"] and report["left_out"] == {}
+    errors = {(e["row"], e["value"]) for kind in report["errors"].values() for e in kind["examples"]}
+    with (FILES / name).open(encoding="utf-8", newline="") as handle:
+        raw = list(csv.reader(handle))
+    assert raw[10][0] == "A70356" and raw[10][9] == " AVOIN YHTIÖ"  # file row 11: the name split at its comma
+    assert raw[11][0] == "A70359" and raw[11][6] == "425180"  # file row 12: an amount where the start date goes
+    assert {(11, "AVOIN YHTIÖ"), (12, "425180")} <= errors
+    assert {row for row, _ in errors} <= {11, 12, None}
+    store = Store(DuckDBBackend(str(cli_store)))
+    try:
+        assert "ERDF FI 2014-2020" not in set(store.versions("projects")["dataset"])
+    finally:
+        store.close()

@@ -42,7 +42,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="CSV/TSV, Excel .xlsx, Eurostat TSV or SDMX-CSV, also .gz")
     p.add_argument("--table", choices=ingest.UPLOADABLE, help="target table (default: the recipe's, else observations)")
     p.add_argument("--sheet", help="Excel sheet to read")
-    p.add_argument("--header-row", type=int, metavar="N", help="file row holding the column names (1 = first)")
+    p.add_argument(
+        "--header-row", type=int, metavar="N", help="file row holding the column names (1 = first; rows above skipped)"
+    )
+    p.add_argument("--header-lines", type=int, metavar="N", help="rows the header spans (default: detected)")
+    p.add_argument("--footer-rows", type=int, metavar="N", help="rows at the end that are not data (default: detected)")
     p.add_argument("--map", action="append", default=[], metavar="FILECOL=FIELD", help="file column → table column")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="one value for every row")
     p.add_argument(
@@ -109,10 +113,7 @@ def _load(store: Store, args: argparse.Namespace, given: Recipe | None, editor: 
     read = dict(given.read) if given else {}
     read |= {k: v for k, v in _read_overrides(args).items() if v is not None}
     recipe = dataclasses.replace(given, table=table, read=read) if given else Recipe(table=table, read=read)
-    try:
-        options = recipe.read_options()
-    except TypeError as exc:  # an option this version cannot read yet (e.g. --header-row)
-        raise _Usage(f"this version cannot apply that reading option: {exc}") from exc
+    options = recipe.read_options()
     parsed = ingest.read(args.file, args.file.name, options)
     if given is None:  # what was remembered for this source, as the Data page starts from
         recipe = dataclasses.replace(remembered(store, parsed.source_key, table), table=table, read=read)
@@ -157,10 +158,12 @@ def _read_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "delimiter": args.delimiter,
         "decimal": _DECIMALS.get(args.decimal) if args.decimal else None,
     }
-    if args.header_row is not None:
-        if args.header_row < 1:
-            raise _Usage("--header-row counts from 1 (the file's first row)")
-        out["header_row"] = args.header_row
+    for option, least in (("header_row", 1), ("header_lines", 1), ("footer_rows", 0)):
+        value = getattr(args, option)
+        if value is not None:
+            if value < least:
+                raise _Usage(f"--{option.replace('_', '-')} is at least {least}")
+            out[option] = value
     return out
 
 

@@ -15,15 +15,14 @@ import pandas as pd
 
 from valuechain.ingest.cells import _set_table
 from valuechain.ingest.common import MAX_UPLOAD_ENV, _Problems, _size, _Stop, max_upload_bytes, max_upload_mb
+from valuechain.ingest.layout import Block, find_block, header_names, merge_flag_columns, table_block, width
 from valuechain.ingest.source import Parsed, ReadOptions, _Source
 
 
 def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, found: _Problems) -> None:
-    """The chosen (else first) sheet; the header is the first row with at least two filled cells. Values come
+    """The chosen (else first) sheet; the header and data block as `layout.find_block` finds them. Values come
     from calamine (Rust, several times faster than openpyxl); a workbook with formulas is read by openpyxl,
     which sees the formulas themselves and so can name each cell that holds one."""
-    from openpyxl.utils import get_column_letter
-
     handle = src.open()
     try:
         with zipfile.ZipFile(handle) as archive:
@@ -41,47 +40,16 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         with _workbook(handle, formulas_inside) as (sheets, rows_of):
             parsed.kind = "Excel"
             parsed.sheets = tuple(sheets)
-            sheet = options.sheet or sheets[0]
+            sheet, grid = (options.sheet, None) if options.sheet else _first_table(sheets, rows_of)
             if sheet not in sheets:
                 raise found.stop(
                     "(file)", sheet, "sheet", f"there is no sheet named '{sheet}'; the sheets are: {', '.join(sheets)}"
                 )
             parsed.sheet = sheet
-            header: list[str] | None = None
-            records: list[list[str]] = []
-            rows: list[int] = []
-            formulas = 0
-            for r, values in enumerate(rows_of(sheet), start=1):
-                cells = [_cell_text(v) for v in values]
-                if header is None:
-                    if sum(bool(c.strip()) for c in cells) >= 2:
-                        header = _excel_header(cells, r, found)
-                    continue
-                if not any(c.strip() for c in cells):
-                    continue
-                for ci, cell in enumerate(cells):
-                    if formulas_inside and cell.startswith("=") and formulas < 50:
-                        formulas += 1
-                        column = header[ci] if ci < len(header) else get_column_letter(ci + 1)
-                        found.add(
-                            r,
-                            column,
-                            cell,
-                            "formula",
-                            f"cell {get_column_letter(ci + 1)}{r} holds a formula, "
-                            "not a value: copy the column and paste it as values only",
-                        )
-                    if ci >= len(header) and cell.strip():
-                        raise found.stop(
-                            get_column_letter(ci + 1),
-                            cell,
-                            "header",
-                            f"cell {get_column_letter(ci + 1)}"
-                            f"{r} has a value but its column has no name in the header row",
-                            row=r,
-                        )
-                records.append((cells + [""] * len(header))[: len(header)])
-                rows.append(r)
+            if grid is None:
+                grid = [[_cell_text(v) for v in values] for values in rows_of(sheet)]
+            block = table_block(parsed, grid, options)
+            header, records, rows = _sheet_records(grid, block, formulas_inside, found)
     except _Stop:
         raise
     except _damaged_workbook_errors() as exc:
@@ -97,14 +65,71 @@ def _read_xlsx(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         raise found.stop(
             "(file)", sheet, "empty", f"sheet '{sheet}' has no table (no row with two or more filled cells)"
         )
-    if formulas:
-        raise _Stop("formula cells")
     frame = (
         pd.DataFrame(records, columns=header, dtype="str")
         if records
         else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
     )
     _set_table(parsed, frame, np.asarray(rows, dtype=np.int64), name, "xlsx", found)
+
+
+def _first_table(sheets: list[str], rows_of: Any) -> tuple[str, list[list[str]] | None]:
+    """The first sheet holding a table with data rows (a Data Browser workbook opens with a 'Summary' sheet),
+    with its cells, so that the sheet is read once."""
+    for sheet in sheets[:20]:
+        grid = [[_cell_text(v) for v in values] for values in rows_of(sheet)]
+        block = find_block(grid)
+        if block is not None and any(width(r) for r in grid[block.data : block.end]):
+            return str(sheet), grid
+    return str(sheets[0]), None
+
+
+def _sheet_records(
+    grid: list[list[str]], block: Block | None, formulas_inside: bool, found: _Problems
+) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """Names and non-blank records of the block (flag columns merged into their year); formula cells named."""
+    from openpyxl.utils import get_column_letter
+
+    if block is None:
+        return None, [], []
+    names = header_names(grid[block.header : block.data])
+    records: list[list[str]] = []
+    rows: list[int] = []
+    formulas = 0
+    for r in range(block.data, block.end):
+        cells = grid[r]
+        if not any(c.strip() for c in cells):
+            continue
+        for ci, cell in enumerate(cells):
+            if formulas_inside and cell.startswith("=") and formulas < 50:
+                formulas += 1
+                column = names[ci] if ci < len(names) else get_column_letter(ci + 1)
+                found.add(
+                    r + 1,
+                    column,
+                    cell,
+                    "formula",
+                    f"cell {get_column_letter(ci + 1)}{r + 1} holds a formula, "
+                    "not a value: copy the column and paste it as values only",
+                )
+        records.append(cells)
+        rows.append(r + 1)
+    if formulas:
+        raise _Stop("formula cells")
+    names, records = merge_flag_columns(names, records)
+    names = _excel_header(names, block.header + 1, found)
+    for record, r in zip(records, rows, strict=True):
+        for ci in range(len(names), width(record)):
+            if record[ci].strip():
+                raise found.stop(
+                    get_column_letter(ci + 1),
+                    record[ci],
+                    "header",
+                    f"cell {get_column_letter(ci + 1)}{r} has a value but its column has no name in the header row",
+                    row=r,
+                )
+    width_ = len(names)
+    return names, [(c + [""] * width_)[:width_] for c in records], rows
 
 
 # Each cell of a sheet's rectangle becomes at least one pointer (8 bytes) when read: a sheet may span at most

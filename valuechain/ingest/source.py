@@ -35,6 +35,9 @@ class ReadOptions:
     delimiter: str | None = None
     decimal: str | None = None
     sheet: str | None = None
+    header_row: int | None = None  # file row (1 = first) of the column names; the rows above are skipped
+    header_lines: int | None = None  # rows the header spans (names joined top-down)
+    footer_rows: int | None = None  # rows at the end that are not data (a legend, a copyright line)
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Parsed:
     sheet: str | None = None
     source_key: str = ""
     source_name: str = ""
+    header_row: int = 1  # file row of the (first) header row, as read or as chosen
     notes: list[str] = field(default_factory=list)
     failures: pd.DataFrame = field(default_factory=lambda: _failure_frame(pd.DataFrame(columns=ERROR_COLUMNS)))
 

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from contextlib import suppress
 
 import numpy as np
@@ -15,6 +16,7 @@ import pyarrow.csv as pacsv
 
 from valuechain.ingest.cells import _set_table, _wide_to_long, file_stem
 from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
+from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
 from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
 
 
@@ -44,10 +46,18 @@ def _read_text(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         frame, rows = _parse_csv(src, encoding, "\t", names, found)
         _eurostat_tsv(parsed, frame, rows, name, found)
         return
+    trail = _trailing_delimiter(text)
+    if trail:
+        text = _strip_trailing(text, trail)
+        parsed.notes.append(f"the {DELIMITERS.get(trail, trail)} that ends every line is not read as a delimiter")
     delimiter = options.delimiter or _sniff(text, found)
     parsed.delimiter = delimiter
-    names = _header(text, delimiter, found)
-    frame, rows = _parse_csv(src, encoding, delimiter, names, found)
+    if trail or _needs_block(text, delimiter, options, _tail(src).decode(encoding, "replace")):
+        frame, rows = _read_block(parsed, src, encoding, delimiter, trail, options, found)
+        names = [str(c) for c in frame.columns]
+    else:
+        names = _header(text, delimiter, found)
+        frame, rows = _parse_csv(src, encoding, delimiter, names, found)
     bare = {n.split(":")[0].strip().upper() for n in names}
     if {"TIME_PERIOD", "OBS_VALUE"} <= bare:
         parsed.kind = "Eurostat SDMX-CSV"
@@ -178,18 +188,33 @@ def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
     return text.lstrip("\ufeff")
 
 
+def _trailing_delimiter(text: str) -> str:
+    """A delimiter that ends every line (some exports close each line with `;`): it ends no value."""
+    lines = [line.rstrip("\r") for line in text[:65536].splitlines() if line.strip()][:200]
+    for delimiter in DELIMITERS:
+        if delimiter != "\t" and len(lines) > 1 and all(line.endswith(delimiter) for line in lines):
+            return delimiter
+    return ""
+
+
+def _strip_trailing(text: str, trail: str) -> str:
+    return re.sub(re.escape(trail) + r"(?=\r?\n|$)", "", text)
+
+
 def _sniff(text: str, found: _Problems) -> str:
-    """The delimiter among , ; tab | that splits the first lines into the most, equally long rows."""
+    """The delimiter among , ; tab | that splits most of the first lines into the same number (two or more) of
+    fields, title and blank lines above the table or a footer below it notwithstanding."""
     sample = text[:65536]
+    if len(sample) < len(text) and "\n" in sample:
+        sample = sample[: sample.rfind("\n")]
     scores = {}
     for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:50]
-        if len(rows) > 1:
-            rows = rows[:-1] if not text.endswith("\n") else rows
-        if not rows or len(rows[0]) < 2:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:200]
+        common = Counter(n for n in counts if n >= 2)
+        if not common:
             continue
-        same = sum(len(r) == len(rows[0]) for r in rows)
-        scores[delimiter] = (same / len(rows), len(rows[0]))
+        modal = max(common, key=lambda n: (common[n], n))
+        scores[delimiter] = (common[modal] / len(counts), modal)
     if not scores:
         raise found.stop(
             "(header)",
@@ -200,8 +225,86 @@ def _sniff(text: str, found: _Problems) -> str:
     return max(scores, key=lambda d: scores[d])
 
 
+def _needs_block(text: str, delimiter: str, options: ReadOptions, tail: str) -> bool:
+    """Whether the table does not start on the first line or does not run to the last (or the analyst set where
+    it does): such files are read line by line through `layout`, the others straight by pyarrow."""
+    if options.header_row is not None or options.header_lines is not None or options.footer_rows is not None:
+        return True
+    rows = [r for r in csv.reader(io.StringIO(text[:65536]), delimiter=delimiter)][:400]
+    if not rows or width(rows[0]) < 2:  # a title line above the table
+        return True
+    lines = [next(csv.reader([line], delimiter=delimiter), []) for line in tail.rstrip().splitlines()]
+    last = max((i for i, r in enumerate(lines) if width(r) >= 2), default=len(lines) - 1)
+    after = lines[last + 1 :]
+    # a footer: narrow lines below a blank line or a rule that closes the table
+    return bool(after) and (not width(after[0]) or is_rule(after[0]))
+
+
+def _read_block(
+    parsed: Parsed,
+    src: _Source,
+    encoding: str,
+    delimiter: str,
+    trail: str,
+    options: ReadOptions,
+    found: _Problems,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table inside a file with rows around it: every line read by Python's csv module, the header and data
+    block found by `layout` (files with a preamble are small: statistical offices' table exports)."""
+    with io.TextIOWrapper(src.open(), encoding=encoding, newline="", errors="replace") as stream:
+        text = stream.read().lstrip("\ufeff")
+    if trail:
+        text = _strip_trailing(text, trail)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    grid: list[list[str]] = []
+    starts: list[int] = []
+    line = 0
+    try:
+        for record in reader:
+            grid.append(record)
+            starts.append(line + 1)
+            line = reader.line_num
+    except csv.Error as exc:
+        raise found.stop(
+            "(file)", "", "quote", f"row {line + 1} cannot be read ({exc}): check its quotes", row=line + 1
+        ) from exc
+    block = table_block(parsed, grid, options)
+    if block is None:
+        raise found.stop("(file)", "", "empty", "the file has no table (no row with two or more values)")
+    names = header_names(grid[block.header : block.data])
+    kept = [i for i in range(block.data, block.end) if width(grid[i])]
+    fields = max(len(r) for r in grid[block.header : block.data])
+    short = [i for i in kept if len(grid[i]) < fields]
+    for i in short[:20]:
+        found.add(
+            starts[i], "(row)", f"{len(grid[i])} fields", "fields", _fields_message(len(grid[i]), fields, delimiter)
+        )
+    if short:
+        raise _Stop("ragged rows")
+    names, records = merge_flag_columns(names, [grid[i] for i in kept])
+    names = _named(names, starts[block.header], found)
+    for record, i in zip(records, kept, strict=True):
+        if width(record) > len(names):
+            raise found.stop(
+                "(row)",
+                f"{len(record)} fields",
+                "fields",
+                _fields_message(width(record), len(names), delimiter),
+                row=starts[i],
+            )
+    n = len(names)
+    frame = pd.DataFrame([(r + [""] * n)[:n] for r in records], columns=names, dtype="str")
+    if not records:
+        frame = pd.DataFrame({c: pd.Series(dtype="str") for c in names})
+    return frame, np.asarray([starts[i] for i in kept], dtype=np.int64)
+
+
 def _header(text: str, delimiter: str, found: _Problems) -> list[str]:
-    row = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return _named(next(csv.reader(io.StringIO(text), delimiter=delimiter)), 1, found)
+
+
+def _named(row: list[str], line: int, found: _Problems) -> list[str]:
+    """Header cells as column names: unnamed columns numbered, a name used twice stops the read."""
     names = [c.strip().lstrip("\ufeff").strip() for c in row]
     seen: dict[str, int] = {}
     for i, n in enumerate(names, start=1):
@@ -214,7 +317,7 @@ def _header(text: str, delimiter: str, found: _Problems) -> list[str]:
                 n,
                 "header",
                 f"column '{n}' appears twice in the header (columns {seen[n.lower()]} and {i}): rename or remove one",
-                row=1,
+                row=line,
             )
         seen[n.lower()] = i
     return names
