@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import auth, layout, nav
 from components import data as app_data
@@ -153,35 +154,30 @@ def presenter_bar() -> None:
     cols = st.columns([2, 2, 4, 2], vertical_alignment="center")
     before = scenes[scenes["position"] < position].tail(1)
     after = scenes[scenes["position"] > position].head(1)
-    for col, label, target, key in (
-        (cols[0], "‹ Previous", before, "PageUp"),
-        (cols[1], "Next ›", after, "PageDown"),
-    ):
-        col.button(
+
+    def step(where: DeltaGenerator, label: str, target: pd.DataFrame, key: str, **how: Any) -> None:
+        """A button to the scene before or after, pressed by a click or by the key a clicker sends."""
+        where.button(
             label,
             key=f"scene_{key}",
             shortcut=key,
             disabled=target.empty,
             on_click=go_to,
             args=(target.iloc[0].to_dict() if len(target) else {}, workshop_id, presenting),
-            width="stretch",
+            **how,
         )
+
+    step(cols[0], "‹ Previous", before, "PageUp", width="stretch")
+    step(cols[1], "Next ›", after, "PageDown", width="stretch")
     cols[2].caption(f"Scene {position} of {len(scenes)}")
     if presenting:
         cols[3].button("Exit presenter mode", key="scene_exit", on_click=_exit_presenter)
     if scene["note"]:
         with st.expander("Talking note (presenter)"):
             st.text(scene["note"])
-    with st.container(key="scene_keys"):  # the arrow keys a clicker may send instead of PageUp / PageDown
-        for label, target, key in (("Previous", before, "Left"), ("Next", after, "Right")):
-            st.button(
-                label,
-                key=f"scene_{key}",
-                shortcut=key,
-                disabled=target.empty,
-                on_click=go_to,
-                args=(target.iloc[0].to_dict() if len(target) else {}, workshop_id, presenting),
-            )
+    keys = st.container(key="scene_keys")  # the arrow keys a clicker may send instead of PageUp / PageDown
+    step(keys, "Previous", before, "Left")
+    step(keys, "Next", after, "Right")
 
 
 def _exit_presenter() -> None:
