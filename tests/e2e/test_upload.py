@@ -111,7 +111,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     option.click()
     wait_idle(page)
     assert f"{state.Map.INDICATOR}=Enterprises+in+wood+and+paper" in page.url, "the picker holds the new indicator"
-    assert page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").count() >= 1
+    page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").first.wait_for(timeout=60_000)
     assert NAME in page.inner_text("body"), "the map's caption and legend name the indicator"
     screenshot(page, "map-uploaded-indicator")
 

@@ -155,7 +155,7 @@ def test_editor_loads_data_browser_sheet_and_latin1_csv_leaving_unplaceable_rows
     wait_idle(page)
     page.goto(f"{page.url}&year=2022")  # the spreadsheet's latest year: SE33, FI1D and DE80 have a value
     wait_idle(page)
-    assert page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").count() >= 1
+    page.locator("[data-testid='stDeckGlJsonChart'], .deckgl-overlay, canvas").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert f"{NAME}, 2022" in body and "No data (53)" in body, body[:3000]
     screenshot(page, "map-layout-indicator")
