@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,6 +101,15 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = make_store(str(path))
     demo.seed_store(store)
     store.close()
+    return path
+
+
+@pytest.fixture
+def cli_store(monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path) -> Path:
+    """A copy of the seeded demo database for one command-line run."""
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(seeded_db, path)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
     return path
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,20 +86,22 @@ CASES = {
 }
 
 
-@pytest.fixture
-def cli_store(monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path) -> Path:
-    """A copy of the seeded demo database for one command-line run."""
-    path = tmp_path / "cli.duckdb"
-    shutil.copy(seeded_db, path)
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
-    return path
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_real_file_loads_through_the_command_line_with_its_recipe(
     name: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw, expected = CASES[name]
+    check_loads(name, raw, expected, cli_store, capsys)
+
+
+Reader = Callable[[Path, str, int, dict[str, str]], tuple[float, str | None]]
+
+
+def check_loads(
+    name: str, raw: Reader, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One real observations file through the command line with its recipe: the report's counts, the version's
+    record, and three stored values and flags against the raw file read by `raw`. Shared by every real-file module."""
     recipe_path = RECIPES / f"{Path(name).stem}.json"
     recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
     code = cli_import.main([str(FILES / name), "--recipe", str(recipe_path), "--json", "--editor", "test analyst"])
