@@ -479,9 +479,8 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
 def offer_picture(sel: Selection, view: MapView) -> None:
     """A static picture of the map for the workshop report (deck.gl maps cannot be exported)."""
     title = f"{view.label}, NUTS {sel.level}, {sel.year}"
-    workshop.offer_chart(
-        render.region_map(_geometries(sel.level), view.table.set_index("region_id")["value"], title, sel.region)
-    )
+    values = view.table.set_index("region_id")["value"]
+    workshop.offer_chart(lambda: render.region_map(_geometries(sel.level), values, title, sel.region))
 
 
 # --- legend and side panel --------------------------------------------------------------------------

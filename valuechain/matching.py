@@ -135,53 +135,89 @@ class Benchmark:
         return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+@dataclass(frozen=True)
+class _Base:
+    """What a benchmark needs that does not depend on the year or threshold: computed once per data bundle,
+    chain, level and indicator, so a year or threshold change only recomputes the quotients."""
+
+    regions: pd.DataFrame
+    stages: pd.DataFrame
+    sector_stage: pd.Series
+    sector_names: pd.Series
+    panel: pd.DataFrame
+    adjacency: pd.DataFrame
+    unit: str
+    source: str
+
+
+def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
+    key = ("benchmark_base", chain_id, level, indicator)
+    if key in data._cache:
+        return data._cache[key]
+    regions = bsr_regions(data, level)
+    ids = regions["nuts_id"].tolist()
+    stages = data.stages(chain_id)[["stage_id", "name", "position", "feeds_back_to"]]
+    mapping = data.stage_sectors(chain_id).merge(stages[["stage_id", "position"]], on="stage_id")
+    mapping = mapping.sort_values(["position", "nace"])
+    sectors = mapping["nace"].tolist()
+    sector_stage = pd.Series(mapping["stage_id"].to_numpy(), index=sectors, name="stage_id")
+    titles = data["sectors"].set_index("nace")["name"]
+    obs = observations_at_level(data, indicator, level)
+    obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
+    obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
+    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum").reindex(
+        index=ids
+    )
+    units = obs["unit"].dropna()
+    sources = sorted(obs["source"].dropna().unique())
+    base = _Base(
+        regions=regions[["nuts_id", "name", "country", "lon", "lat"]],
+        stages=stages.reset_index(drop=True),
+        sector_stage=sector_stage,
+        sector_names=titles.reindex(sectors).fillna(""),
+        panel=panel,
+        adjacency=indicators.adjacent_stages(stages),
+        unit=str(units.iloc[0]) if len(units) else "",
+        source="; ".join(sources) or "no data",
+    )
+    data._cache[key] = base
+    return base
+
+
 def benchmark(
     data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR, threshold: float = THRESHOLDS[0]
 ) -> Benchmark:
     """Location quotients, specialisations and relatedness of all BSR regions for the selection's chain and year.
 
     Stage values are the sums of their sectors; the countries, stages and sectors of `sel` do not change it.
+    The year's values are the panel's (the same sums per region, year and sector).
     """
-    regions = bsr_regions(data, sel.level)
-    ids = regions["nuts_id"].tolist()
-    stages = data.stages(sel.chain_id)[["stage_id", "name", "position", "feeds_back_to"]]
-    mapping = data.stage_sectors(sel.chain_id).merge(stages[["stage_id", "position"]], on="stage_id")
-    mapping = mapping.sort_values(["position", "nace"])
-    sectors = mapping["nace"].tolist()
-    sector_stage = pd.Series(mapping["stage_id"].to_numpy(), index=sectors, name="stage_id")
-    titles = data["sectors"].set_index("nace")["name"]
-    obs = observations_at_level(data, indicator, sel.level)
-    obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
-    obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
-    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum").reindex(
-        index=ids
-    )
-    this_year = obs[obs["year"] == sel.year]
-    sector_values = (
-        this_year[this_year["sector"] != TOTAL_SECTOR]
-        .pivot_table(index="region_id", columns="sector", values="value", aggfunc="sum")
-        .reindex(index=ids, columns=sectors)
-    )
-    totals = this_year[this_year["sector"] == TOTAL_SECTOR].groupby("region_id")["value"].sum().reindex(ids)
-    stage_ids = stages["stage_id"].tolist()
-    stage_values = sector_values.T.groupby(sector_stage).sum(min_count=1).T.reindex(columns=stage_ids)
+    base = _base(data, sel.chain_id, sel.level, indicator)
+    ids = base.regions["nuts_id"].tolist()
+    sectors = base.sector_stage.index.tolist()
+    stage_ids = base.stages["stage_id"].tolist()
+    years = base.panel.columns.get_level_values(0)
+    this_year = base.panel.loc[:, years == sel.year]
+    this_year.columns = this_year.columns.get_level_values(1)
+    sector_values = this_year.drop(columns=TOTAL_SECTOR, errors="ignore").reindex(columns=sectors)
+    totals = this_year[TOTAL_SECTOR] if TOTAL_SECTOR in this_year.columns else pd.Series(np.nan, index=ids)
+    totals = totals.rename("value").rename_axis("region_id")
+    stage_values = sector_values.T.groupby(base.sector_stage).sum(min_count=1).T.reindex(columns=stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
     sector_m = indicators.specialised(sector_lq, threshold)
-    units = obs["unit"].dropna()
-    sources = sorted(obs["source"].dropna().unique())
     return Benchmark(
         chain_id=sel.chain_id,
         year=sel.year,
         level=sel.level,
         indicator=indicator,
         threshold=threshold,
-        regions=regions[["nuts_id", "name", "country", "lon", "lat"]],
-        stages=stages.reset_index(drop=True),
-        sector_stage=sector_stage,
-        sector_names=titles.reindex(sectors).fillna(""),
-        panel=panel,
+        regions=base.regions,
+        stages=base.stages,
+        sector_stage=base.sector_stage,
+        sector_names=base.sector_names,
+        panel=base.panel,
         totals=totals,
         stage_values=stage_values,
         sector_values=sector_values,
@@ -191,18 +227,24 @@ def benchmark(
         sector_m=sector_m,
         stage_density=indicators.relatedness_density(stage_m, indicators.proximity(stage_m)),
         sector_density=indicators.relatedness_density(sector_m, indicators.proximity(sector_m)),
-        adjacency=indicators.adjacent_stages(stages),
-        unit=str(units.iloc[0]) if len(units) else "",
-        source="; ".join(sources) or "no data",
+        adjacency=base.adjacency,
+        unit=base.unit,
+        source=base.source,
     )
 
 
-def values_over(bench: Benchmark, year: int, sectors: Sequence[str]) -> pd.Series:
+def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> pd.Series:
     """The indicator summed over `sectors` per region in `year` (NaN where a region has none of them)."""
     if year not in bench.panel.columns.get_level_values(0):
         return pd.Series(np.nan, index=bench.panel.index)
     frame = bench.panel[year].reindex(columns=list(sectors))
     return frame.sum(axis=1, min_count=1)
+
+
+def indicator_over(data: Data, sel: Selection, indicator: str, sectors: Sequence[str]) -> pd.Series:
+    """`values_over` of the indicator's benchmark for the selection's year, without computing its quotients
+    (the profile shows the EU funding a region received this way)."""
+    return values_over(_base(data, sel.chain_id, sel.level, indicator), sel.year, sectors)
 
 
 def size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.DataFrame:
