@@ -658,7 +658,7 @@ def value_table(view: MapView, sel: Selection) -> None:
         )
     st.download_button(
         "Download the mapped values (CSV)",
-        export.to_csv_bytes(out),
+        lambda: export.to_csv_bytes(out),  # made when clicked, not on every rerun
         icon=":material/download:",
         file_name=f"map_{view.indicator}_{sel.chain_id}_{sel.year}_nuts{sel.level}.csv",
         mime="text/csv",

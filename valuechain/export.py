@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from valuechain.text import without_bidi
+from valuechain.text import BIDI, without_bidi
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,8 +27,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map(neutralise, na_action="ignore")
+        values = out[col]
+        if isinstance(values.dtype, pd.StringDtype):  # text only: the same rule on the whole column at once
+            text = values.str.replace(BIDI, "", regex=True)
+            out[col] = text.mask(text.str.startswith(FORMULA_STARTS, na=False), "'" + text)
+        elif not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[col] = values.map(neutralise, na_action="ignore")
     return out
 
 

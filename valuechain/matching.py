@@ -407,13 +407,17 @@ def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
 
 def flows_of(data: Data, sel: Selection, region: str) -> pd.DataFrame:
     """The region's flows of the chain in the year: direction (out, in, within), partner, stages, value."""
-    f = data["flows"]
-    f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
-    f = f[f["from_region"].str.startswith(region) | f["to_region"].str.startswith(region)]
+    key = ("flows_at_level", sel.chain_id, sel.year, sel.level)
+    if key not in data._cache:  # the chain's flows of the year with both ends at the level, once per bundle
+        f = data["flows"]
+        f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
+        data._cache[key] = f.assign(
+            origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level)
+        )
+    f = data._cache[key]
+    f = f[((f["origin"] == region) | (f["destination"] == region)).fillna(False).to_numpy(bool)]
     if sel.stages:
         f = f[f["from_stage"].isin(sel.stages) | f["to_stage"].isin(sel.stages)]
-    f = f.assign(origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level))
-    f = f[(f["origin"] == region) | (f["destination"] == region)]
     direction = np.where(f["origin"] == f["destination"], "within", np.where(f["origin"] == region, "out", "in"))
     partner = np.where(f["origin"] == region, f["destination"], f["origin"])
     out = f.assign(direction=direction, partner=partner)

@@ -102,8 +102,11 @@ class Data:
         return bool(self._cache[key])
 
     def data_source(self) -> str:
-        """The sources behind the observations on screen, for captions."""
-        return "; ".join(sorted(self["observations"]["source"].dropna().unique())) or "no data"
+        """The sources behind the observations on screen, for captions (once per revision: every page asks)."""
+        if "data_source" not in self._cache:
+            sources = sorted(self["observations"]["source"].dropna().unique())
+            self._cache["data_source"] = "; ".join(sources) or "no data"
+        return self._cache["data_source"]
 
 
 def region_level(codes: pd.Series) -> pd.Series:
