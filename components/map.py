@@ -56,11 +56,32 @@ class MapOptions:
     top_n: int
 
 
+def _dumps(value: object) -> str:
+    """The deck's JSON form: sorted keys, no indentation (the NUTS-2 map is ~5× smaller than pydeck's own)."""
+    return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"), allow_nan=False)
+
+
+class _Spliced(str):
+    """A layer's data already serialised: the layer holds a placeholder that to_json replaces by `json`, so the
+    boundaries, serialised once per level, are not serialised again on every rerun."""
+
+    json: str
+
+    def __new__(cls, name: str, serialised: str) -> _Spliced:
+        token = super().__new__(cls, f"@@spliced:{name}@@")
+        token.json = serialised
+        return token
+
+
 class _CompactDeck(pdk.Deck):
-    """A Deck serialised without pydeck's indentation: the NUTS-2 map is ~5× smaller on the wire."""
+    """A Deck serialised compactly, with its layers' pre-serialised data (_Spliced) put in place."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), allow_nan=False)
+        text = _dumps(self)
+        for layer in self.layers:
+            if isinstance(layer.data, _Spliced):
+                text = text.replace(_dumps(str(layer.data)), layer.data.json, 1)
+        return text
 
 
 # --- cached data ------------------------------------------------------------------------------------
@@ -70,6 +91,12 @@ class _CompactDeck(pdk.Deck):
 def _geometries(level: int) -> dict[str, dict[str, Any]]:
     """GeoJSON geometry per NUTS code of one level (read and simplified once per process)."""
     return {f["id"]: f["geometry"] for f in geo.geojson(level)["features"]}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _geometry_json(level: int) -> dict[str, str]:
+    """Each region's geometry as the deck's JSON (serialised once per level; the map sends it on every view)."""
+    return {code: _dumps(geometry) for code, geometry in _geometries(level).items()}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -303,22 +330,23 @@ def _json_number(value: object) -> float | None:
 
 def _region_layer(
     table: pd.DataFrame, fills: pd.Series, tips: pd.Series, sel: Selection
-) -> tuple[pdk.Layer, list[dict[str, Any]]]:
-    geometries = _geometries(sel.level)
-    features = [
-        {
-            "type": "Feature",
-            "id": row.region_id,
-            "geometry": geometries[row.region_id],
-            "properties": {"nuts_id": row.region_id, "value": _json_number(row.value), "fill": fill, "tooltip": tip},
-        }
-        for row, fill, tip in zip(table.itertuples(index=False), fills, tips, strict=True)
-        if row.region_id in geometries
-    ]
+) -> tuple[pdk.Layer, dict[str, dict[str, Any]]]:
+    """The regions as GeoJSON features (keys in sorted order, as _dumps writes them), each geometry taken
+    ready-serialised from _geometry_json; also each drawn region's properties."""
+    geometries = _geometry_json(sel.level)
+    properties = {
+        code: {"nuts_id": code, "value": _json_number(value), "fill": fill, "tooltip": tip}
+        for code, value, fill, tip in zip(table["region_id"], table["value"], fills, tips, strict=True)
+        if code in geometries
+    }
+    features = ",".join(
+        f'{{"geometry":{geometries[code]},"id":{_dumps(code)},"properties":{_dumps(props)},"type":"Feature"}}'
+        for code, props in properties.items()
+    )
     layer = pdk.Layer(
         "GeoJsonLayer",
         id=layer_id("regions", sel),
-        data={"type": "FeatureCollection", "features": features},
+        data=_Spliced("regions", f'{{"features":[{features}],"type":"FeatureCollection"}}'),
         filled=True,
         stroked=True,
         get_fill_color="properties.fill",
@@ -328,7 +356,7 @@ def _region_layer(
         auto_highlight=True,
         highlight_color=[0, 0, 0, 50],
     )
-    return layer, features
+    return layer, properties
 
 
 def _bubble_layer(
@@ -415,7 +443,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     fills = choropleth.class_colors(view.number, view.classes)
     tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
     region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
-    regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
+    regions, properties = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
         pdk.Layer(
             "PolygonLayer",
@@ -438,8 +466,9 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
             pickable=False,
         ),
     ]
-    chosen = [f for f in features if f["id"] == sel.region]
-    if chosen:
+    if sel.region in properties:
+        geometry = _geometries(sel.level)[sel.region]
+        chosen = [{"type": "Feature", "id": sel.region, "geometry": geometry, "properties": properties[sel.region]}]
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from valuechain.text import BIDI, without_bidi
+from valuechain.text import without_bidi
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,11 +28,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         values = out[col]
-        if isinstance(values.dtype, pd.StringDtype):  # text only: the same rule on the whole column at once
-            text = values.str.replace(BIDI, "", regex=True)
-            out[col] = text.mask(text.str.startswith(FORMULA_STARTS, na=False), "'" + text)
-        elif not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            out[col] = values.map(neutralise, na_action="ignore")
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if isinstance(values.dtype, pd.StringDtype):
+            cells = values.tolist()  # tables on screen are small: plain Python beats a column operation per column
+            if [neutralise(v) for v in cells] == cells:
+                continue  # nothing to neutralise: the column stays as it is (map would give the same)
+        out[col] = values.map(neutralise, na_action="ignore")
     return out
 
 
