@@ -104,6 +104,7 @@ class Benchmark:
     unit: str
     source: str
     _memo: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    _sizes: dict[tuple[tuple[str, ...], int], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def similarity(self, sectors: Collection[str]) -> pd.DataFrame:
         """Profile similarity of all regions over `sectors`, remembered for the few sector sets a user picks."""
@@ -113,6 +114,20 @@ class Benchmark:
                 self._memo.clear()
             self._memo[cols] = indicators.profile_similarity(self.sector_lq[list(cols)])
         return self._memo[cols]
+
+    @cached_property
+    def stage_ranks(self) -> pd.DataFrame:
+        """Each region's rank by location quotient in each stage (1 = first; ties share the best rank)."""
+        return self.stage_lq.rank(ascending=False, method="min")
+
+    @cached_property
+    def sector_ranks(self) -> pd.DataFrame:
+        return self.sector_lq.rank(ascending=False, method="min")
+
+    @cached_property
+    def sector_shares(self) -> pd.DataFrame:
+        """Each region's share of the BSR total in each sector."""
+        return pd.DataFrame({nace: indicators.share(self.sector_values[nace]) for nace in self.sector_values.columns})
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -251,7 +266,17 @@ def size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.
     """Per BSR region: value, share of the BSR total, growth since `since`, LQ and ranks (1 = first).
 
     Covers the `sectors` given (the selection's). Ranks count regions with a value; ties share the best rank.
+    The same for every region: remembered per sector set and start year, so a region change reuses it (read-only).
     """
+    key = (tuple(sectors), since)
+    if key not in bench._sizes:
+        if len(bench._sizes) >= MEMO_SIZE:
+            bench._sizes.clear()
+        bench._sizes[key] = _size_and_growth(bench, sectors, since)
+    return bench._sizes[key]
+
+
+def _size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.DataFrame:
     value = values_over(bench, bench.year, sectors)
     first = values_over(bench, since, sectors)
     lq = indicators.location_quotient(value, bench.totals)
@@ -281,7 +306,7 @@ def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[st
     """The region's specialisation by stage with the BSR reference (LQ 1), its share, growth and rank."""
     first = _stage_panel(bench, since).loc[region]
     now = bench.stage_values
-    ranks = bench.stage_lq.rank(ascending=False, method="min")
+    ranks = bench.stage_ranks
     out = pd.DataFrame(
         {
             "stage_id": bench.stages["stage_id"].to_numpy(),
@@ -306,7 +331,7 @@ def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.
     for nace in [s for s in bench.sector_values.columns if s in set(sectors)]:
         values = bench.sector_values[nace]
         lq = bench.sector_lq[nace]
-        rows.append(
+        rows.append(  # ranks and shares of every sector are the benchmark's (computed once per benchmark)
             {
                 "nace": nace,
                 "sector": bench.sector_names.get(nace, ""),
@@ -315,8 +340,8 @@ def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.
                 "value": values.get(region),
                 "lq": lq.get(region),
                 "specialised": bool(bench.sector_m.at[region, nace]),
-                "share": indicators.share(values).get(region),
-                "rank": lq.rank(ascending=False, method="min").get(region),
+                "share": bench.sector_shares[nace].get(region),
+                "rank": bench.sector_ranks[nace].get(region),
                 "of": int(lq.notna().sum()),
             }
         )
@@ -461,14 +486,18 @@ class PairScores:
 
 
 def _priority_incidence(data: Data, ids: Sequence[str], level: int) -> pd.DataFrame:
-    """Regions × priority codes: a code counts for a region if recorded for it, inside it or containing it."""
-    p = data["priorities"][["region_id", "code"]].astype(str)
-    rows = []
-    for code, group in p.groupby("region_id"):
-        targets = [code[: 2 + level]] if len(code) - 2 >= level else [r for r in ids if r.startswith(code)]
-        rows += [(t, c) for t in targets for c in group["code"]]
-    pairs = pd.DataFrame(rows, columns=["region_id", "code"])
-    return indicators.incidence(pairs["region_id"], pairs["code"], ids)
+    """Regions × priority codes: a code counts for a region if recorded for it, inside it or containing it.
+    The same for every year and chain: kept per data bundle and level (read-only)."""
+    key = ("priority_incidence", level, tuple(ids))
+    if key not in data._cache:
+        p = data["priorities"][["region_id", "code"]].astype(str)
+        rows = []
+        for code, group in p.groupby("region_id"):
+            targets = [code[: 2 + level]] if len(code) - 2 >= level else [r for r in ids if r.startswith(code)]
+            rows += [(t, c) for t in targets for c in group["code"]]
+        pairs = pd.DataFrame(rows, columns=["region_id", "code"])
+        data._cache[key] = indicators.incidence(pairs["region_id"], pairs["code"], ids)
+    return data._cache[key]
 
 
 def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
