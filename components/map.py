@@ -17,9 +17,9 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 import streamlit as st
-from pydeck.bindings.json_tools import default_serialize
 
 from components import layout, nav, state, workshop
+from components.deck import CompactDeck, Spliced, dumps
 from valuechain import choropleth, colors, derived, export, geo, render
 from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
@@ -56,34 +56,6 @@ class MapOptions:
     top_n: int
 
 
-def _dumps(value: object) -> str:
-    """The deck's JSON form: sorted keys, no indentation (the NUTS-2 map is ~5× smaller than pydeck's own)."""
-    return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"), allow_nan=False)
-
-
-class _Spliced(str):
-    """A layer's data already serialised: the layer holds a placeholder that to_json replaces by `json`, so the
-    boundaries, serialised once per level, are not serialised again on every rerun."""
-
-    json: str
-
-    def __new__(cls, name: str, serialised: str) -> _Spliced:
-        token = super().__new__(cls, f"@@spliced:{name}@@")
-        token.json = serialised
-        return token
-
-
-class _CompactDeck(pdk.Deck):
-    """A Deck serialised compactly, with its layers' pre-serialised data (_Spliced) put in place."""
-
-    def to_json(self) -> str:
-        text = _dumps(self)
-        for layer in self.layers:
-            if isinstance(layer.data, _Spliced):
-                text = text.replace(_dumps(str(layer.data)), layer.data.json, 1)
-        return text
-
-
 # --- cached data ------------------------------------------------------------------------------------
 
 
@@ -96,7 +68,7 @@ def _geometries(level: int) -> dict[str, dict[str, Any]]:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _geometry_json(level: int) -> dict[str, str]:
     """Each region's geometry as the deck's JSON (serialised once per level; the map sends it on every view)."""
-    return {code: _dumps(geometry) for code, geometry in _geometries(level).items()}
+    return {code: dumps(geometry) for code, geometry in _geometries(level).items()}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -106,8 +78,11 @@ def _initial_view(level: int) -> dict[str, float]:
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _outline() -> dict[str, Any]:
-    return json.loads(shapely.to_geojson(geo.programme_area_outline()))
+def _outline() -> str:
+    """The programme area's outline as the deck's JSON (serialised once per process)."""
+    return dumps(
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(geo.programme_area_outline())), "properties": {}}
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -331,7 +306,7 @@ def _json_number(value: object) -> float | None:
 def _region_layer(
     table: pd.DataFrame, fills: pd.Series, tips: pd.Series, sel: Selection
 ) -> tuple[pdk.Layer, dict[str, dict[str, Any]]]:
-    """The regions as GeoJSON features (keys in sorted order, as _dumps writes them), each geometry taken
+    """The regions as GeoJSON features (keys in sorted order, as dumps writes them), each geometry taken
     ready-serialised from _geometry_json; also each drawn region's properties."""
     geometries = _geometry_json(sel.level)
     properties = {
@@ -340,13 +315,13 @@ def _region_layer(
         if code in geometries
     }
     features = ",".join(
-        f'{{"geometry":{geometries[code]},"id":{_dumps(code)},"properties":{_dumps(props)},"type":"Feature"}}'
+        f'{{"geometry":{geometries[code]},"id":{dumps(code)},"properties":{dumps(props)},"type":"Feature"}}'
         for code, props in properties.items()
     )
     layer = pdk.Layer(
         "GeoJsonLayer",
         id=layer_id("regions", sel),
-        data=_Spliced("regions", f'{{"features":[{features}],"type":"FeatureCollection"}}'),
+        data=Spliced("regions", f'{{"features":[{features}],"type":"FeatureCollection"}}'),
         filled=True,
         stroked=True,
         get_fill_color="properties.fill",
@@ -458,7 +433,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
         pdk.Layer(
             "GeoJsonLayer",
             id="outline",
-            data={"type": "Feature", "geometry": _outline(), "properties": {}},
+            data=Spliced("outline", _outline()),
             filled=False,
             stroked=True,
             get_line_color=colors.hex_to_rgb(OUTLINE),
@@ -486,7 +461,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     if len(view.arcs):
         layers.append(_arc_layer(view.arcs, sel))
     start = pdk.ViewState(**_initial_view(sel.level), pitch=0, bearing=0)
-    return _CompactDeck(
+    return CompactDeck(
         layers=layers, initial_view_state=start, map_style=None, tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE}
     )
 
