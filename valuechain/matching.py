@@ -415,11 +415,16 @@ def priorities_of(data: Data, region: str) -> pd.DataFrame:
 
 def actors_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     """Key actors seated in the region that work in the chain (or in no particular chain), by helix type."""
-    a = data["actors"]
-    a = a[a["region_id"].astype("string").str.startswith(region) & (a["chain_id"].isna() | (a["chain_id"] == chain_id))]
-    order = {t: i for i, t in enumerate(ACTOR_TYPES)}
-    a = a.assign(helix=a["type"].map(HELIX_LABELS), _order=a["type"].map(order))
-    return a.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
+    key = ("chain_actors", chain_id)
+    if key not in data._cache:  # the chain's actors in order, once per bundle (the sort is stable: ties keep order)
+        a = data["actors"]
+        a = a[a["chain_id"].isna() | (a["chain_id"] == chain_id)]
+        order = {t: i for i, t in enumerate(ACTOR_TYPES)}
+        a = a.assign(helix=a["type"].map(HELIX_LABELS), _order=a["type"].map(order))
+        a = a.sort_values(["_order", "name"]).drop(columns="_order")
+        data._cache[key] = (a, a["region_id"].astype("string").fillna("").tolist())
+    a, codes = data._cache[key]
+    return a[[c.startswith(region) for c in codes]].reset_index(drop=True)
 
 
 def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
