@@ -62,16 +62,26 @@ class Data:
         table = self.indicator_table
         return indicator in table.index and bool(table.at[indicator, "additive"])
 
+    # The chain tables are asked for many times on every rerun (sidebar, pages, builders): each is made once per
+    # revision and shared, so callers treat them as read-only.
     def chains(self) -> pd.DataFrame:
-        return self["value_chains"].sort_values("name").reset_index(drop=True)
+        if "chains" not in self._cache:
+            self._cache["chains"] = self["value_chains"].sort_values("name").reset_index(drop=True)
+        return self._cache["chains"]
 
     def stages(self, chain_id: str) -> pd.DataFrame:
-        s = self["stages"]
-        return s[s["chain_id"] == chain_id].sort_values("position").reset_index(drop=True)
+        key = ("stages", chain_id)
+        if key not in self._cache:
+            s = self["stages"]
+            self._cache[key] = s[s["chain_id"] == chain_id].sort_values("position").reset_index(drop=True)
+        return self._cache[key]
 
     def stage_sectors(self, chain_id: str) -> pd.DataFrame:
-        m = self["stage_sectors"]
-        return m[m["chain_id"] == chain_id].reset_index(drop=True)
+        key = ("stage_sectors", chain_id)
+        if key not in self._cache:
+            m = self["stage_sectors"]
+            self._cache[key] = m[m["chain_id"] == chain_id].reset_index(drop=True)
+        return self._cache[key]
 
     def years(self) -> list[int]:
         """Years with observations or flows (computed once per revision: the sidebar asks every rerun)."""
