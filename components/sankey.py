@@ -271,18 +271,17 @@ def drill_down(view: FlowView) -> None:
 def partner_map(drill: DrillDown) -> None:
     """Bubbles at the partner regions, sized by share and coloured by direction, on country outlines."""
     p = drill.partners.dropna(subset=["lon", "lat"])
-    points = []
-    for (region, direction), rows in p.groupby(["region_id", "direction"], sort=False):
-        lines = [f"{fmt(r.value)} {r.unit} {r.kind} ({r.share:.0%})" for r in rows.itertuples()]
-        points.append(
-            {
-                "lon": float(rows["lon"].iloc[0]),
-                "lat": float(rows["lat"].iloc[0]),
-                "radius": 12_000 + 90_000 * float(rows["share"].max()) ** 0.5,
-                "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
-                "text": f"{region} {rows['name'].iloc[0]} · {direction}\n" + "\n".join(lines),
-            }
-        )
+    points = [
+        {
+            "lon": float(rows[0]["lon"]),
+            "lat": float(rows[0]["lat"]),
+            "radius": 12_000 + 90_000 * float(pd.Series([r["share"] for r in rows]).max()) ** 0.5,
+            "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
+            "text": f"{region} {rows[0]['name']} · {direction}\n"
+            + "\n".join(f"{fmt(r['value'])} {r['unit']} {r['kind']} ({r['share']:.0%})" for r in rows),
+        }
+        for (region, direction), rows in _partner_rows(p).items()
+    ]
     layers = []
     countries = _countries() if geo.available()[0] else None
     if countries:
@@ -323,6 +322,16 @@ def partner_map(drill: DrillDown) -> None:
         + (f"{missing} partner rows without coordinates are not drawn. " if missing else "")
         + (geo.ATTRIBUTION if countries else "No boundaries available: bubbles only.")
     )
+
+
+def _partner_rows(partners: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The rows of each (region, direction), groups and rows in table order: plain Python, as a group-by with a
+    named tuple class per group cost more than the rest of the page's drill-down."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in partners.to_dict("records"):
+        if not (pd.isna(row["region_id"]) or pd.isna(row["direction"])):
+            groups.setdefault((row["region_id"], row["direction"]), []).append(row)
+    return groups
 
 
 def summary(view: FlowView, table: pd.DataFrame) -> None:
