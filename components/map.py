@@ -85,14 +85,16 @@ def _outline() -> str:
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# Shared tables (cache_resource), not unpickled copies (cache_data) on each of the several calls of a rerun; every
+# caller derives new frames from them (in_view, region_figures, flow_arcs, region_partners), none changes them.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _bsr_values(_data: Data, data_key: str, reference: Selection, indicator: str) -> pd.DataFrame:
     spec = derived.REGISTRY.get(indicator)
     base = _bsr_values(_data, data_key, reference, spec.base) if spec else None
     return choropleth.bsr_values(_data, reference, indicator, base)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _bsr_flows(_data: Data, data_key: str, reference: Selection, kind: str) -> pd.DataFrame:
     return choropleth.region_flows(_data, reference, kind)
 
