@@ -3,8 +3,9 @@
 Data queries (`/sdmx/3.0/data/dataflow/ESTAT/{CODE}/1.0/*?c[dim]=…`) are answered with the lines of the
 recorded SDMX-CSV answer in tests/fixtures/eurostat/{CODE}.csv that match the filters, unchanged, as Eurostat
 filters its answers. Dataflow queries (`/sdmx/2.1/dataflow/ESTAT/{CODE}/…`) are answered with the recorded
-SDMX-ML dataflow message of GOV_10Q_GGNFA, whose id and UPDATE_DATA date are set to the code and date asked
-for (the only edits; see tests/fixtures/eurostat/README.md). Switches make it fail, rate-limit or answer
+SDMX-ML dataflow message of GOV_10Q_GGNFA, whose id and UPDATE_DATA date are set to the code asked for and to the
+recording's own last update (SDMX-CSV 1.0 answers carry one) or a date a test asks for (the only edits; see
+tests/fixtures/eurostat/README.md). Switches make it fail, rate-limit or answer
 asynchronously, as Eurostat does.
 """
 
@@ -82,6 +83,19 @@ def _filtered(code: str, query: dict[str, list[str]]) -> bytes | None:
     return b"\n".join(out) + b"\n" if len(out) > 1 else b""
 
 
+def recorded_update(code: str) -> str:
+    """The last update a recording carries itself (SDMX-CSV 1.0 `LAST UPDATE`, dd/mm/yy hh:mm:ss), as Eurostat's
+    dataflow gives it; recordings without one get the recorded dataflow message's date."""
+    with open(FIXTURES / f"{code}.csv", encoding="utf-8", newline="") as handle:
+        first = next(csv.DictReader(handle), {})
+    stamp = first.get("LAST UPDATE", "")
+    if not stamp:
+        return RECORDED_UPDATE
+    day, clock = stamp.split(" ")
+    d, m, y = day.split("/")
+    return f"20{y}-{m}-{d}T{clock}+0200"
+
+
 def _dataflow(code: str, updated: str) -> bytes:
     text = (FIXTURES / "dataflow_GOV_10Q_GGNFA.xml").read_text(encoding="utf-8")
     return text.replace("GOV_10Q_GGNFA", code).replace(RECORDED_UPDATE, updated).encode()
@@ -140,7 +154,8 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                 if not (FIXTURES / f"{code}.csv").exists():
                     self._send(404, b"No such dataflow", "text/plain")
                     return
-                self._send(200, _dataflow(code, behaviour.updated.get(code, RECORDED_UPDATE)), "application/xml")
+                updated = behaviour.updated.get(code) or recorded_update(code)
+                self._send(200, _dataflow(code, updated), "application/xml")
                 return
             self._send(404, b"Not found", "text/plain")
 

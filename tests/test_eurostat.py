@@ -16,7 +16,7 @@ from valuechain.eurostat import catalogue, cli, client
 from valuechain.eurostat import load as eload
 from valuechain.store import Identity, Store, open_store
 
-from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour
+from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour, recorded_update
 
 WHO = Identity("analyst", "editor")
 NAMED = {  # the datasets the issue names, by Eurostat code
@@ -36,6 +36,10 @@ def recorded(code: str) -> dict[tuple[str, int], float]:
     with open(FIXTURES / f"{code}.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return {(r["geo"], int(r["TIME_PERIOD"])): float(r["OBS_VALUE"]) for r in rows if r["OBS_VALUE"].strip()}
+
+
+VERIFIED = {"gdp": "NAMA_10R_2GDP", "gerd_pc_gdp": "TGS00042", "patents": "PAT_EP_RTOT"}  # entry → recorded answer
+REAL_FILES = Path(__file__).resolve().parent / "real_files"
 
 
 def entry(entry_id: str) -> catalogue.Entry:
@@ -59,8 +63,8 @@ def test_catalogue_holds_the_named_datasets_with_mapping_and_stage_limits() -> N
         assert e.indicator_id and e.unit and e.levels and e.since and e.stages_cannot and e.verified, e.entry_id
         assert set(e.levels) <= {0, 1, 2, 3}
     sbs = [e for e in entries if e.code == "sbs_r_nuts2021"]
-    assert {e.indicator_id for e in sbs} >= {"enterprises", "employment", "turnover"}
-    assert all(e.sector_dim == "nace_r2" for e in sbs)
+    assert {e.indicator_id for e in sbs} == {"local_units", "employment", "wages"}
+    assert all(e.sector_dim == "nace_r2" and e.sector_codes == {"B-S_X_O_S94": "TOTAL"} for e in sbs)
     section_level = entry("employment_ra")
     assert section_level.sector_dim == "" and "C is not 'bio-based products'" in section_level.stages_cannot
     table = catalogue.table(entries)
@@ -73,9 +77,9 @@ def test_recipe_and_filters() -> None:
     chosen = entry("gdp").with_choices(filters={"unit": ("PPS_EU27_2020",)}, levels=(2, 3), since=2020)
     assert chosen.filters == {"unit": ("PPS_EU27_2020",)} and chosen.levels == (2, 3) and chosen.since == 2020
     definitions = demo.load_definitions()
-    sbs = eload.query_for(entry("sbs_enterprises"), definitions["regions"], definitions["sectors"])
-    assert sbs.filters["indic_sbs"] == ("ENT_NR",) and len(sbs.filters["nace_r2"]) == 88  # divisions only
-    assert "C16" in sbs.filters["nace_r2"] and "TOTAL" not in sbs.filters["nace_r2"]
+    sbs = eload.query_for(entry("sbs_local_units"), definitions["regions"], definitions["sectors"])
+    assert sbs.filters["indic_sbs"] == ("LOC_NR",) and len(sbs.filters["nace_r2"]) == 89  # divisions and the total
+    assert {"C16", "B-S_X_O_S94"} <= set(sbs.filters["nace_r2"]) and "TOTAL" not in sbs.filters["nace_r2"]
     with pytest.raises(ValueError, match="code"):
         catalogue.entry_from({"indicator_id": "x"})
     assert entry("gdp").choices == ingest.RowChoices(
@@ -83,6 +87,28 @@ def test_recipe_and_filters() -> None:
     )
     with pytest.raises(ValueError, match="unknown row choice regions: use extra-regio"):
         catalogue.entry_from({"code": "x", "indicator_id": "y", "leave_out": "regions"})
+
+
+def test_every_entry_says_what_it_was_checked_against_and_the_served_ones_have_their_recording() -> None:
+    entries = catalogue.load(catalogue.CATALOGUE)
+    served = {e.entry_id for e in entries if e.verified.startswith("verified against a real answer")}
+    assert served == set(VERIFIED)
+    for entry_id, code in VERIFIED.items():
+        assert f"tests/fixtures/eurostat/{code}.csv" in entry(entry_id).verified and (FIXTURES / f"{code}.csv").exists()
+    for e in entries:
+        if e.entry_id not in served:
+            assert e.verified.startswith(("not checked against a real answer", "codes checked against real data"))
+
+
+def test_regional_accounts_employment_codes_are_those_of_the_real_bulk_file() -> None:
+    """nama_10r_3empers: no API answer was found, but a real bulk TSV sample holds the entry's codes."""
+    real = REAL_FILES / "eurostat_tsv2023_nama_10r_3empers_bsr.tsv"
+    parsed = ingest.read(real.read_bytes(), real.name)
+    e = entry("employment_ra")
+    for dim, codes in e.filters.items():
+        assert set(codes) <= set(parsed.frame[dim]), dim
+    levels = {len(code) - 2 for code in parsed.frame["geo"]}
+    assert set(e.levels) <= levels  # NUTS 2 and 3 rows exist (e.g. LV0 is NUTS 1, DK014 NUTS 3)
 
 
 # --- client ------------------------------------------------------------------------------------------------------
@@ -164,6 +190,40 @@ def test_a_regional_dataset_loads_end_to_end_with_its_provenance(api: Behaviour,
     assert pd.notna(row["fetched_at"])
     indicator = seeded.current("indicators").set_index("indicator_id").loc["gerd_pc_gdp"]
     assert not indicator["additive"] and "Source: Eurostat (tgs00042)" in indicator["description"]
+
+
+@pytest.mark.parametrize("entry_id", sorted(VERIFIED))
+def test_each_verified_entry_loads_end_to_end_through_the_loopback_api(
+    entry_id: str, api: Behaviour, seeded: Store
+) -> None:
+    e, code = entry(entry_id), VERIFIED[entry_id]
+    prepared = eload.prepare(seeded, e)
+    assert prepared.checked.ok, prepared.checked.report.failures
+    assert prepared.updated == recorded_update(code)
+    eload.commit(seeded, prepared, WHO)
+    regions = seeded.current("regions")
+    inside = set(regions.loc[regions["bsr"].astype(bool) & regions["level"].isin(e.levels), "nuts_id"])
+    expected = {k: v for k, v in recorded(code).items() if k[0] in inside and k[1] >= (e.since or 0)}
+    obs = seeded.current("observations")
+    stored = obs[(obs["indicator"] == e.indicator_id) & obs["source"].str.startswith(f"Eurostat {e.code}")]
+    stored = stored.set_index(["region_id", "year"])
+    assert len(stored) == len(expected) > 0
+    for key, value in expected.items():
+        assert stored.at[key, "value"] == pytest.approx(value), key
+    assert set(stored["unit"]) == {e.unit} and set(stored["sector"]) == {"TOTAL"}
+
+
+def test_patent_recording_spot_checks(api: Behaviour, seeded: Store) -> None:
+    """The recorded SDMX-CSV 1.0 answer (no labels): codes stand for their own labels, the answer's own last update."""
+    prepared = eload.prepare(seeded, entry("patents"))
+    assert prepared.dimensions["unit"] == [("NR", "NR")] and ("DK041", "DK041") in prepared.dimensions["geo"]
+    eload.commit(seeded, prepared, WHO)
+    obs = seeded.current("observations")
+    pat = obs[(obs["indicator"] == "patents") & (obs["sector"] == "TOTAL")].set_index(["region_id", "year"])
+    assert pat.at[("DK03", 2010), "value"] == pytest.approx(206.96)
+    assert pat.at[("DK041", 2012), "value"] == pytest.approx(129.72) and pat.at[("DK041", 2012), "flag"] == "p"
+    assert pat.at[("DK022", 2000), "value"] == pytest.approx(41.23)
+    assert pat.at[("DK03", 2010), "source"] == "Eurostat pat_ep_rtot, last update 2016-04-29"
 
 
 def test_starter_set_failure_midway_keeps_what_was_loaded_and_a_rerun_completes(api: Behaviour, seeded: Store) -> None:

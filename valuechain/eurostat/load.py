@@ -16,7 +16,17 @@ from valuechain.eurostat import client
 from valuechain.eurostat.catalogue import Entry
 from valuechain.store import Identity, Load, Progress, Provenance, Store, VersionInfo
 
-_META_COLUMNS = {"STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS"}
+_META_COLUMNS = {
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "STRUCTURE_NAME",
+    "DATAFLOW",
+    "LAST UPDATE",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_FLAG",
+    "CONF_STATUS",
+}
 
 
 def programme_geo(regions: pd.DataFrame, levels: Sequence[int]) -> tuple[str, ...]:
@@ -60,15 +70,22 @@ class Prepared:
         return notes
 
 
+def _is_dimension(col: str) -> bool:
+    return col not in _META_COLUMNS and col == col.lower() and col.replace("_", "").isalnum()
+
+
 def dimensions(parsed: ingest.Parsed) -> dict[str, list[tuple[str, str]]]:
-    """Each dimension of an SDMX-CSV answer with labels: its codes and their labels (the column after it)."""
-    cols = parsed.columns
+    """Each dimension of an SDMX-CSV answer: its codes with their labels (SDMX-CSV 2.0 with labels puts the label
+    column right after each dimension), or with the code as its own label (SDMX-CSV 1.0 has no labels)."""
+    cols = list(parsed.columns)
     out: dict[str, list[tuple[str, str]]] = {}
-    for i, col in enumerate(cols[:-1]):
-        if col in _META_COLUMNS or not col.replace("_", "").isalnum() or col != col.lower():
+    for i, col in enumerate(cols):
+        if not _is_dimension(col):
             continue
-        pairs = parsed.frame[[col, cols[i + 1]]].drop_duplicates()
-        out[col] = sorted((str(a), str(b)) for a, b in pairs.itertuples(index=False))
+        after = cols[i + 1] if i + 1 < len(cols) else ""
+        labelled = bool(after) and not _is_dimension(after) and after not in _META_COLUMNS
+        pairs = parsed.frame[[col, after]] if labelled else parsed.frame[[col, col]].set_axis([col, "label"], axis=1)
+        out[col] = sorted((str(a), str(b)) for a, b in pairs.drop_duplicates().itertuples(index=False))
     return out
 
 
