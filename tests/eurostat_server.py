@@ -50,14 +50,21 @@ class Behaviour:
     asynchronous: int = 0  # answer this many data queries with the asynchronous footer first
     updated: dict[str, str] = field(default_factory=dict)  # CODE → UPDATE_DATA date (default RECORDED_UPDATE)
     delay: float = 0.0  # seconds before each data answer (to watch progress in a browser)
+    constructed: dict[str, bytes] = field(default_factory=dict)  # CODE → an answer a test wrote itself (made up,
+    # never a recording: for datasets of which no real answer was found; the test says so where it builds one)
     requests: list[str] = field(default_factory=list)
 
 
-def _filtered(code: str, query: dict[str, list[str]]) -> bytes | None:
+def _answer(code: str, behaviour: Behaviour) -> bytes | None:
+    """The whole answer of a dataset: the recording in FIXTURES, else what a test constructed, else none."""
     path = FIXTURES / f"{code}.csv"
-    if not path.exists():
+    return path.read_bytes() if path.exists() else behaviour.constructed.get(code)
+
+
+def _filtered(answer: bytes | None, query: dict[str, list[str]]) -> bytes | None:
+    if answer is None:
         return None
-    lines = path.read_bytes().split(b"\n")
+    lines = answer.split(b"\n")
     header = next(csv.reader([lines[0].decode()]))
     wanted: dict[int, tuple[str, set[str]]] = {}
     for key, values in query.items():
@@ -85,8 +92,11 @@ def _filtered(code: str, query: dict[str, list[str]]) -> bytes | None:
 
 def recorded_update(code: str) -> str:
     """The last update a recording carries itself (SDMX-CSV 1.0 `LAST UPDATE`, dd/mm/yy hh:mm:ss), as Eurostat's
-    dataflow gives it; recordings without one get the recorded dataflow message's date."""
-    with open(FIXTURES / f"{code}.csv", encoding="utf-8", newline="") as handle:
+    dataflow gives it; recordings without one (and constructed answers) get the recorded dataflow message's date."""
+    path = FIXTURES / f"{code}.csv"
+    if not path.exists():
+        return RECORDED_UPDATE
+    with open(path, encoding="utf-8", newline="") as handle:
         first = next(csv.DictReader(handle), {})
     stamp = first.get("LAST UPDATE", "")
     if not stamp:
@@ -137,7 +147,7 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                     self._send(200, ASYNC_ANSWER, "application/xml")
                     return
                 time.sleep(behaviour.delay)
-                body = _filtered(code, query)
+                body = _filtered(_answer(code, behaviour), query)
                 self._send(404, b"No such dataflow", "text/plain") if body is None else self._send(200, body)
                 return
             if parts[:2] == ["1.0", "async"] and parts[-1] == ASYNC_KEY:
@@ -147,11 +157,11 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                     return
                 asked = next(r for r in reversed(behaviour.requests) if r.startswith("async:"))
                 _, code, qs = asked.split(":", 2)
-                self._send(200, _filtered(code, urllib.parse.parse_qs(qs)) or b"")
+                self._send(200, _filtered(_answer(code, behaviour), urllib.parse.parse_qs(qs)) or b"")
                 return
             if parts[:4] == ["sdmx", "2.1", "dataflow", "ESTAT"] and len(parts) >= 5:
                 code = parts[4]
-                if not (FIXTURES / f"{code}.csv").exists():
+                if _answer(code, behaviour) is None:
                     self._send(404, b"No such dataflow", "text/plain")
                     return
                 updated = behaviour.updated.get(code) or recorded_update(code)

@@ -226,6 +226,80 @@ def test_patent_recording_spot_checks(api: Behaviour, seeded: Store) -> None:
     assert pat.at[("DK03", 2010), "source"] == "Eurostat pat_ep_rtot, last update 2016-04-29"
 
 
+# --- stage scores from NACE-division data ----------------------------------------------------------------------
+
+SBS_REGIONS = ("DK01", "EE00", "FI1D", "SE33")
+SBS_DIVISIONS = ("C10", "C16", "C17", "C20", "C22", "F41", "G46", "E38", "D35", "N77")  # N77: in no stage
+SBS_TOTAL = "B-S_X_O_S94"
+SBS_HEADER = (
+    "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,freq,Time frequency,indic_sbs,Economic indicator,nace_r2,NACE Rev. 2,"
+    "geo,Geopolitical entity (reporting),TIME_PERIOD,Time,OBS_VALUE,Observation value,OBS_FLAG,Observation status,"
+    "CONF_STATUS,Confidentiality status"
+)
+
+
+def constructed_sbs_answer(year: int = 2022) -> tuple[bytes, pd.DataFrame]:
+    """A MADE-UP answer of sbs_r_nuts2021 in the format Eurostat uses (SDMX-CSV 2.0 with labels): no real answer of a
+    NACE-division dataset was found in public repositories (tests/fixtures/eurostat/README.md). Persons employed in
+    local units = 1000 × (region number + 1) × (division number + 1), the business-economy total 20 times the
+    largest; one confidential cell (C20 in EE00: no value, CONF_STATUS C), as Eurostat leaves such cells empty."""
+    rows = []
+    for r, region in enumerate(SBS_REGIONS):
+        for d, nace in enumerate((*SBS_DIVISIONS, SBS_TOTAL)):
+            value = 1000 * (r + 1) * (d + 1) if nace != SBS_TOTAL else 20 * 1000 * (r + 1) * len(SBS_DIVISIONS)
+            secret = (region, nace) == ("EE00", "C20")
+            rows.append({"geo": region, "nace_r2": nace, "value": None if secret else float(value)})
+    frame = pd.DataFrame(rows)
+    lines = [SBS_HEADER] + [
+        "dataflow,ESTAT:SBS_R_NUTS2021(1.0),Local units by NUTS 2 region and NACE Rev. 2 activity,A,Annual,"
+        f"EMP_LOC_NR,Persons employed in local units - number,{r.nace_r2},{r.nace_r2},{r.geo},{r.geo},{year},,"
+        + ("" if pd.isna(r.value) else f"{r.value:g}")
+        + (",,,,C,Confidential" if pd.isna(r.value) else ",,,,,")
+        for r in frame.itertuples()
+    ]
+    return ("\n".join(lines) + "\n").encode(), frame
+
+
+def sbs_loaded(api: Behaviour, store: Store) -> tuple[pd.DataFrame, int]:
+    """The demo switched off, then persons employed by division loaded from Eurostat (constructed answer)."""
+    answer, frame = constructed_sbs_answer()
+    api.constructed["SBS_R_NUTS2021"] = answer
+    eload.switch_off_demo(store, WHO)
+    (outcome,) = eload.load_set(store, [entry("sbs_employment").with_choices(since=2021)], WHO)
+    assert outcome.status == "loaded", outcome.message
+    return frame, 2022
+
+
+def test_stage_scores_come_from_eurostat_division_data(api: Behaviour, seeded: Store) -> None:
+    """SBS by NACE division feeds the stage path of profile and matchmaking: employment per stage (the sum of its
+    divisions), location quotients against the business-economy total, specialisation."""
+    from valuechain import matching
+    from valuechain.query import Data, Selection
+
+    frame, year = sbs_loaded(api, seeded)
+    data = Data.load(seeded)
+    bench = matching.benchmark(data, Selection(chain_id="circular_bioeconomy", year=year, level=2), "employment")
+    stages = data.stage_sectors("circular_bioeconomy").set_index("nace")["stage_id"]
+    known = frame[frame["nace_r2"].isin(stages.index)].assign(stage=lambda f: f["nace_r2"].map(stages))
+    expected = known.pivot_table(index="geo", columns="stage", values="value", aggfunc="sum")
+    totals = frame[frame["nace_r2"] == SBS_TOTAL].set_index("geo")["value"]
+    for region, stage in (("SE33", "processing"), ("EE00", "bio_products"), ("FI1D", "end_of_life")):
+        assert bench.stage_values.at[region, stage] == pytest.approx(expected.at[region, stage])
+        share = expected.at[region, stage] / totals[region]
+        reference = expected[stage].sum() / totals.sum()
+        assert bench.stage_lq.at[region, stage] == pytest.approx(share / reference)
+    assert bench.stage_values.at["EE00", "bio_products"] == pytest.approx(
+        frame.query("geo == 'EE00' and nace_r2 == 'C22'")["value"].sum()  # C20 is confidential: only C22
+    )
+    assert bench.stage_values["biomass_supply"].isna().all()  # SBS has no section A: no figure, not zero
+    assert bench.totals.dropna().to_dict() == pytest.approx(totals.to_dict())
+    assert bench.source == "Eurostat sbs_r_nuts2021, last update 2023-01-23"
+    profile = matching.stage_profile(bench, "SE33", year)
+    assert profile.set_index("stage_id").at["processing", "lq"] == pytest.approx(
+        bench.stage_lq.at["SE33", "processing"]
+    )
+
+
 def test_starter_set_failure_midway_keeps_what_was_loaded_and_a_rerun_completes(api: Behaviour, seeded: Store) -> None:
     entries = [e for e in catalogue.load() if e.starter]
     assert [e.code for e in entries] == ["tgs00042", "nama_10r_2gdp"]

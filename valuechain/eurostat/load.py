@@ -137,8 +137,9 @@ def prepare(
     fetched = client.fetch(query_for(entry, regions, store.current("sectors")), refresh=refresh, progress=progress)
     updated = client.last_update(entry.code)
     parsed = ingest.read(fetched.text, f"estat_{entry.code}.csv")
-    if entry.sector_codes and entry.sector_dim in parsed.frame:
-        parsed.frame[entry.sector_dim] = parsed.frame[entry.sector_dim].replace(dict(entry.sector_codes))
+    if entry.sector_codes and entry.sector_dim in parsed.frame:  # e.g. the SBS business-economy total → TOTAL
+        codes = parsed.frame[entry.sector_dim].astype("string")  # the reader's columns may be categorical
+        parsed.frame[entry.sector_dim] = codes.replace(dict(entry.sector_codes))
     cmap = mapping_for(entry, parsed, keep)
     cmap.constants["source"] = f"Eurostat {entry.code}" + (f", last update {updated[:10]}" if updated else "")
     context = ingest.Context.from_store(store, "observations")
