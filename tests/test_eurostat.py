@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 from valuechain import demo, ingest
 from valuechain.eurostat import catalogue, cli, client
 from valuechain.eurostat import load as eload
+from valuechain.recipe import Recipe
 from valuechain.store import Identity, Store, open_store
 
 from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour, recorded_update
@@ -377,3 +379,66 @@ def test_cli_explains_unknown_datasets_and_offline(
     assert cli.main(["gerd_pc_gdp"]) == 1
     out = capsys.readouterr().out
     assert "failed" in out and "cannot be reached" in out
+
+
+# --- recipes: one format with the upload ----------------------------------------------------------------------
+
+
+def test_every_catalogue_entry_is_an_upload_recipe_and_reads_back() -> None:
+    for e in catalogue.load(catalogue.CATALOGUE):
+        written = catalogue.to_recipe(e)
+        again = Recipe.from_json(written.to_json())
+        assert again.to_dict() == written.to_dict()
+        back = catalogue.from_recipe(again)
+        assert back.choices == e.choices, e.entry_id  # row choices are sets: their order is not kept
+        same = replace(back, entry_id=e.entry_id, starter=e.starter, leave_out=e.leave_out, recode=e.recode)
+        assert same == e, e.entry_id
+        assert again.columns["region_id"] == "geo" and again.new_indicators[0]["indicator_id"] == e.indicator_id
+    kept = replace(entry("gdp"), keep={"unit": "MIO_EUR"})
+    assert catalogue.from_recipe(catalogue.to_recipe(kept)).keep == {"unit": "MIO_EUR"}  # the picker's choices
+
+
+def test_cli_recipe_is_the_upload_recipe_both_ways(
+    api: Behaviour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`eurostat --save-recipe` writes a recipe; `eurostat --recipe` fetches with it; `import --recipe` loads the
+    hand-downloaded SDMX-CSV (here the recorded answer) with the very same file."""
+    from valuechain import cli_import
+
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "cli.duckdb"))
+    path = tmp_path / "gerd.json"
+    assert cli.main(["gerd_pc_gdp", "--since", "2019", "--save-recipe", str(path), "--dry-run", "--json"]) == 0
+    (dry,) = json.loads(capsys.readouterr().out)
+    recipe = Recipe.load(path)
+    assert recipe.eurostat["code"] == "tgs00042" and recipe.eurostat["since"] == 2019
+    assert recipe.constants == {"indicator": "gerd_pc_gdp", "unit": "% of GDP", "sector": "TOTAL"}
+    assert cli.main(["my-own", "--recipe", str(path), "--json"]) == 0
+    (done,) = json.loads(capsys.readouterr().out)
+    assert done["status"] == "loaded" and done["rows"] == dry["rows"]
+
+    upload = tmp_path / "estat_tgs00042.csv"  # the same dataset, downloaded by hand as SDMX-CSV
+    upload.write_bytes((FIXTURES / "TGS00042.csv").read_bytes())
+    assert cli_import.main([str(upload), "--recipe", str(path), "--editor", "analyst", "--json"]) == 0
+    capsys.readouterr()
+    store = open_store(path=tmp_path / "cli.duckdb")
+    obs = store.current("observations").query("indicator == 'gerd_pc_gdp'").set_index(["region_id", "year"])
+    versions = store.versions("observations").query("dataset == 'Eurostat tgs00042 · gerd_pc_gdp'")
+    store.close()
+    assert len(versions) == 2 and versions["source_code"].fillna("").tolist().count("tgs00042") == 1
+    assert obs.at[("SE33", 2021), "value"] == pytest.approx(recorded("TGS00042")[("SE33", 2021)])
+    assert obs.index.get_level_values("year").min() == 2013  # the file's years: `since` is for fetching only
+
+
+def test_a_recipe_without_its_eurostat_part_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "cli.duckdb"))
+    old = tmp_path / "old.json"  # the flat form the command line took before recipes were one format
+    old.write_text(json.dumps({"code": "nama_10r_3gdp", "indicator_id": "gdp_pps", "filters": "unit=EUR_HAB"}))
+    assert cli.main(["x", "--recipe", str(old)]) == 2
+    err = capsys.readouterr().err
+    assert 'has an "eurostat" part' in err and "--save-recipe" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"recipe": 1, "eurostat": {"filters": {}}}))
+    assert cli.main(["x", "--recipe", str(bad)]) == 2
+    assert 'at least the dataset "code"' in capsys.readouterr().err

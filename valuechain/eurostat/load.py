@@ -12,7 +12,7 @@ import pandas as pd
 
 from valuechain import ingest, schema
 from valuechain.demo import DEMO_DATASET
-from valuechain.eurostat import client
+from valuechain.eurostat import catalogue, client
 from valuechain.eurostat.catalogue import Entry
 from valuechain.store import Identity, Load, Progress, Provenance, Store, VersionInfo
 
@@ -90,38 +90,17 @@ def dimensions(parsed: ingest.Parsed) -> dict[str, list[tuple[str, str]]]:
 
 
 def mapping_for(entry: Entry, parsed: ingest.Parsed, keep: dict[str, str] | None = None) -> ingest.ColumnMap:
-    """How an answer fills the observations table: geo, TIME_PERIOD, OBS_VALUE, OBS_FLAG from the answer;
-    indicator, unit and source from the entry; the sector from its NACE dimension or TOTAL."""
-    cmap = ingest.ColumnMap(
-        columns={"region_id": "geo", "year": "TIME_PERIOD", "value": "OBS_VALUE"},
-        constants={"indicator": entry.indicator_id, "unit": entry.unit},
-        filters=dict(keep or {}),
-    )
-    if "OBS_FLAG" in parsed.columns:
-        cmap.columns["flag"] = "OBS_FLAG"
-    if entry.sector_dim:
-        cmap.columns["sector"] = entry.sector_dim
-    else:
-        cmap.constants["sector"] = schema.TOTAL_SECTOR
+    """How an answer fills the observations table: the entry's recipe (geo, TIME_PERIOD, OBS_VALUE, OBS_FLAG and the
+    NACE dimension or sector TOTAL; indicator and unit), with the codes kept of dimensions that split the answer."""
+    cmap = catalogue.to_recipe(entry).column_map()
+    cmap.filters = dict(keep if keep is not None else entry.keep)
+    if "OBS_FLAG" not in parsed.columns:
+        del cmap.columns["flag"]
     return cmap
 
 
 def _definition(entry: Entry, known: set[str]) -> pd.DataFrame | None:
-    if entry.indicator_id in known:
-        return None
-    description = f"{entry.title}. Source: Eurostat ({entry.code})." + (f" {entry.caveats}" if entry.caveats else "")
-    return pd.DataFrame(
-        [
-            {
-                "indicator_id": entry.indicator_id,
-                "name": entry.indicator_name,
-                "unit": entry.unit,
-                "additive": entry.additive,
-                "nonnegative": True,
-                "description": description,
-            }
-        ]
-    )
+    return None if entry.indicator_id in known else pd.DataFrame([catalogue.definition(entry)])
 
 
 def prepare(
