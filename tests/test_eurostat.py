@@ -33,10 +33,11 @@ NAMED = {  # the datasets the issue names, by Eurostat code
 }
 
 
-def recorded(code: str) -> dict[tuple[str, int], float]:
-    """(region, year) → OBS_VALUE straight from the recorded answer, read with the csv module only."""
+def recorded(code: str, **codes: tuple[str, ...]) -> dict[tuple[str, int], float]:
+    """(region, year) → OBS_VALUE straight from the recorded answer, read with the csv module only; `codes` keeps
+    the rows with these codes of a dimension (e.g. unit=("NR",))."""
     with open(FIXTURES / f"{code}.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [r for r in csv.DictReader(handle) if all(r[dim] in kept for dim, kept in codes.items())]
     return {(r["geo"], int(r["TIME_PERIOD"])): float(r["OBS_VALUE"]) for r in rows if r["OBS_VALUE"].strip()}
 
 
@@ -205,7 +206,7 @@ def test_each_verified_entry_loads_end_to_end_through_the_loopback_api(
     eload.commit(seeded, prepared, WHO)
     regions = seeded.current("regions")
     inside = set(regions.loc[regions["bsr"].astype(bool) & regions["level"].isin(e.levels), "nuts_id"])
-    expected = {k: v for k, v in recorded(code).items() if k[0] in inside and k[1] >= (e.since or 0)}
+    expected = {k: v for k, v in recorded(code, **e.filters).items() if k[0] in inside and k[1] >= (e.since or 0)}
     obs = seeded.current("observations")
     stored = obs[(obs["indicator"] == e.indicator_id) & obs["source"].str.startswith(f"Eurostat {e.code}")]
     stored = stored.set_index(["region_id", "year"])

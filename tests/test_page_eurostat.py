@@ -152,3 +152,40 @@ def test_profile_and_matchmaking_show_stage_scores_from_eurostat_division_data(
     table = next(d.value for d in match.dataframe if "why" in d.value.columns)
     assert table["region_id"].tolist() == ranked["region_id"].tolist()
     assert set(table["region_id"]) >= {"DK01", "EE00", "FI1D"}  # the regions with Eurostat figures are suggested
+
+
+def test_dimension_picker_keeps_one_code_of_a_dimension_that_splits_the_answer(api: Behaviour, seeded_db: Path) -> None:
+    """pat_ep_rtot without a unit filter answers in two units (recorded: NR and P_MHAB): the page asks for one, shows
+    only that one's rows, and commits them."""
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
+    at.text_input(key="eurostat_code").input("pat_ep_rtot")
+    at.text_input(key="eurostat_indicator").input("patents_per_mhab")
+    at.text_input(key="eurostat_indicator_name").input("Patent applications per million inhabitants")
+    at.text_input(key="eurostat_unit").input("per million inhabitants").run()
+    at.number_input(key="eurostat_since_Another dataset code…").set_value(2000).run()
+    button(at, "Fetch from Eurostat").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="eurostat_keep_unit")
+    assert picker.options == ["NR — NR", "P_MHAB — P_MHAB"] and picker.value == "NR — NR"
+    assert "The answer holds several codes of these dimensions: keep one of each." in [c.value for c in at.caption]
+    keys = {s.key for s in at.selectbox}
+    assert "eurostat_keep_freq" not in keys and "eurostat_keep_geo" not in keys  # one code; the regions stay
+    nr = {k: v for k, v in recorded("PAT_EP_RTOT", unit=("NR",)).items() if len(k[0]) == 4}  # NUTS 2: DK03, DK04
+    assert {m.label: m.value for m in at.metric}["Rows in the file"] == f"{len(nr):,}"  # the kept unit's rows
+    captions = " ".join(c.value for c in at.caption)
+    assert layout.plain(f"6 of {len(nr) + 6} records not kept by the dimension choices") in captions
+
+    picker.set_value("P_MHAB — P_MHAB").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["Rows in the file"] == "6"
+    button(at, "Commit as a new version of 'Eurostat pat_ep_rtot · patents_per_mhab'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Stored version" in s.value and "(6 rows)" in s.value for s in at.success)
+    store = open_store(path=seeded_db)
+    obs = store.current("observations").query("indicator == 'patents_per_mhab'").set_index(["region_id", "year"])
+    store.close()
+    expected = recorded("PAT_EP_RTOT", unit=("P_MHAB",), geo=("DK04",))
+    assert len(obs) == len(expected) == 6
+    assert obs.at[("DK04", 2011), "value"] == pytest.approx(expected[("DK04", 2011)]) == pytest.approx(334.942)
+    assert obs.at[("DK04", 2012), "flag"] == "p"
