@@ -244,12 +244,13 @@ SBS_HEADER = (
 def constructed_sbs_answer(year: int = 2022) -> tuple[bytes, pd.DataFrame]:
     """A MADE-UP answer of sbs_r_nuts2021 in the format Eurostat uses (SDMX-CSV 2.0 with labels): no real answer of a
     NACE-division dataset was found in public repositories (tests/fixtures/eurostat/README.md). Persons employed in
-    local units = 1000 × (region number + 1) × (division number + 1), the business-economy total 20 times the
-    largest; one confidential cell (C20 in EE00: no value, CONF_STATUS C), as Eurostat leaves such cells empty."""
+    local units = 100 × ((region number + 2) × (division number + 3) + 40 × ((5 × region + 3 × division) mod 4)),
+    so regions differ in structure; the business-economy total is 60 000 × (region number + 2); one confidential
+    cell (C20 in EE00: no value, CONF_STATUS C), as Eurostat leaves such cells empty."""
     rows = []
     for r, region in enumerate(SBS_REGIONS):
         for d, nace in enumerate((*SBS_DIVISIONS, SBS_TOTAL)):
-            value = 1000 * (r + 1) * (d + 1) if nace != SBS_TOTAL else 20 * 1000 * (r + 1) * len(SBS_DIVISIONS)
+            value = 100 * ((r + 2) * (d + 3) + 40 * ((5 * r + 3 * d) % 4)) if nace != SBS_TOTAL else 60000 * (r + 2)
             secret = (region, nace) == ("EE00", "C20")
             rows.append({"geo": region, "nace_r2": nace, "value": None if secret else float(value)})
     frame = pd.DataFrame(rows)
