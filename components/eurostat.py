@@ -6,6 +6,8 @@ Fetching, checking and storing live in valuechain.eurostat; this module only dra
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -225,7 +227,19 @@ def _show_prepared(store: Store, who: Identity, prepared: eload.Prepared) -> Non
     upload.report(prepared.checked.report.failures, prepared.checked.parsed.file)
     if prepared.checked.preview is not None:
         upload.preview(prepared.checked)
-    if st.button(
+    left, right = st.columns([3, 1])
+    right.download_button(
+        "Download recipe",
+        catalogue.to_recipe(replace(prepared.entry, keep=dict(prepared.checked.mapping.filters))).to_json(),
+        file_name=f"estat_{prepared.entry.code}.recipe.json",
+        mime="application/json",
+        key="eurostat_recipe_download",
+        icon=":material/receipt_long:",
+        help="Every choice made here (dataset, filters, levels, years, the codes kept) as an upload recipe: "
+        "python -m valuechain eurostat CODE --recipe RECIPE fetches the same again, and the Upload tab (or "
+        "python -m valuechain import FILE --recipe RECIPE) loads the same dataset downloaded by hand.",
+    )
+    if left.button(
         f"Commit as a new version of '{prepared.entry.dataset}'",
         type="primary",
         key="eurostat_commit",

@@ -179,6 +179,8 @@ def test_dimension_picker_keeps_one_code_of_a_dimension_that_splits_the_answer(a
     picker.set_value("P_MHAB — P_MHAB").run()
     assert not at.exception, [e.value for e in at.exception]
     assert {m.label: m.value for m in at.metric}["Rows in the file"] == "6"
+    recipe = next(b for b in at.get("download_button") if b.proto.label == "Download recipe")
+    assert recipe.proto.url.endswith(".json")  # the choices as a recipe (its content: test_eurostat, recipes)
     button(at, "Commit as a new version of 'Eurostat pat_ep_rtot · patents_per_mhab'").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Stored version" in s.value and "(6 rows)" in s.value for s in at.success)
