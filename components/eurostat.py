@@ -157,8 +157,8 @@ def dataset_section(store: Store, who: Identity) -> None:
         return
     prepared: eload.Prepared = held[1]
     keep = _dimension_choices(prepared)
-    if keep != dict(prepared.checked.mapping.filters):
-        _fetch(store, entry, signature, keep=keep)
+    if keep != dict(prepared.checked.mapping.filters):  # checked again with the codes kept (the answer is cached)
+        _fetch(store, entry, signature, keep=keep, quiet=True)
         prepared = st.session_state[_PREPARED][1]
     _show_prepared(store, who, prepared)
 
@@ -185,16 +185,20 @@ def _filters(entry: catalogue.Entry) -> str:
     return "; ".join(f"{k}={','.join(v)}" for k, v in entry.filters.items()) or "none"
 
 
-def _fetch(store: Store, entry: catalogue.Entry, signature: object, keep: dict[str, str]) -> None:
+def _fetch(store: Store, entry: catalogue.Entry, signature: object, keep: dict[str, str], quiet: bool = False) -> None:
+    """Fetch and check, with a status box for the fetch the editor asked for (none for a re-check)."""
     try:
-        with st.status(f"Fetching {entry.code} from Eurostat…", expanded=False) as status:
-            prepared = eload.prepare(
-                store,
-                entry,
-                keep=keep,
-                progress=lambda done, total, what: status.update(label=layout.plain(f"{what} ({done}/{total})")),
-            )
-            status.update(label=f"Fetched {entry.code}", state="complete")
+        if quiet:
+            prepared = eload.prepare(store, entry, keep=keep)
+        else:
+            with st.status(f"Fetching {entry.code} from Eurostat…", expanded=False) as status:
+                prepared = eload.prepare(
+                    store,
+                    entry,
+                    keep=keep,
+                    progress=lambda done, total, what: status.update(label=layout.plain(f"{what} ({done}/{total})")),
+                )
+                status.update(label=f"Fetched {entry.code}", state="complete")
     except client.EurostatError as exc:
         _fail(exc)
         return
@@ -210,7 +214,7 @@ def _dimension_choices(prepared: eload.Prepared) -> dict[str, str]:
     st.caption("The answer holds several codes of these dimensions: keep one of each.")
     cols = st.columns(min(len(split), 3))
     for i, (dim, pairs) in enumerate(split.items()):
-        options = [f"{code} — {label}" for code, label in pairs]
+        options = [code if label == code else f"{code} — {label}" for code, label in pairs]  # 1.0 has no labels
         chosen = cols[i % len(cols)].selectbox(dim, options, key=f"eurostat_keep_{dim}")
         keep[dim] = str(chosen).split(" — ", 1)[0]
     return keep
