@@ -23,6 +23,15 @@ POSTCODES = HERE.parent / "data" / "postcodes_nuts3_de.csv"
 
 
 def raw_rows(name: str) -> list[dict[str, str]]:
+    """The file's records as text keyed by header: CSV by the csv module; the list of operations workbook by
+    openpyxl, keyed by its German header row (the English one below it is skipped)."""
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(FILES / name, read_only=True).worksheets[0].iter_rows(values_only=True))
+        at = next(i for i, r in enumerate(rows) if r[1] == "Name des Begünstigten")
+        header = [str(c) if c is not None else "" for c in rows[at]]
+        return [{h: "" if c is None else str(c) for h, c in zip(header, r, strict=True)} for r in rows[at + 2 :]]
     with (FILES / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -77,6 +86,7 @@ RADIOTHERAPY = (
 GMA = "LPW-E/1.1.1/235 - Nationales Kompetenzzentrum Marine Aquakultur Phase III"
 TESA = "LPW-E/1.2.3/286 - Hochleistungsklebebänder für strukturelles Verkleben"
 TRIOPTICS = "LPW-E/1.2.3/310 - WaveScan"
+DGB = "LPW-E/5.1/170 - Unterstützung bei der Begleitung des OP EFRE Schleswig-Holstein 2014-2020"  # in Hamburg
 CASES = {
     "erdf_2014_2020_de_sh_liste_der_vorhaben.csv": Expected(
         rows=8,
@@ -85,6 +95,15 @@ CASES = {
             Value("budget_eur", "title", TESA, SH_TITLE, TESA, "Gesambetrag der förderfähigen Ausgaben des Vorhabens",
                   number),
             Value("end_year", "title", TRIOPTICS, SH_TITLE, TRIOPTICS, "Ende des Vorhabens", year),
+        ),
+    ),
+    "erdf_2014_2020_de_sh_list_of_operations.xlsx": Expected(
+        rows=31,
+        values=(
+            Value("partner_regions", "title", DGB, SH_TITLE, DGB, "Postleit-zahl des Vor-habens", postcode_region),
+            Value("budget_eur", "title", GMA, SH_TITLE, GMA, "Gesambetrag der förderfähigen Ausgaben des Vorhabens",
+                  number),
+            Value("start_year", "title", TESA, SH_TITLE, TESA, "Beginn des Vorhabens", year),
         ),
     ),
     "esif_2014_2020_lt_paraiskos.csv": Expected(
