@@ -310,7 +310,7 @@ def _unusable_group(failures: pd.DataFrame, file_rows: np.ndarray, left_out: boo
         (failures["severity"] == "error")
         & failures["row"].isin(file_rows.tolist())
         & (failures["check"] != "unique_key")
-    ]
+    ].sort_values("row", kind="stable")
     columns = ", ".join(dict.fromkeys(errors["column"].astype(str)))
     examples = tuple(
         f"row {int(r['row'])}, {r['column']}: {r['message']}"

@@ -104,7 +104,7 @@ class Triage:
     labels: dict[str, Any]
     groups: list[RowGroup]
     left_out: pd.DataFrame  # file row, kind, column, value, then the row's mapped cells
-    undecided: np.ndarray  # kept rows in a group of a placeable kind (extra-regio, old-nuts, …) not yet decided
+    undecided: np.ndarray  # kept rows in one of these region groups, not left out: offered here, not again
 
 
 def triage(
@@ -146,7 +146,7 @@ def triage(
             if leave:
                 drop |= rest
                 why[rest] = kind
-            elif kind != "unusable":
+            else:
                 undecided |= rest
             groups.append(
                 RowGroup(kind, _label(labels, col.name, 0), int(hits.sum()), examples, int(recodable.sum()),
