@@ -47,7 +47,7 @@ def test_a_list_without_ids_gets_stable_ids_from_its_rows() -> None:
 
 PARTNERS = (
     "Project code,Project acronym,Programme,Partner region,Partner budget,Total budget,Start,End,Partner name\n"
-    "#C001,BioBoost,Interreg BSR,FI1C,200000,500000,2019,2021,University of Turku\n"
+    "#C001,BioBoost,Interreg BSR,FI1C,200000,500000,1.3.2019,2021,University of Turku\n"
     "#C001,BioBoost,Interreg BSR,SE33,250000,500000,2019,2022,Umeå University\n"
     "#C001,BioBoost,Interreg BSR,FI1C,50000,500000,2020,2021,Turku Science Park\n"
     "#C002,WoodLoop,Interreg BSR,DK01,300000,300000,2020,2023,Copenhagen Business Hub\n"

@@ -92,9 +92,12 @@ def group_partners(
                 lambda s: ";".join(dict.fromkeys(p.strip() for v in s for p in v.split(";") if p.strip()))
             )
         elif col in ("start_year", "end_year"):
-            years = pd.to_numeric(values, errors="coerce").groupby(order, sort=True)
+            text = values.astype("string").str.strip()
+            dated = pd.to_numeric(text.str.extract(r"\b((?:19|20|21)\d\d)\b")[0], errors="coerce")
+            years = pd.to_numeric(text, errors="coerce").fillna(dated).groupby(order, sort=True)  # '2015', '1.3.2015'
             joined = years.min() if col == "start_year" else years.max()
-            out[col] = out[col].where(joined.isna().to_numpy(), joined.astype("Int64").astype("string").to_numpy())
+            keep = joined.isna().to_numpy() | ~multi  # a single row keeps its cell as typed, for the date check
+            out[col] = out[col].where(keep, joined.astype("Int64").astype("string").to_numpy())
         elif col in _AMOUNTS:
             amounts = pd.to_numeric(values, errors="coerce")
             by = amounts.groupby(order, sort=True)
