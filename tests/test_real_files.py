@@ -148,7 +148,7 @@ def test_finnish_erdf_list_is_read_by_its_commas_and_its_damaged_rows_are_left_o
     assert (
         "row 11, Myönnetty EU- ja valtion rahoitus (public_funding_eur): 'AVOIN YHTIÖ' is not a valid number" in group
     )
-    assert "row 12, Aloituspvm (start_year)" in group and "left out as chosen" in group
+    assert "; row 12, Aloituspvm (start_year): '425180' must be at most 2100" in group and "left out as chosen" in group
     with (FILES / name).open(encoding="utf-8", newline="") as handle:
         raw = {r[0]: r for r in list(csv.reader(handle))[1:]}
     assert raw["A70356"][9] == " AVOIN YHTIÖ" and raw["A70359"][6] == "425180"  # the two shifted rows, as published

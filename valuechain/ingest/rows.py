@@ -58,7 +58,8 @@ class RowGroup:
 
     @property
     def message(self) -> str:
-        shown = ", ".join(self.examples) + (" …" if self.rows > len(self.examples) else "")
+        joined = "; " if self.kind == "unusable" else ", "  # its examples may be sentences with commas
+        shown = joined.join(self.examples) + (" …" if self.rows > len(self.examples) else "")
         counted = "1 row has" if self.rows == 1 else f"{self.rows:,} rows have"
         head = f"{counted} {KIND_NAMES[self.kind]}: {shown}"
         if self.kind == "missing" and self.left_out:
