@@ -35,9 +35,7 @@ def row_groups(checked: ingest.Checked) -> None:
             key=f"rowgroup_leave_{group.kind}_{group.column}",
             help="Not stored; counted in the version's record and downloadable from the Versions tab.",
         ):
-            leave.symmetric_difference_update({group.kind})
-            st.session_state[session.LEAVE] = sorted(leave)
-            st.rerun()
+            _toggle(session.LEAVE, group.kind)
         if (
             group.kind in ingest.RECODE_KINDS
             and group.recodable
@@ -47,6 +45,10 @@ def row_groups(checked: ingest.Checked) -> None:
                 help="Only one-to-one changes: splits, merges and boundary shifts are never recoded.",
             )
         ):
-            recode.symmetric_difference_update({group.kind})
-            st.session_state[session.RECODE] = sorted(recode)
-            st.rerun()
+            _toggle(session.RECODE, group.kind)
+
+
+def _toggle(key: str, kind: str) -> None:
+    """Choose a kind of rows to leave out (or recode), or undo that choice; the page is checked again."""
+    st.session_state[key] = sorted(set(st.session_state.get(key, ())) ^ {kind})
+    st.rerun()
