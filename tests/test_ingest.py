@@ -460,6 +460,11 @@ def test_nuts_hints() -> None:
     assert ingest.nuts_hint("se33", pool, names) == "did you mean 'SE33'?"
     assert "outside the Interreg BSR programme area" in str(ingest.nuts_hint("DE21X", pool, names))
     assert "country IT" in str(ingest.nuts_hint("ITC4", pool, names))
+    # statistical offices' own keys and unmatched names are named as such, not taken for foreign NUTS codes
+    assert "is a national region key" in str(ingest.nuts_hint("01001", pool, names))
+    assert "map the column with the region names" in str(ingest.nuts_hint("13", pool, names))
+    hint = str(ingest.nuts_hint("Kreisfreie Stadt Greifswald, Hansestadt", pool, names))
+    assert "neither a NUTS code nor the name of a NUTS 2021 region" in hint and "country" not in hint
 
 
 def test_nuts_hints_follow_the_correspondence_before_similarity() -> None:

@@ -1,0 +1,58 @@
+"""Real statistics files (BSR cuts in tests/real_files, provenance at the end of its README) of the kinds analysts
+download from statistical offices' table tools: each loads through the command line with its recipe, three stored
+values are compared with the raw file (read here without the ingest code) and the rows left out are counted by
+kind (see `check_loads` in tests/test_real_files.py)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.test_real_files import Expected, Reader, check_loads
+
+
+def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Old Eurostat Data Explorer CSV: quoted, one row per observation, thousands grouped by commas (`27,600`)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["GEO"] == geo and row["TIME"] == str(year):
+                return float(row["Value"].replace(",", "")), row["Flag and Footnotes"] or None
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
+# The district and Land keys of the GENESIS table for the regions compared (German official keys, AGS).
+_GENESIS_KEYS = {"DEF01": "01001", "DE80K": "13072", "DE8": "13"}
+
+
+def genesis_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik GENESIS CSV (Latin-1, `;`): the row of the region's official key, its 'Insgesamt' cell."""
+    lines = path.read_text(encoding="latin-1").splitlines()
+    assert lines[6].split(";")[2] == f"31.12.{year}"
+    row = next(line.split(";") for line in lines if line.split(";")[0] == _GENESIS_KEYS[geo])
+    return float(row[2]), None
+
+
+CASES: dict[str, tuple[Reader, Expected]] = {
+    "eurostat_dataexplorer_nama_10r_3gdp_bsr.csv": (
+        data_explorer_csv,
+        Expected(
+            rows=78,
+            values=(("DK014", 2014), ("DE80J", 2014), ("EE008", 2014)),
+            left_out={"extra-regio": 3, "old-nuts": 2, "aggregate": 1},
+        ),
+    ),
+    "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
+        genesis_csv,
+        Expected(rows=47, values=(("DEF01", 2018), ("DE80K", 2018), ("DE8", 2018)), left_out={"unusable": 8}),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_statistics_file_loads_through_the_command_line_with_its_recipe(
+    name: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw, expected = CASES[name]
+    check_loads(name, raw, expected, cli_store, capsys)
