@@ -34,6 +34,21 @@ def genesis_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[
     return float(row[2]), None
 
 
+def oecd_sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """OECD Data Explorer SDMX-CSV: codes and labels in columns of their own (`MEASURE,Measure`), the region in
+    REF_AREA; observation status A ("normal value") is no flag."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        head = next(rows)
+        at = {name: head.index(name) for name in ("REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", *keep)}
+        for row in rows:
+            wanted = {"REF_AREA": geo, "TIME_PERIOD": str(year), **keep}
+            if all(row[at[k]] == v for k, v in wanted.items()):
+                status = row[at["OBS_STATUS"]]
+                return float(row[at["OBS_VALUE"]]), None if status == "A" else status
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
 CASES: dict[str, tuple[Reader, Expected]] = {
     "eurostat_dataexplorer_nama_10r_3gdp_bsr.csv": (
         data_explorer_csv,
@@ -42,6 +57,10 @@ CASES: dict[str, tuple[Reader, Expected]] = {
             values=(("DK014", 2014), ("DE80J", 2014), ("EE008", 2014)),
             left_out={"extra-regio": 3, "old-nuts": 2, "aggregate": 1},
         ),
+    ),
+    "oecd_sdmxcsv_regional_deaths_pl428.csv": (
+        oecd_sdmx_csv,
+        Expected(rows=7, values=(("PL428", 2014), ("PL428", 2020), ("PL428", 2016))),
     ),
     "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
         genesis_csv,
