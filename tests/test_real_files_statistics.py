@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_real_files import Expected, Reader, check_loads
+from tests.test_real_files import Expected, Reader, check_loads, eurostat_tsv
 
 
 def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
@@ -61,6 +61,14 @@ CASES: dict[str, tuple[Reader, Expected]] = {
     "oecd_sdmxcsv_regional_deaths_pl428.csv": (
         oecd_sdmx_csv,
         Expected(rows=7, values=(("PL428", 2014), ("PL428", 2020), ("PL428", 2016))),
+    ),
+    "eurostat_tsv_demo_r_gind3_sample_bsr.tsv": (
+        eurostat_tsv,
+        Expected(
+            rows=48,
+            values=(("DE804", 2011), ("PL518", 2021), ("PL518", 2005)),
+            left_out={"outside-area": 114},
+        ),
     ),
     "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
         genesis_csv,
