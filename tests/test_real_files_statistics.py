@@ -22,16 +22,28 @@ def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> 
     raise AssertionError(f"{geo} {year} not in {path.name}")
 
 
-# The district and Land keys of the GENESIS table for the regions compared (German official keys, AGS).
-_GENESIS_KEYS = {"DEF01": "01001", "DE80K": "13072", "DE8": "13"}
+# The district and Land keys of the GENESIS tables for the regions compared (German official keys, AGS).
+_GENESIS_KEYS = {"DEF01": "01001", "DE80K": "13072", "DE8": "13", "DEF0B": "01058", "DE803": "13003"}
 
 
-def genesis_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
-    """Regionalstatistik GENESIS CSV (Latin-1, `;`): the row of the region's official key, its 'Insgesamt' cell."""
-    lines = path.read_text(encoding="latin-1").splitlines()
-    assert lines[6].split(";")[2] == f"31.12.{year}"
-    row = next(line.split(";") for line in lines if line.split(";")[0] == _GENESIS_KEYS[geo])
-    return float(row[2]), None
+def _genesis_row(path: Path, encoding: str, geo: str) -> list[str]:
+    """The cells of a GENESIS table's row of the region's official key (the key is in the first or second cell)."""
+    rows = [line.split(";") for line in path.read_text(encoding=encoding).splitlines()]
+    return next(row for row in rows if _GENESIS_KEYS[geo] in row[:2])
+
+
+def genesis_population_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik 12411-01-01-4 (Latin-1, `;`): the reference date heads the columns, 'Insgesamt' first."""
+    assert path.read_text(encoding="latin-1").splitlines()[6].split(";")[2] == f"31.12.{year}"
+    return float(_genesis_row(path, "latin-1", geo)[2]), None
+
+
+def genesis_hospitals_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik 23111-01-04-4 (`;`): the reference date opens each row, beds (annual average) follow the
+    number of hospitals."""
+    row = _genesis_row(path, "utf-8", geo)
+    assert row[0] == f"31.12.{year}"
+    return float(row[4]), None
 
 
 def oecd_sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
@@ -71,8 +83,16 @@ CASES: dict[str, tuple[Reader, Expected]] = {
         ),
     ),
     "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
-        genesis_csv,
+        genesis_population_csv,
         Expected(rows=47, values=(("DEF01", 2018), ("DE80K", 2018), ("DE8", 2018)), left_out={"unusable": 8}),
+    ),
+    "genesis_regionalstatistik_23111-01-04-4_bsr.csv": (
+        genesis_hospitals_csv,
+        Expected(
+            rows=27,
+            values=(("DEF0B", 2017), ("DE803", 2017), ("DE8", 2017)),
+            left_out={"unusable": 15, "missing": 1},
+        ),
     ),
 }
 
