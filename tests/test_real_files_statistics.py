@@ -61,6 +61,17 @@ def oecd_sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tupl
     raise AssertionError(f"{geo} {year} not in {path.name}")
 
 
+def pxweb_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """PXWeb "comma-separated with heading": a title line and a blank line above the header; one column per year.
+    The table is national (the recipe sets the region), so `geo` only names where it was stored."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0].startswith("128c -- ") and rows[1] == []
+    head = rows[2]
+    row = next(r for r in rows[3:] if all(r[head.index(k)] == v for k, v in keep.items()))
+    return float(row[head.index(str(year))]), None
+
+
 CASES: dict[str, tuple[Reader, Expected]] = {
     "eurostat_dataexplorer_nama_10r_3gdp_bsr.csv": (
         data_explorer_csv,
@@ -81,6 +92,10 @@ CASES: dict[str, tuple[Reader, Expected]] = {
             values=(("DE804", 2011), ("PL518", 2021), ("PL518", 2005)),
             left_out={"outside-area": 114},
         ),
+    ),
+    "pxweb_statfin_128c_income_deciles_fi.csv": (
+        pxweb_csv,
+        Expected(rows=4, values=(("FI", 2020), ("FI", 2021), ("FI", 2023))),
     ),
     "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
         genesis_population_csv,
