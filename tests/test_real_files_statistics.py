@@ -81,6 +81,18 @@ CASES: dict[str, tuple[Reader, Expected]] = {
             left_out={"extra-regio": 3, "old-nuts": 2, "aggregate": 1},
         ),
     ),
+    "eurostat_dataexplorer_nama_10r_2hhinc_bsr.csv": (
+        data_explorer_csv,
+        Expected(
+            rows=16,
+            values=(("DK01", 2007), ("DEF0", 2007), ("LV00", 2007)),
+            left_out={"missing": 2, "outside-area": 1, "extra-regio": 1},
+        ),
+    ),
+    "eurostat_dataexplorer_demo_r_pjanaggr3_bsr.csv": (
+        data_explorer_csv,
+        Expected(rows=22, values=(("DK014", 2016), ("DE300", 2016), ("DE", 2016)), left_out={"aggregate": 4}),
+    ),
     "oecd_sdmxcsv_regional_deaths_pl428.csv": (
         oecd_sdmx_csv,
         Expected(rows=7, values=(("PL428", 2014), ("PL428", 2020), ("PL428", 2016))),
