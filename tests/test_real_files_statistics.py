@@ -6,11 +6,13 @@ kind (see `check_loads` in tests/test_real_files.py)."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.test_real_files import Expected, Reader, check_loads, eurostat_tsv
+from tests.test_real_files import FILES, RECIPES, Expected, Reader, check_loads, eurostat_tsv
+from valuechain import cli_import
 
 
 def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
@@ -130,3 +132,24 @@ def test_real_statistics_file_loads_through_the_command_line_with_its_recipe(
 ) -> None:
     raw, expected = CASES[name]
     check_loads(name, raw, expected, cli_store, capsys)
+
+
+def test_genesis_keys_mapped_as_regions_are_named_as_national_keys(
+    cli_store: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An analyst who maps the GENESIS key column (`01001`, `13`) to the region, and leaves nothing out, is told
+    that these are national keys and to map the names column instead, not that "country 01 is outside the
+    programme area"; nothing is stored."""
+    name = "genesis_regionalstatistik_12411-01-01-4_bsr.csv"
+    recipe = json.loads((RECIPES / f"{Path(name).stem}.json").read_text(encoding="utf-8"))
+    recipe["leave_out"] = []
+    mine = tmp_path / "recipe.json"
+    mine.write_text(json.dumps(recipe), encoding="utf-8")
+    argv = [str(FILES / name), "--recipe", str(mine), "--map", "row label 1=region_id", "--json"]
+    code = cli_import.main([*argv, "--editor", "test analyst"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and not report["stored"] and report["left_out"] == {"missing": 8}
+    examples = [e for e in report["errors"]["reference"]["examples"] if e["value"] != "DG"]
+    assert examples and all("is a national region key" in e["message"] for e in examples)
+    group = report["warnings"]["rows:unusable"]["examples"][0]["message"]
+    assert "national region keys, not NUTS codes: map the column with the region names instead" in group
