@@ -1,10 +1,14 @@
-"""Region names and "code name" cells read as NUTS 2021 codes (issue 10, item 5).
+"""Region names, "code name" cells and German postal codes read as NUTS 2021 codes (issue 10, items 5 and 7).
 
 Label-only spreadsheets and national project lists name regions instead of coding them ("Nordjylland",
 "Łódzkie", also "Lódz" as Latin-1 files write it); statistical offices' table tools write code and name in one
 cell ("DK01 Hovedstaden"). Each distinct name is matched once against the NUTS 2021 names of the regions
 table, case-, diacritic- and punctuation-insensitive; every match is listed as a warning so the analyst reviews
 it, and a name that fits several regions is an error that lists them: it is asked, never guessed.
+
+Project lists often give the operation's postal code (`24103 Kiel`). A column is read by postal code only when
+every such value is in GISCO's postcode → NUTS-3 correspondence shipped in data/postcodes_nuts3_de.csv (cut to
+Schleswig-Holstein, see data/README.md): other countries' five-digit codes would otherwise be taken as German.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from valuechain.ingest.common import _label, _Problems
+from valuechain.ingest.common import DATA_DIR, _label, _Problems
 from valuechain.schema import Table
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -48,6 +52,8 @@ _GENERIC = {
 # Titles a town carries in one source and not in another ("Kiel, Landeshauptstadt, Kreisfreie Stadt" is
 # "Kiel, Kreisfreie Stadt"): dropped when names are compared as sets of words.
 _TITLES = {"landeshauptstadt", "hansestadt", "universitatsstadt", "wissenschaftsstadt"}
+_POSTCODES_FILE = DATA_DIR / "postcodes_nuts3_de.csv"
+_POSTCODE = re.compile(r"^\s*(?:D-|DE-)?(\d{5})(?:\s+\D.*)?$")  # '24103', '24103 Kiel', 'D-24103'
 _CODE_NAME = re.compile(r"^\s*([A-Z]{2}[0-9A-Z]{0,3})\s*(?:[-–:]\s*|\s+)(\S.*)$")
 
 
@@ -72,7 +78,7 @@ class NameMatch:
 
     code: str | None
     candidates: tuple[str, ...] = ()
-    how: str = "name"  # "name" or "code and name"
+    how: str = "name"  # "name", "code and name" or "postal code"
 
 
 @lru_cache(maxsize=4)
@@ -85,6 +91,25 @@ def _name_index(codes: tuple[str, ...], names: tuple[str, ...]) -> dict[tuple[st
     return index
 
 
+@lru_cache(maxsize=1)
+def postcodes() -> dict[str, str]:
+    """German postal code → NUTS-3 (2021) code, from GISCO's correspondence as it is published ('DEF02';'24103')."""
+    table = pd.read_csv(_POSTCODES_FILE, sep=";", dtype=str, quotechar="'")
+    return dict(zip(table["CODE"], table["NUTS3"], strict=True))
+
+
+def by_postcode(values: list[str], codes: set[str]) -> dict[str, NameMatch]:
+    """Values read by their postal code, all or none: only when every postal-code value of the column is in the
+    correspondence (and its region in the regions table)."""
+    shaped = {v: m.group(1) for v in values if (m := _POSTCODE.match(v))}
+    if not shaped:
+        return {}
+    found = {v: postcodes().get(p) for v, p in shaped.items()}
+    if not all(code in codes for code in found.values()):
+        return {}
+    return {v: NameMatch(code, how="postal code") for v, code in found.items() if code}
+
+
 def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMatch]:
     """Every distinct text that is not a region code, matched to NUTS 2021 codes (see the module docstring)."""
     codes = set(regions["nuts_id"])
@@ -93,8 +118,8 @@ def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMat
         return {}
     levels = dict(zip(regions["nuts_id"], regions["level"], strict=True))
     index = _name_index(tuple(regions["nuts_id"]), tuple(regions["name"]))
-    out: dict[str, NameMatch] = {}
-    for value in unknown:
+    out = by_postcode(unknown, codes)
+    for value in (v for v in unknown if v not in out):
         pair = _CODE_NAME.match(value)
         if pair and pair.group(1) in codes:
             out[value] = NameMatch(pair.group(1), how="code and name")

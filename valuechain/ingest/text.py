@@ -353,7 +353,10 @@ def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], li
     table = pacsv.read_csv(
         src.arrow(),
         read_options=pacsv.ReadOptions(
-            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 20
+            column_names=names,
+            skip_rows_after_names=1,  # the header: one record, though a quoted name may span lines
+            encoding=_arrow_encoding(encoding),
+            block_size=1 << 20,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
