@@ -117,6 +117,17 @@ def test_thousands_separators_and_dates_reduced_to_the_year(context: ingest.Cont
     assert "2 dates reduced to their year (e.g. '24.04.2014' → 2014)" in warning["message"]
 
 
+def test_a_group_of_national_keys_says_to_map_the_names_column() -> None:
+    """GENESIS and other statistical offices' tables put their own region keys (01001, 13) beside the names: when
+    that column is mapped as the region, its group says so instead of only 'no region code at all'."""
+    from valuechain.ingest.rows import RowGroup
+
+    keys = RowGroup("unusable", "row label 1", 54, ("01", "01001", "13"), 0, False, 0)
+    assert "national region keys, not NUTS codes: map the column with the region names instead" in keys.message
+    names = RowGroup("unusable", "region", 2, ("Berlin-Mitte", "Atlantis"), 0, False, 0)
+    assert "national region keys" not in names.message
+
+
 def test_rows_failing_their_own_checks_are_one_unusable_group_left_out_only_as_chosen(
     context: ingest.Context,
 ) -> None:

@@ -62,7 +62,7 @@ FLAGS = {
 }
 
 
-ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV"]
+ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV", "OECD SDMX-CSV", "SDMX-CSV"]
 
 
 # A UTF-8 letter read as Windows-1252 becomes Ã, Ä or Å followed by a character of the 0x80–0xBF range.

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,9 @@ _GENERIC = {
     "fylke",
     "of",
 }
+# Titles a town carries in one source and not in another ("Kiel, Landeshauptstadt, Kreisfreie Stadt" is
+# "Kiel, Kreisfreie Stadt"): dropped when names are compared as sets of words.
+_TITLES = {"landeshauptstadt", "hansestadt", "universitatsstadt", "wissenschaftsstadt"}
 _POSTCODES_FILE = DATA_DIR / "postcodes_nuts3_de.csv"
 _POSTCODE = re.compile(r"^\s*(?:D-|DE-)?(\d{5})(?:\s+\D.*)?$")  # '24103', '24103 Kiel', 'D-24103'
 _CODE_NAME = re.compile(r"^\s*([A-Z]{2}[0-9A-Z]{0,3})\s*(?:[-–:]\s*|\s+)(\S.*)$")
@@ -58,8 +62,14 @@ def name_key(text: object, loose: bool = False) -> str:
     folded = unicodedata.normalize("NFKD", str(text).translate(_PLAIN)).casefold()
     words = re.sub(r"[^0-9a-z]+", " ", "".join(c for c in folded if not unicodedata.combining(c))).split()
     if loose:
-        words = [w for w in words if w not in _GENERIC] or words
+        words = [w for w in words if w not in _GENERIC | _TITLES] or words
     return " ".join(words)
+
+
+def _word_key(text: object) -> str:
+    """The name's words in any order and without titles: 'Kreisfreie Stadt Rostock, Hansestadt' is 'Rostock,
+    Kreisfreie Stadt' (and not 'Landkreis Rostock', which the loose key could not tell apart)."""
+    return " ".join(sorted({w for w in name_key(text).split() if w not in _TITLES}))
 
 
 @dataclass(frozen=True)
@@ -72,12 +82,12 @@ class NameMatch:
 
 
 @lru_cache(maxsize=4)
-def _name_index(codes: tuple[str, ...], names: tuple[str, ...]) -> dict[tuple[bool, str], list[str]]:
+def _name_index(codes: tuple[str, ...], names: tuple[str, ...]) -> dict[tuple[str, str], list[str]]:
     """Region codes by their name's key, exact and loose: built once per regions table, not per check."""
-    index: dict[tuple[bool, str], list[str]] = {}
+    index: dict[tuple[str, str], list[str]] = {}
     for code, name in zip(codes, names, strict=True):
-        for loose in (False, True):
-            index.setdefault((loose, name_key(name, loose)), []).append(code)
+        for kind, key in (("exact", name_key(name)), ("words", _word_key(name)), ("loose", name_key(name, True))):
+            index.setdefault((kind, key), []).append(code)
     return index
 
 
@@ -114,7 +124,12 @@ def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMat
         if pair and pair.group(1) in codes:
             out[value] = NameMatch(pair.group(1), how="code and name")
             continue
-        found = index.get((False, name_key(value))) or index.get((True, name_key(value, True))) or []
+        found = (
+            index.get(("exact", name_key(value)))
+            or index.get(("words", _word_key(value)))
+            or index.get(("loose", name_key(value, True)))
+            or []
+        )
         out[value] = NameMatch(found[0]) if len(found) == 1 else NameMatch(None, tuple(sorted(found)))
 
     # A name several regions share (Berlin is DE3, DE30 and DE300; Leipzig DED5 and DED52) takes the NUTS level
@@ -126,10 +141,23 @@ def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMat
     by_level = Counter({lv: resolved(lv) for lv in {levels[c] for m in out.values() for c in m.candidates}})
     best = by_level.most_common(2)
     if best and (len(best) == 1 or best[0][1] > best[1][1]):
+        # A name with no region at the file's level whose regions are one territory, each the only part of the
+        # one above (a Land row in a district table: DEF and DEF0, both "Schleswig-Holstein"), is that
+        # territory's total: it takes the highest level. Regions that differ (Leipzig: DED5 holds DED52 and two
+        # more) are asked.
+        parts = Counter(regions["parent_id"].dropna())
         for value, m in out.items():
             at_level = [c for c in m.candidates if levels[c] == best[0][0]]
+            chain = sorted(m.candidates, key=len)
             if m.code is None and len(at_level) == 1:
                 out[value] = NameMatch(at_level[0])
+            elif (
+                m.code is None
+                and len(chain) > 1
+                and not at_level
+                and all(b.startswith(a) and parts[a] == 1 for a, b in pairwise(chain))
+            ):
+                out[value] = NameMatch(chain[0])
     return out
 
 

@@ -62,6 +62,8 @@ class RowGroup:
         shown = joined.join(self.examples) + (" …" if self.rows > len(self.examples) else "")
         counted = "1 row has" if self.rows == 1 else f"{self.rows:,} rows have"
         head = f"{counted} {KIND_NAMES[self.kind]}: {shown}"
+        if self.kind == "unusable" and all(e.strip().isdigit() for e in self.examples):
+            head += " (national region keys, not NUTS codes: map the column with the region names instead)"
         if self.kind == "missing" and self.left_out:
             return f"{head}; left out of the stored rows, counted in the version's record with their flags"
         if self.kind == "missing":
