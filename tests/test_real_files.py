@@ -103,11 +103,11 @@ def test_real_file_loads_through_the_command_line_with_its_recipe(
 Reader = Callable[[Path, str, int, dict[str, str]], tuple[float, str | None]]
 
 
-def check_loads(
-    name: str, raw: Reader, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """One real observations file through the command line with its recipe: the report's counts, the version's
-    record, and three stored values and flags against the raw file read by `raw`. Shared by every real-file module."""
+def load_with_recipe(
+    name: str, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict, pd.DataFrame]:
+    """A real file through the command line with its recipe, checked against the report's counts and the version's
+    record; returns the recipe and the stored observations."""
     recipe_path = RECIPES / f"{Path(name).stem}.json"
     recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
     code = cli_import.main([str(FILES / name), "--recipe", str(recipe_path), "--json", "--editor", "test analyst"])
@@ -124,6 +124,15 @@ def check_loads(
         store.close()
     mine_version = versions[versions["dataset"] == recipe["dataset"]].iloc[0]
     assert mine_version["created_by"] == "test analyst" and mine_version["file_name"] == name
+    return recipe, stored
+
+
+def check_loads(
+    name: str, raw: Reader, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One real observations file through the command line with its recipe: the report's counts, the version's
+    record, and three stored values and flags against the raw file read by `raw`. Shared by every real-file module."""
+    recipe, stored = load_with_recipe(name, expected, cli_store, capsys)
     mine = stored[stored["indicator"] == recipe["constants"]["indicator"]]
     assert len(mine) == expected.rows
     for geo, year in expected.values:

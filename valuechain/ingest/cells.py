@@ -39,6 +39,10 @@ from valuechain.schema import Table
 def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, kind: str, found: _Problems) -> None:
     """A plain table: drop unnamed empty columns, turn year columns long, name the source."""
     unnamed = [c for c in frame.columns if str(c).startswith("(column ")]
+    if unnamed and unnamed[0] == frame.columns[0] and _row_index(frame[unnamed[0]]):
+        parsed.notes.append("the unnamed first column is a row index (0, 1, 2 … as pandas writes it): not used")
+        frame = frame.drop(columns=unnamed[:1])
+        unnamed = unnamed[1:]
     for col in unnamed:
         filled = np.flatnonzero(frame[col].str.strip().ne("").to_numpy())
         if len(filled):
@@ -55,6 +59,14 @@ def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str,
     signature = ",".join(sorted(_norm(c) for c in frame.columns))
     parsed.source_key = f"{kind}:{hashlib.sha1(signature.encode()).hexdigest()[:12]}"
     parsed.source_name = file_stem(name)
+
+
+def _row_index(values: pd.Series) -> bool:
+    """Whole numbers rising from row to row: the row index a data frame library wrote, not data."""
+    text = values.astype("str").str.strip()
+    if not len(text) or not text.str.fullmatch(r"\d{1,12}").all():
+        return False
+    return bool(np.all(np.diff(text.astype("int64").to_numpy()) > 0))
 
 
 def file_stem(name: str) -> str:
