@@ -413,8 +413,10 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     selected region's border, and flow arcs. Every pickable object carries a plain-text `tooltip`."""
     table = view.table
     fills = choropleth.class_colors(view.number, view.classes)
+    fills = fills.mask(choropleth.confidential(table["value"], table["flag"]).to_numpy(), colors.CONFIDENTIAL)
     tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
-    region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
+    gaps = (colors.NO_DATA, colors.CONFIDENTIAL)
+    region_fill = fills.map(lambda c: c if c in gaps or not options.bubbles else BUBBLE_REGION_FILL)
     regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
         pdk.Layer(
@@ -516,7 +518,8 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
         )
     if secret:
         rows.append(
-            f"<div>{_swatch(colors.NO_DATA)}{choropleth.CONFIDENTIAL} <span style='opacity:0.7'>({secret})</span></div>"
+            f"<div>{_swatch(colors.CONFIDENTIAL)}{choropleth.CONFIDENTIAL} "
+            f"<span style='opacity:0.7'>({secret})</span></div>"
         )
     if options.bubbles and table["size"].notna().any():
         size_unit = table["size_unit"].dropna().iloc[0] if table["size_unit"].notna().any() else ""
