@@ -2,10 +2,13 @@
 
 A recipe holds the target table, how the file is read (the fields of `ingest.ReadOptions`: sheet, encoding,
 delimiter, decimal, …), the column mapping (columns, constants for every row, kept values, a wide panel's value
-columns), the dataset and mode, and the definitions of indicators the file brings. The Data page downloads and
-loads recipes; the command line (`python -m valuechain import --recipe …`) uses the same ones. Recipes are
-remembered per source through the store's column-mapping memory (`Store.save_mapping`): the mapping keys stay as
-they were, the rest of the recipe rides along under one extra key, so older remembered mappings still load.
+columns), the dataset and mode, and the definitions of indicators the file brings. A recipe for a Eurostat dataset
+also says where to fetch it (`eurostat`: dataset code, dimension filters, NUTS levels, first year, NACE codes
+recoded), so the same file serves `python -m valuechain eurostat --recipe` and, for the SDMX-CSV downloaded by
+hand, the upload. The Data page downloads and loads recipes; the command line (`python -m valuechain import
+--recipe …`) uses the same ones. Recipes are remembered per source through the store's column-mapping memory
+(`Store.save_mapping`): the mapping keys stay as they were, the rest of the recipe rides along under one extra
+key, so older remembered mappings still load.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ _KEYS = frozenset(
         "dataset",
         "mode",
         "new_indicators",
+        "eurostat",
     ]
 )
 
@@ -69,6 +73,7 @@ class Recipe:
     dataset: str = ""
     mode: Literal["update", "replace"] = "update"
     new_indicators: list[dict[str, Any]] = field(default_factory=list)
+    eurostat: dict[str, Any] = field(default_factory=dict)  # where to fetch it: dataset code, filters, levels, since
     extra: dict[str, Any] = field(default_factory=dict)  # choices of later ingest stages, kept as given
 
     # --- conversion to what ingest takes ------------------------------------------------------------------
@@ -108,6 +113,8 @@ class Recipe:
             "recode": sorted(self.choices.recode),
         }
         out |= {"dataset": self.dataset, "mode": self.mode, "new_indicators": self.new_indicators}
+        if self.eurostat:
+            out["eurostat"] = self.eurostat
         return out | self.extra
 
     def to_json(self) -> str:
@@ -153,6 +160,12 @@ class Recipe:
         indicators = data.get("new_indicators", [])
         if not isinstance(indicators, list) or not all(isinstance(d, Mapping) for d in indicators):
             raise IngestError(f"{where}: new_indicators is a list of objects with {', '.join(DEFINITION_FIELDS)}.")
+        eurostat = data.get("eurostat", {})
+        if not isinstance(eurostat, Mapping) or (eurostat and not str(eurostat.get("code") or "").strip()):
+            raise IngestError(
+                f"{where}: 'eurostat' is an object with at least the dataset \"code\" "
+                '(and "filters", "levels", "since", "sector_codes"), e.g. {"code": "nama_10r_3gdp"}.'
+            )
         return cls(
             table=table,
             read=read,
@@ -164,6 +177,7 @@ class Recipe:
             dataset=str(data.get("dataset") or ""),
             mode=mode,
             new_indicators=[dict(d) for d in indicators],
+            eurostat=dict(eurostat),
             extra={k: v for k, v in data.items() if k not in _KEYS},
         )
 
