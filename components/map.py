@@ -418,8 +418,10 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     selected region's border, and flow arcs. Every pickable object carries a plain-text `tooltip`."""
     table = view.table
     fills = choropleth.class_colors(view.number, view.classes)
+    fills = fills.mask(choropleth.confidential(table["value"], table["flag"]).to_numpy(), colors.CONFIDENTIAL)
     tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
-    region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
+    gaps = (colors.NO_DATA, colors.CONFIDENTIAL)
+    region_fill = fills.map(lambda c: c if c in gaps or not options.bubbles else BUBBLE_REGION_FILL)
     regions, properties = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
         pdk.Layer(
@@ -513,10 +515,16 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
             side = "Below 1: less specialised than the BSR" if c.upper < 1 else "1 and above: more specialised"
             rows.append(f"<div style='margin-top:0.2em;font-style:italic'>{side}</div>")
         rows.append(f"<div>{_swatch(c.color)}{esc(c.label)} <span style='opacity:0.7'>({c.count})</span></div>")
-    if classes.no_data or not classes.classes:
+    secret = int(choropleth.confidential(table["value"], table["flag"]).sum())
+    if classes.no_data - secret or not classes.classes:
         rows.append(
             f"<div>{_swatch(colors.NO_DATA)}{choropleth.NO_DATA} "
-            f"<span style='opacity:0.7'>({classes.no_data})</span></div>"
+            f"<span style='opacity:0.7'>({classes.no_data - secret})</span></div>"
+        )
+    if secret:
+        rows.append(
+            f"<div>{_swatch(colors.CONFIDENTIAL)}{choropleth.CONFIDENTIAL} "
+            f"<span style='opacity:0.7'>({secret})</span></div>"
         )
     if options.bubbles and table["size"].notna().any():
         size_unit = table["size_unit"].dropna().iloc[0] if table["size_unit"].notna().any() else ""
@@ -532,7 +540,11 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
             f"{esc(choropleth.format_number(arcs['value'].max()))} {esc(str(arcs['unit'].iloc[0]))}</div>"
         )
     st.html("<div style='line-height:1.65'>" + "".join(rows) + "</div>")
-    missing = table.loc[table["value"].isna(), "name"].tolist()
+    secret = choropleth.confidential(table["value"], table["flag"])
+    if secret.any():
+        names = layout.plain(", ".join(table.loc[secret, "name"].tolist()[:NAMED_GAPS]))
+        st.caption(f"{choropleth.CONFIDENTIAL} ({int(secret.sum())}), no number published: {names}")
+    missing = table.loc[table["value"].isna() & ~secret, "name"].tolist()
     if missing:
         more = len(missing) - NAMED_GAPS
         named = ", ".join(missing[:NAMED_GAPS])
@@ -628,7 +640,10 @@ def value_table(view: MapView, sel: Selection) -> None:
             "value": table["value"],
             "unit": table["unit"],
             "rank": table["rank"],
-            "class": [labels[int(i)] if i is not pd.NA else choropleth.NO_DATA for i in view.number],
+            "class": [
+                labels[int(i)] if i is not pd.NA else choropleth.CONFIDENTIAL if secret else choropleth.NO_DATA
+                for i, secret in zip(view.number, choropleth.confidential(table["value"], table["flag"]), strict=True)
+            ],
             "source": table["source"],
             "flag": table["flag"],
         }

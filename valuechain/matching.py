@@ -103,6 +103,9 @@ class Benchmark:
     adjacency: pd.DataFrame
     unit: str
     source: str
+    # regions × (year, sector): True where the source has the row but no value (':', confidential 'c'); a sum
+    # over such a sector is missing too, where a sector without any row simply adds nothing
+    missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     _memo: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _sizes: dict[tuple[tuple[str, ...], int], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -163,6 +166,7 @@ class _Base:
     adjacency: pd.DataFrame
     unit: str
     source: str
+    missing: pd.DataFrame  # as Benchmark.missing
 
 
 def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
@@ -180,8 +184,16 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
     obs = observations_at_level(data, indicator, level)
     obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
     obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
-    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum").reindex(
+    # one row per key: "first" keeps a missing value missing, where "sum" would turn it into 0
+    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="first").reindex(
         index=ids
+    )
+    missing = (
+        obs.assign(missing=obs["value"].isna())
+        .pivot_table(index="region_id", columns=["year", "sector"], values="missing", aggfunc="any")
+        .reindex(index=ids)
+        .fillna(False)
+        .astype(bool)
     )
     units = obs["unit"].dropna()
     sources = sorted(obs["source"].dropna().unique())
@@ -194,6 +206,7 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
         adjacency=indicators.adjacent_stages(stages),
         unit=str(units.iloc[0]) if len(units) else "",
         source="; ".join(sources) or "no data",
+        missing=missing,
     )
     data._cache[key] = base
     return base
@@ -217,7 +230,7 @@ def benchmark(
     sector_values = this_year.drop(columns=TOTAL_SECTOR, errors="ignore").reindex(columns=sectors)
     totals = this_year[TOTAL_SECTOR] if TOTAL_SECTOR in this_year.columns else pd.Series(np.nan, index=ids)
     totals = totals.rename("value").rename_axis("region_id")
-    stage_values = sector_values.T.groupby(base.sector_stage).sum(min_count=1).T.reindex(columns=stage_ids)
+    stage_values = _sum_over(sector_values, _missing_in(base.missing, sel.year, sectors), base.sector_stage, stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
@@ -245,6 +258,24 @@ def benchmark(
         adjacency=base.adjacency,
         unit=base.unit,
         source=base.source,
+        missing=base.missing,
+    )
+
+
+def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.DataFrame:
+    """Regions × sectors: True where the source has the sector's row in `year` without a value."""
+    if missing.empty or year not in missing.columns.get_level_values(0):
+        return pd.DataFrame(False, index=missing.index, columns=list(sectors))
+    return missing[year].reindex(columns=list(sectors)).fillna(False).astype(bool)
+
+
+def _sum_over(values: pd.DataFrame, missing: pd.DataFrame, groups: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
+    """Sectors summed into their stage (`groups`: sector → stage): NaN where a region has none of them, or where
+    one of them is missing in the source (a stage without its confidential sector would look smaller than it is)."""
+    summed = values.T.groupby(groups).sum(min_count=1).T
+    gap = missing.reindex(index=values.index, columns=values.columns, fill_value=False).T.groupby(groups).any().T
+    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False)).reindex(
+        columns=list(columns)
     )
 
 
@@ -253,7 +284,7 @@ def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> 
     if year not in bench.panel.columns.get_level_values(0):
         return pd.Series(np.nan, index=bench.panel.index)
     frame = bench.panel[year].reindex(columns=list(sectors))
-    return frame.sum(axis=1, min_count=1)
+    return frame.sum(axis=1, min_count=1).mask(_missing_in(bench.missing, year, sectors).any(axis=1))
 
 
 def indicator_over(data: Data, sel: Selection, indicator: str, sectors: Sequence[str]) -> pd.Series:
@@ -299,7 +330,8 @@ def _stage_panel(bench: Benchmark, year: int) -> pd.DataFrame:
     if year not in bench.panel.columns.get_level_values(0):
         return pd.DataFrame(np.nan, index=bench.panel.index, columns=bench.stages["stage_id"])
     frame = bench.panel[year].reindex(columns=bench.sector_stage.index)
-    return frame.T.groupby(bench.sector_stage).sum(min_count=1).T.reindex(columns=bench.stages["stage_id"])
+    missing = _missing_in(bench.missing, year, bench.sector_stage.index)
+    return _sum_over(frame, missing, bench.sector_stage, bench.stages["stage_id"])
 
 
 def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[str] = ()) -> pd.DataFrame:

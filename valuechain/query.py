@@ -176,11 +176,15 @@ def observations_at_level(data: Data, indicator: str, level: int) -> pd.DataFram
 def _sum_with_flags(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum values per key; unit and source of the first row; the distinct flags joined (e.g. "ep").
 
-    Flags are combined without a Python call per group: this runs on every filter change.
+    A sum with a missing part (':', confidential 'c') is missing too, keeping the part's flag: a total without
+    a confidential part would be taken for the whole. Flags are combined without a Python call per group: this
+    runs on every filter change.
     """
-    summed = frame.groupby(keys, as_index=False).agg(
-        value=("value", "sum"), unit=("unit", "first"), source=("source", "first")
+    grouped = frame.assign(_missing=frame["value"].isna()).groupby(keys, as_index=False)
+    summed = grouped.agg(
+        value=("value", "sum"), unit=("unit", "first"), source=("source", "first"), _missing=("_missing", "any")
     )
+    summed["value"] = summed["value"].astype("float64").mask(summed.pop("_missing").astype(bool))
     flagged = frame.loc[frame["flag"].notna() & frame["flag"].ne(""), [*keys, "flag"]].drop_duplicates()
     flags = flagged.sort_values("flag").groupby(keys, as_index=False)["flag"].agg("".join)
     return summed.merge(flags, on=keys, how="left")
@@ -224,7 +228,7 @@ def total_by_region(data: Data, sel: Selection, indicator: str) -> pd.Series:
     """The whole-economy (TOTAL) value per region, the denominator of shares and quotients."""
     obs = observations_at_level(data, indicator, sel.level)
     obs = obs[(obs["year"] == sel.year) & (obs["sector"] == TOTAL_SECTOR)]
-    return obs.groupby("region_id")["value"].sum()
+    return _sum_with_flags(obs, ["region_id"]).set_index("region_id")["value"]
 
 
 def split_list(cell: object) -> list[str]:
