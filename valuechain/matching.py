@@ -192,8 +192,7 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
         obs.assign(missing=obs["value"].isna())
         .pivot_table(index="region_id", columns=["year", "sector"], values="missing", aggfunc="any")
         .reindex(index=ids)
-        .fillna(False)
-        .astype(bool)
+        .eq(True)  # False where a region has no row of that year and sector
     )
     units = obs["unit"].dropna()
     sources = sorted(obs["source"].dropna().unique())
@@ -266,7 +265,7 @@ def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.
     """Regions × sectors: True where the source has the sector's row in `year` without a value."""
     if missing.empty or year not in missing.columns.get_level_values(0):
         return pd.DataFrame(False, index=missing.index, columns=list(sectors))
-    return missing[year].reindex(columns=list(sectors)).fillna(False).astype(bool)
+    return missing[year].reindex(columns=list(sectors)).eq(True)
 
 
 def _sum_over(values: pd.DataFrame, missing: pd.DataFrame, groups: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
