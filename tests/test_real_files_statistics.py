@@ -121,7 +121,10 @@ CASES: dict[str, tuple[Reader, Expected]] = {
         Expected(
             rows=27,
             values=(("DEF0B", 2017), ("DE803", 2017), ("DE8", 2017)),
-            left_out={"unusable": 15, "missing": 1},
+            # GENESIS writes '-' for "nothing there", not for a missing figure: the recipe does not take it as a
+            # missing marker, so the district dissolved in 2011 that shares its name with today's
+            # (Nordwestmecklenburg) is left out as unusable instead of clashing with it as a missing value
+            left_out={"unusable": 16},
         ),
     ),
 }
