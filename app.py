@@ -7,19 +7,25 @@ from components import filters, layout, nav, workshop
 
 st.set_page_config(page_title="BSR S3 Value Chain Explorer", page_icon="🌊", layout="wide")
 
-navigation = st.navigation(nav.pages())
+# The pages' menu at the top, so the sidebar holds only the filters (room for the Countries list at 900 px).
+navigation = st.navigation(nav.pages(), position="top")
 nav.mark_shell()
 workshop.follow()
+# The filters are drawn into this container after the page: the page's main chart is sent first.
+side = st.sidebar.container()
 # A page view slower than half a second shows this at the top of the main area (a cold start, a big filter
 # change), so nobody looks at an empty page; it goes away when the page is drawn.
 with st.spinner("Loading the data and the page…", show_time=True):
     data = app_data.data()
-    st.sidebar.title("BSR S3 Value Chain Explorer")
-    filters.sidebar(data)
-    layout.presentation_mode()
-    layout.dataset_badge(data, app_data.datasets_on_screen(data))
-    nav.editor_link()
+    filters.read(data)
+    layout.large_type_style()
     workshop.start_page(navigation.url_path)
-    workshop.save_form(navigation.url_path)
     workshop.presenter_bar()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # also when the page stops early (st.stop): the widgets must be drawn on every run to keep their state
+        filters.sidebar(data, side)
+        layout.presentation_toggle(side)
+        layout.dataset_badge(data, app_data.datasets_on_screen(data), side)
+        nav.editor_link()
+        workshop.save_form(navigation.url_path)

@@ -15,23 +15,22 @@ class PageSpec:
     path: str
     title: str
     icon: str
-    section: str
+    section: str  # the top menu's group of the page (TOP: a link of its own)
     purpose: str
     url_path: str | None = None
     editors_only: bool = False  # viewers reach it only by its URL (to sign in); it is not listed for them
 
 
 REPO = Path(__file__).resolve().parent.parent
+TOP = ""  # section of the pages linked directly in the top menu (the others are grouped under their section)
 
 _ALL = (
-    PageSpec(
-        "pages/home.py", "Home", ":material/home:", "Explore", "The loaded data in numbers and what each page is for."
-    ),
+    PageSpec("pages/home.py", "Home", ":material/home:", TOP, "The loaded data in numbers and what each page is for."),
     PageSpec(
         "pages/map.py",
         "Map",
         ":material/map:",
-        "Explore",
+        TOP,
         "Where each stage is strong, how big, and who is linked to whom (BSR step 1).",
         "map",
     ),
@@ -39,7 +38,7 @@ _ALL = (
         "pages/flows.py",
         "Value-chain flows",
         ":material/account_tree:",
-        "Explore",
+        TOP,
         "How goods, knowledge and investment flow from stage to stage and region to region.",
         "flows",
     ),
@@ -47,7 +46,7 @@ _ALL = (
         "pages/profile.py",
         "Region profile",
         ":material/location_city:",
-        "Benchmark & match",
+        TOP,
         "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).",
         "profile",
     ),
@@ -55,7 +54,7 @@ _ALL = (
         "pages/matchmaking.py",
         "Matchmaking",
         ":material/handshake:",
-        "Benchmark & match",
+        TOP,
         "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
         "matchmaking",
     ),
@@ -89,7 +88,7 @@ _ALL = (
         "pages/about.py",
         "About & method",
         ":material/menu_book:",
-        "Method",
+        TOP,
         "The four BSR S3 steps, every indicator formula, data sources, versions and licences.",
         "about",
     ),

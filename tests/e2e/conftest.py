@@ -158,3 +158,20 @@ def choose_country(page: Any, code: str) -> None:
     page.get_by_role("option", name=code, exact=True).click()
     page.keyboard.press("Escape")
     wait_idle(page)
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a page of the app from the top menu as a person does (inside the app: the session and its sign-in are
+    kept): its own link, or the link inside its group or the overflow ("2 more"), opened first."""
+    nav = page.locator("[data-testid='stTopNav']")
+    link = nav.get_by_role("link", name=title, exact=True)
+    if not link.is_visible():
+        groups = nav.locator("[data-testid='stTopNavSection']:visible")
+        for i in range(groups.count()):
+            groups.nth(i).click()
+            link = page.get_by_role("link", name=title, exact=True)
+            if link.is_visible():
+                break
+            page.keyboard.press("Escape")
+    link.click()
+    wait_idle(page)
