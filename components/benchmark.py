@@ -87,10 +87,8 @@ def focus_region(data: Data, sel: Selection, bench: matching.Benchmark, purpose:
         return sel.region
     view = regions_in_view(data, sel)
     names = dict(zip(view["nuts_id"], view["name"], strict=True))
-    if not names:
-        st.info("No region is in view: add countries in the sidebar.", icon="🔎")
-        st.stop()
-    example = str(bench.stage_values.reindex(list(names)).sum(axis=1).idxmax())
+    pool = list(names) or list(bench.names)  # no region in view: the largest of the BSR, never a stop before the chart
+    example = str(bench.stage_values.reindex(pool).sum(axis=1).idxmax())
     cols = st.columns([3, 2], vertical_alignment="bottom")
     cols[0].info(
         f"Showing **{layout.plain(matching.label(example, bench.names))}**, the largest region of this value chain in"

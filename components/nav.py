@@ -19,13 +19,23 @@ class PageSpec:
     purpose: str
     url_path: str | None = None
     editors_only: bool = False  # viewers reach it only by its URL (to sign in); it is not listed for them
+    # Its main chart is sent before the sidebar's filters (app.py draws them after the page). Such a page never calls
+    # st.stop(): a stopped run draws nothing more, so the filters would be missing and lose their state.
+    chart_first: bool = False
 
 
 REPO = Path(__file__).resolve().parent.parent
 TOP = ""  # section of the pages linked directly in the top menu (the others are grouped under their section)
 
 _ALL = (
-    PageSpec("pages/home.py", "Home", ":material/home:", TOP, "The loaded data in numbers and what each page is for."),
+    PageSpec(
+        "pages/home.py",
+        "Home",
+        ":material/home:",
+        TOP,
+        "The loaded data in numbers and what each page is for.",
+        chart_first=True,
+    ),
     PageSpec(
         "pages/map.py",
         "Map",
@@ -33,6 +43,7 @@ _ALL = (
         TOP,
         "Where each stage is strong, how big, and who is linked to whom (BSR step 1).",
         "map",
+        chart_first=True,
     ),
     PageSpec(
         "pages/flows.py",
@@ -41,6 +52,7 @@ _ALL = (
         TOP,
         "How goods, knowledge and investment flow from stage to stage and region to region.",
         "flows",
+        chart_first=True,
     ),
     PageSpec(
         "pages/profile.py",
@@ -49,6 +61,7 @@ _ALL = (
         TOP,
         "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).",
         "profile",
+        chart_first=True,
     ),
     PageSpec(
         "pages/matchmaking.py",
@@ -57,6 +70,7 @@ _ALL = (
         TOP,
         "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
         "matchmaking",
+        chart_first=True,
     ),
     PageSpec(
         "pages/data.py",
@@ -112,6 +126,11 @@ def pages() -> dict[str, list[st.Page]]:
         )
         out.setdefault(spec.section, []).append(page)
     return out
+
+
+def chart_first(url_path: str) -> bool:
+    """Whether the page at `url_path` (st.navigation's, "" for the home page) sends its chart before the filters."""
+    return any(spec.chart_first and (spec.url_path or "") == url_path for spec in PAGES)
 
 
 def editor_link() -> None:

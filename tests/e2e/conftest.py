@@ -169,7 +169,7 @@ def go_to(page: Any, title: str) -> None:
         groups = nav.locator("[data-testid='stTopNavSection']:visible")
         for i in range(groups.count()):
             groups.nth(i).click()
-            link = page.get_by_role("link", name=title, exact=True)
+            link = page.get_by_role("menuitem", name=title, exact=True)  # a group's pages are its menu's items
             if link.is_visible():
                 break
             page.keyboard.press("Escape")
