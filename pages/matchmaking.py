@@ -20,10 +20,10 @@ if sel.stages:
 weights = partner_view.weights()
 candidates = [c for c in regions_in_view(data, sel)["nuts_id"] if c in names]
 top = spare.slider("Suggestions shown", 5, 50, 10, key=state.Matchmaking.TOP, bind=state.URL)
-ranked = matching.rank_partners(pairs, region, candidates, weights, top=top)
+ranked = matching.rank_partners(pairs, region, candidates, weights, top=top) if any(weights.values()) else None
 chain_name = data.chains().set_index("chain_id").at[sel.chain_id, "name"]
 # No st.stop() on this page: the sidebar's filters are drawn after it (app.py), and a stopped run draws nothing more.
-if not any(weights.values()):
+if ranked is None:
     st.warning("Give at least one component a weight above zero to rank partners.")
 elif ranked.empty:
     st.info("No other region is in view: add countries in the sidebar to find partners.", icon="🔎")
