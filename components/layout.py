@@ -21,8 +21,7 @@ _LARGE_TYPE = """
 <style>
 html { font-size: 21px; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
-.block-container { padding-top: 1.5rem; }
+[data-testid="stMainMenu"], [data-testid="stToolbarActions"], [data-testid="stAppDeployButton"] { display: none; }
 </style>
 """
 
@@ -36,7 +35,8 @@ def large_type() -> bool:
 
 
 def large_type_style() -> None:
-    """Large type and fewer controls for screen-sharing in workshops: the style, sent before the page."""
+    """Large type and fewer controls for screen-sharing in workshops (the pages' menu at the top stays): the
+    style, sent before the page."""
     if large_type():
         st.html(_LARGE_TYPE)
 

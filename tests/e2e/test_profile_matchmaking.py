@@ -36,6 +36,7 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
     assert page.get_by_role("heading", name="SE33 Övre Norrland").is_visible()
     size = page.locator("[data-testid='stMetric']", has_text="Size (share of BSR)")
     assert "%" in size.locator("[data-testid='stMetricValue']").inner_text()
+    page.locator(".js-plotly-plot .bars path").first.wait_for()  # plotly draws once its code has loaded
     assert page.locator(".js-plotly-plot .bars path").count() >= 5  # one bar per stage at least
     screenshot(page, "profile-se33")
 

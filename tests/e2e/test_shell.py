@@ -67,6 +67,8 @@ def test_large_type_for_screen_sharing(app_url: str, page) -> None:
     wait_idle(page)
     size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
     assert size == "21px"
+    top = page.locator("[data-testid='stTopNav']")
+    assert top.get_by_role("link", name="Home", exact=True).is_visible(), "the pages' menu stays in large type"
     screenshot(page, "home-large-type")
 
 
