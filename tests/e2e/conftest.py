@@ -34,8 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(env: dict[str, str], script: str = "app.py") -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run` on a free loopback port and wait until it answers."""
+def start_app(env: dict[str, str], script: str = "app.py", cwd: Path = REPO) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` in `cwd` (this checkout, or another one the benchmarks compare with) on a free loopback
+    port and wait until it answers."""
     port = free_port()
     log = open(ARTIFACTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
@@ -54,7 +55,7 @@ def start_app(env: dict[str, str], script: str = "app.py") -> tuple[subprocess.P
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
