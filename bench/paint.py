@@ -10,16 +10,18 @@ Sankey, profile and matchmaking vs one plotly bar chart (the kind of chart both 
   drawn);
 - **server CPU per view**: the server process's user + system time (/proc/<pid>/stat) over one fresh view,
   from the request to the closed tab;
-- **filter change**: the sidebar's year changed until the chart is drawn again (the last change inside the chart
-  element, or the script idle, whichever is later), map and flows vs bench/baselines/filter_chart.py, a page whose
-  one sidebar widget redraws its single chart;
+- **filter change**: the sidebar's year changed until the chart is drawn again (the server's last message of the
+  rerun, the last change inside the chart element or the script idle, whichever is latest: a rerun too short for
+  the status attribute to show 'running' is still seen), map and flows vs bench/baselines/filter_chart.py, a page
+  whose one sidebar widget redraws its single chart;
 
 both **quiet** (one view at a time, views spaced) and **back to back** (bursts of views started 1 s apart, as in
 a workshop where many open the link at once). Every view is a fresh browser context (empty cache, new session).
 Cases are taken in turns (page, floor, page, floor, …) so a busy machine slows all of them alike; the first turn
 warms servers up and is not counted; medians are printed with each ratio.
 
-Run: .venv/bin/python bench/paint.py [--runs 5] [--bursts 2] [--only map,flows]   (prints ratios; no pass/fail)
+Run: .venv/bin/python bench/paint.py [--runs 5] [--bursts 2] [--only map,flows] [--compare DIR]
+(prints ratios; no pass/fail; --compare times another checkout's pages in the same turns, e.g. the code before a change)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from common import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, bench_env, start_app
@@ -51,10 +54,21 @@ METRIC = "!!document.querySelector(\"[data-testid='stMain'] [data-testid='stMetr
 TEXT = "(document.querySelector(\"[data-testid='stMain']\")?.innerText || '').includes('Hello, Baltic Sea Region')"
 
 # Records, in the page, when the script starts and stops, when the main chart is first drawn, when the user
-# pressed Enter last and when anything inside a chart element changed last.
+# pressed Enter last, when anything inside a chart element changed last and when the server's last message came.
 PROBE = """
 (() => {
-  const b = window.__bench = {state: null, ran: false, idle: null, painted: null, clicked: null, mutated: null};
+  const b = window.__bench = {
+    state: null, ran: false, idle: null, painted: null, clicked: null, mutated: null, message: null,
+  };
+  // Every message from the server (a rerun's deltas end with its script_finished): a rerun too quick for the status
+  // attribute to show 'running' between two frames is still seen here.
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { b.message = performance.now(); });
+    }
+  };
   const painted = () => PAINTED;
   const look = () => {
     const el = document.querySelector('[data-test-script-state]');
@@ -124,6 +138,19 @@ SCRIPTS = {
 YEARS = (2022, 2021, 2020, 2019, 2018)  # the demo's years but the default (2023): a change to a new value
 
 
+COMPARED = "compared"  # the server of --compare's checkout
+
+
+def compared(cases: tuple[Case, ...], other: Path | None) -> tuple[Case, ...]:
+    """`cases`, each page of the app followed by the same page of the checkout compared with (same floor)."""
+    out: list[Case] = []
+    for case in cases:
+        out.append(case)
+        if other is not None and case.server == "app":
+            out.append(Case(f"{case.name} ({other.name})", COMPARED, case.path, case.painted, case.floor))
+    return tuple(out)
+
+
 @dataclass
 class Server:
     proc: Any
@@ -161,6 +188,25 @@ async def settled(page: Any, timeout: float = 120.0) -> dict:
             continue
         await asyncio.sleep(0.05)
     raise TimeoutError(f"not settled: {b}")
+
+
+async def redrawn(page: Any, timeout: float = 120.0) -> dict:
+    """After a filter change (Enter): wait until the server has answered it and then been silent for 0.6 s with the
+    script idle; the probe's record. Seen by the server's messages, not by the status attribute alone: a rerun that
+    starts and ends between two frames never shows 'running' (the filter phase hung on such a rerun before)."""
+    deadline = time.monotonic() + timeout
+    b: dict = {}
+    while time.monotonic() < deadline:
+        b = await page.evaluate("window.__bench")
+        if b["clicked"] is not None and (b["message"] or 0) > b["clicked"] and b["state"] == "notRunning":
+            await asyncio.sleep(0.6)
+            again = await page.evaluate("window.__bench")
+            quiet = (again["message"], again["mutated"]) == (b["message"], b["mutated"])
+            if again["state"] == "notRunning" and quiet:
+                return again
+            continue
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"no answer to the filter change: {b}")
 
 
 async def open_view(browser: Any, server: Server, case: Case, height: int = 900) -> tuple[Any, Any, dict]:
@@ -218,10 +264,12 @@ async def pick_year(page: Any, year: int) -> None:
     await page.keyboard.press("Enter")
 
 
-async def filter_changes(browser: Any, servers: dict[str, Server], runs: int, r: Results) -> None:
+async def filter_changes(
+    browser: Any, servers: dict[str, Server], cases: tuple[Case, ...], runs: int, r: Results
+) -> None:
     for turn in range(runs + 1):
         year = YEARS[turn % len(YEARS)]
-        for case in FILTER_CASES:
+        for case in cases:
             # a tall window: the sidebar's Year box and its options are on screen
             context, page, _ = await open_view(browser, servers[case.server], case, height=1300)
             await page.evaluate("window.__bench.mutated = null")
@@ -230,10 +278,10 @@ async def filter_changes(browser: Any, servers: dict[str, Server], runs: int, r:
             except Exception:
                 await page.screenshot(path=str(ARTIFACTS / "paint-failed.png"))
                 raise
-            b = await settled(page)
+            b = await redrawn(page)
             await context.close()
-            if turn:
-                done = max(b["idle"], b["mutated"] or 0)
+            if turn:  # the later of: the last message (the rerun's end), a change in the chart, the status idle
+                done = max(b["message"], b["mutated"] or 0, b["idle"] or 0)
                 r.add("quiet", case.name, "filter change", (done - b["clicked"]) / 1000)
 
 
@@ -263,22 +311,26 @@ async def run(args: argparse.Namespace) -> None:
 
     only = set(args.only.split(",")) if args.only else {c.name for c in CASES if c.floor}
     floors = {c.floor for c in CASES if c.name in only}
-    cases = tuple(c for c in CASES if c.name in only or c.name in floors)
+    cases = compared(tuple(c for c in CASES if c.name in only or c.name in floors), args.compare)
     filter_cases = not args.no_filter and bool(only & {"map", "flows"})
-    needed = {c.server for c in cases} | ({"app", "filter"} if filter_cases else set())
+    chosen_filter_cases = compared(FILTER_CASES, args.compare)
+    needed = {c.server for c in cases} | ({c.server for c in chosen_filter_cases} if filter_cases else set())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = bench_env()
     servers: dict[str, Server] = {}
     r = Results()
     try:
         for name in sorted(needed):
-            proc, url = start_app(env, SCRIPTS[name])
+            if name == COMPARED:  # its own database: DuckDB allows one server per file
+                proc, url = start_app(bench_env(), str(args.compare / "app.py"), cwd=args.compare)
+            else:
+                proc, url = start_app(env, SCRIPTS[name])
             servers[name] = Server(proc, url)
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             await quiet(browser, servers, cases, args.runs, r)
             if filter_cases:
-                await filter_changes(browser, servers, args.runs, r)
+                await filter_changes(browser, servers, chosen_filter_cases, args.runs, r)
             if args.bursts:
                 await back_to_back(browser, servers, cases, args.bursts, args.burst_size, r)
             await browser.close()
@@ -289,7 +341,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"Chromium {CHROMIUM}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
         print_table(r, cases, "quiet", ("painted", "idle", "server CPU"))
         if filter_cases:
-            print_table(r, FILTER_CASES, "quiet", ("filter change",))
+            print_table(r, chosen_filter_cases, "quiet", ("filter change",))
         if args.bursts:
             print_table(r, cases, "back to back", ("painted", "idle", "server CPU"))
 
@@ -301,6 +353,12 @@ def main() -> None:
     parser.add_argument("--burst-size", type=int, default=4, help="views per burst, started 1 s apart")
     parser.add_argument("--only", help="comma-separated case names (their floors come along)")
     parser.add_argument("--no-filter", action="store_true", help="skip the filter changes")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout of the app (e.g. an older commit, unpacked with git archive): each page of it is timed "
+        "too, in turns with this one's and against the same floors, so a change is measured in one run",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import state
+from components import layout, state
 from valuechain import matching
 from valuechain.query import Data, Selection, regions_in_view
 
@@ -80,14 +80,22 @@ def _adopt_picked() -> None:
     st.session_state[state.REGION] = st.session_state[state.PICKED_REGION]
 
 
-def require_region(data: Data, sel: Selection, purpose: str) -> str:
-    """The focus region; without one, ask for it (here or in the sidebar) and stop the page."""
+def focus_region(data: Data, sel: Selection, bench: matching.Benchmark, purpose: str) -> str:
+    """The focus region; without one, the largest region in view of this chain (by the benchmark's indicator), so
+    the page opens on a chart, and a picker to choose one here (or in the sidebar)."""
     if sel.region:
         return sel.region
-    st.info(f"Choose a region to {purpose}: pick it here or as **Focus region** in the sidebar.", icon="👈")
     view = regions_in_view(data, sel)
     names = dict(zip(view["nuts_id"], view["name"], strict=True))
-    st.selectbox(
+    pool = list(names) or list(bench.names)  # no region in view: the largest of the BSR, never a stop before the chart
+    example = str(bench.stage_values.reindex(pool).sum(axis=1).idxmax())
+    cols = st.columns([3, 2], vertical_alignment="bottom")
+    cols[0].info(
+        f"Showing **{layout.plain(matching.label(example, bench.names))}**, the largest region of this value chain in"
+        f" view. Choose a region to {purpose}: pick it here or as **Focus region** in the sidebar.",
+        icon=":material/lightbulb:",
+    )
+    cols[1].selectbox(
         "Region",
         list(names),
         index=None,
@@ -96,5 +104,4 @@ def require_region(data: Data, sel: Selection, purpose: str) -> str:
         format_func=lambda c: matching.label(c, names),
         placeholder="Choose a region",
     )
-    st.stop()
-    raise RuntimeError("unreachable: st.stop() ends the run")
+    return example

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import state
 from valuechain import export
@@ -20,19 +21,32 @@ _LARGE_TYPE = """
 <style>
 html { font-size: 21px; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
-.block-container { padding-top: 1.5rem; }
+[data-testid="stMainMenu"], [data-testid="stToolbarActions"], [data-testid="stAppDeployButton"] { display: none; }
 </style>
 """
 
 
-def presentation_mode() -> None:
-    """Large type and fewer controls for screen-sharing in workshops, kept in the URL."""
-    if st.sidebar.toggle("Large type for screen-sharing", key=state.PRESENT, bind=state.URL):
+def large_type() -> bool:
+    """Whether the screen-sharing mode is on, known before its toggle is drawn (after the page's chart): the
+    session's value, or on a link's first run the URL's."""
+    if state.PRESENT in st.session_state:
+        return bool(st.session_state[state.PRESENT])
+    return st.query_params.get(state.PRESENT) == "true"
+
+
+def large_type_style() -> None:
+    """Large type and fewer controls for screen-sharing in workshops (the pages' menu at the top stays): the
+    style, sent before the page."""
+    if large_type():
         st.html(_LARGE_TYPE)
 
 
-def dataset_badge(data: Data, current: pd.DataFrame) -> None:
+def presentation_toggle(where: DeltaGenerator) -> None:
+    """The screen-sharing mode's switch, kept in the URL (its style follows on the rerun it starts)."""
+    where.toggle("Large type for screen-sharing", key=state.PRESENT, bind=state.URL)
+
+
+def dataset_badge(data: Data, current: pd.DataFrame, where: DeltaGenerator) -> None:
     """Say which data is on screen (the store's datasets_on_screen): demo, Eurostat, uploaded, and whether
     synthetic and real figures are mixed."""
     filled = current[(current["rows"] > 0) & current["table_name"].isin(DATA_TABLES)]
@@ -46,7 +60,7 @@ def dataset_badge(data: Data, current: pd.DataFrame) -> None:
     if demo and (eurostat or uploads):
         label += " — synthetic and real figures are mixed: each chart's source says which is which"
     latest = int(current["version_id"].max()) if not current.empty else 0
-    st.sidebar.caption(
+    where.caption(
         f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
         help="Every table shows the current version of each dataset. See About & method for the list.",
     )

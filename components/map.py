@@ -205,8 +205,8 @@ def panel(data: Data, sel: Selection, options: MapOptions) -> Panel | None:
 
 
 def large_type() -> bool:
-    """Whether the screen-sharing mode (layout.presentation_mode) is on."""
-    return bool(st.session_state.get(state.PRESENT))
+    """Whether the screen-sharing mode is on."""
+    return layout.large_type()
 
 
 def controls(data: Data, sel: Selection) -> MapOptions:

@@ -15,49 +15,62 @@ class PageSpec:
     path: str
     title: str
     icon: str
-    section: str
+    section: str  # the top menu's group of the page (TOP: a link of its own)
     purpose: str
     url_path: str | None = None
     editors_only: bool = False  # viewers reach it only by its URL (to sign in); it is not listed for them
+    # Its main chart is sent before the sidebar's filters (app.py draws them after the page). Such a page never calls
+    # st.stop(): a stopped run draws nothing more, so the filters would be missing and lose their state.
+    chart_first: bool = False
 
 
 REPO = Path(__file__).resolve().parent.parent
+TOP = ""  # section of the pages linked directly in the top menu (the others are grouped under their section)
 
 _ALL = (
     PageSpec(
-        "pages/home.py", "Home", ":material/home:", "Explore", "The loaded data in numbers and what each page is for."
+        "pages/home.py",
+        "Home",
+        ":material/home:",
+        TOP,
+        "The loaded data in numbers and what each page is for.",
+        chart_first=True,
     ),
     PageSpec(
         "pages/map.py",
         "Map",
         ":material/map:",
-        "Explore",
+        TOP,
         "Where each stage is strong, how big, and who is linked to whom (BSR step 1).",
         "map",
+        chart_first=True,
     ),
     PageSpec(
         "pages/flows.py",
         "Value-chain flows",
         ":material/account_tree:",
-        "Explore",
+        TOP,
         "How goods, knowledge and investment flow from stage to stage and region to region.",
         "flows",
+        chart_first=True,
     ),
     PageSpec(
         "pages/profile.py",
         "Region profile",
         ":material/location_city:",
-        "Benchmark & match",
+        TOP,
         "A region's specialisation, actors, priorities, funding and peers (BSR steps 1–2).",
         "profile",
+        chart_first=True,
     ),
     PageSpec(
         "pages/matchmaking.py",
         "Matchmaking",
         ":material/handshake:",
-        "Benchmark & match",
+        TOP,
         "Complementary partner regions, with reasons, and joint investment ideas (BSR steps 3–4).",
         "matchmaking",
+        chart_first=True,
     ),
     PageSpec(
         "pages/data.py",
@@ -89,7 +102,7 @@ _ALL = (
         "pages/about.py",
         "About & method",
         ":material/menu_book:",
-        "Method",
+        TOP,
         "The four BSR S3 steps, every indicator formula, data sources, versions and licences.",
         "about",
     ),
@@ -113,6 +126,11 @@ def pages() -> dict[str, list[st.Page]]:
         )
         out.setdefault(spec.section, []).append(page)
     return out
+
+
+def chart_first(url_path: str) -> bool:
+    """Whether the page at `url_path` (st.navigation's, "" for the home page) sends its chart before the filters."""
+    return any(spec.chart_first and (spec.url_path or "") == url_path for spec in PAGES)
 
 
 def editor_link() -> None:

@@ -51,7 +51,7 @@ def view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
 
 def font_size() -> int:
     """Larger chart text in the screen-sharing mode."""
-    return 20 if st.session_state.get(state.PRESENT) else 14
+    return 20 if layout.large_type() else 14
 
 
 def figure(sk: Sankey, view_name: str, size: int = 14) -> go.Figure:

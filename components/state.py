@@ -80,6 +80,14 @@ class Profile:
     BENCHMARK = BenchmarkKeys.of(PAGE)
     SINCE = _on(PAGE, "since")
     PEERS = _on(PAGE, "peers")
+    TAB = _on(PAGE, "tab")  # the open tab below the stage chart
+    TABS = (
+        "Specialisation by sector",
+        "Regions like this one",
+        "Priorities and actors",
+        "Projects and funding",
+        "Flows in and out",
+    )
 
 
 class Matchmaking:
@@ -88,6 +96,8 @@ class Matchmaking:
     TOP = _on(PAGE, "top")  # suggestions shown
     MATRIX = _on(PAGE, "matrix")  # regions in the synergy matrix
     PARTNER = _on(PAGE, "partner")
+    TAB = _on(PAGE, "tab")  # the open tab below the score bars
+    TABS = ("Reasons", "Synergy matrix", "A closer look at one pair, joint investment ideas")
 
     @staticmethod
     def weight(component: str) -> str:

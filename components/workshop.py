@@ -135,7 +135,8 @@ def _forget_bound_widgets(keys: set[str]) -> None:
 
 
 def _presenting() -> bool:
-    return st.query_params.get(PRESENT) == "true" or bool(st.session_state.get(PRESENT))
+    """Presenter mode is the large-type mode on a scene's URL (read before its toggle is drawn, after the page)."""
+    return layout.large_type()
 
 
 def _scene_in_url() -> tuple[int, int, dict[str, Any]] | None:

@@ -1,5 +1,7 @@
 """Region profile: where a region is strong, how big and growing, who is like it, what it has (BSR steps 1–2)."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from components import benchmark, filters, layout, region_card, specialisation_charts, state
@@ -10,12 +12,11 @@ from valuechain.query import regions_in_view, sectors_in_selection
 data = app_data.data()
 sel = filters.current()
 st.title("Region profile")
-region = benchmark.require_region(data, sel, "see its profile")
 indicator, threshold, spare = benchmark.controls(data, state.Profile.BENCHMARK)
 bench = benchmark.benchmark(data, sel, indicator, threshold)
+region = benchmark.focus_region(data, sel, bench, "see its profile")
 names = bench.names
 st.header(layout.plain(matching.label(region, names)))
-region_card.brief_downloads(data, sel, app_data.datasets_on_screen(data))
 since = region_card.since_picker(bench, spare)
 sectors = sectors_in_selection(data, sel)
 stages = matching.stage_profile(bench, region, since or sel.year, sel.stages)
@@ -29,26 +30,34 @@ peers = region_card.peer_picker(bench, region, candidates, suggested)
 specialisation_charts.stage_chart(matching.stage_lq_long(bench, [region, *peers], sel.stages), region, names, threshold)
 region_card.stage_table(stages)
 region_card.source(bench, f"bars: {layout.plain(names[region])}, markers: peer regions · formulas: About & method")
+region_card.brief_downloads(data, replace(sel, region=region), app_data.datasets_on_screen(data))
 
-st.subheader("Specialisation by sector")
-specialisation_charts.sector_chart(
-    matching.sector_profile(bench, region, sectors),
-    dict(zip(bench.stages["stage_id"], bench.stages["position"], strict=True)),
-    threshold,
-)
-region_card.source(bench, "NACE Rev. 2 divisions of the stages in view")
-
-st.subheader("Benchmark: regions like this one")
-region_card.peer_table(matching.peer_comparison(bench, region, peers, sectors, sizes))
-region_card.source(bench, "similarity: cosine of location-quotient profiles over the sectors in view")
-region_card.whole_economy(data, sel, [region, *peers], names, "profile")
-
-st.subheader("S3 priorities")
-region_card.priorities(data, region)
-st.subheader("Key actors by quadruple-helix type")
-region_card.actors(data, region, sel.chain_id)
-st.subheader("Projects and funding")
-region_card.projects(data, sel, region, sectors)
-st.subheader(f"Flows in and out, {sel.year}")
-region_card.flows(data, sel, region, names)
+# The rest, one tab at a time: only the open tab runs, so the first view sends the stage chart and little else.
+tabs = st.tabs(list(state.Profile.TABS), key=state.Profile.TAB, bind=state.URL)
+sector_tab, peer_tab, assets_tab, funding_tab, flows_tab = tabs
+if sector_tab.open:
+    with sector_tab:
+        specialisation_charts.sector_chart(
+            matching.sector_profile(bench, region, sectors),
+            dict(zip(bench.stages["stage_id"], bench.stages["position"], strict=True)),
+            threshold,
+        )
+        region_card.source(bench, "NACE Rev. 2 divisions of the stages in view")
+if peer_tab.open:
+    with peer_tab:
+        region_card.peer_table(matching.peer_comparison(bench, region, peers, sectors, sizes))
+        region_card.source(bench, "similarity: cosine of location-quotient profiles over the sectors in view")
+        region_card.whole_economy(data, sel, [region, *peers], names, "profile")
+if assets_tab.open:
+    with assets_tab:
+        st.subheader("S3 priorities")
+        region_card.priorities(data, region)
+        st.subheader("Key actors by quadruple-helix type")
+        region_card.actors(data, region, sel.chain_id)
+if funding_tab.open:
+    with funding_tab:
+        region_card.projects(data, sel, region, sectors)
+if flows_tab.open:
+    with flows_tab:
+        region_card.flows(data, sel, region, names)
 st.page_link("pages/matchmaking.py", label="Find partners for this region →", icon=":material/handshake:")

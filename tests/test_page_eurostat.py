@@ -62,8 +62,14 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
         assert "Mixed: demo data (synthetic) and real data." in captions  # said on the page itself
     names = {"SE33": "Övre Norrland", "FI1D": "Pohjois- ja Itä-Suomi", "DK01": "Hovedstaden"}
     for region, year in SPOT_CHECKS:
-        for page_path in ("pages/profile.py", "pages/matchmaking.py"):
-            page = open_app(page_path, **{state.REGION: f"{region} {names[region]}", state.YEAR: str(year)})
+        # The whole-economy table is in the profile's peers tab and in matchmaking's closer look at one pair.
+        tabs = {
+            "pages/profile.py": (state.Profile.TAB, state.Profile.TABS[1]),
+            "pages/matchmaking.py": (state.Matchmaking.TAB, state.Matchmaking.TABS[2]),
+        }
+        for page_path, (tab_key, tab) in tabs.items():
+            query = {state.REGION: f"{region} {names[region]}", state.YEAR: str(year), tab_key: tab}
+            page = open_app(page_path, **query)
             table = whole_economy(page)
             row = table[(table["region"] == names[region]) & (table["name"] == GERD)]
             assert row["value"].tolist() == pytest.approx([expected[(region, year)]]), page_path

@@ -40,6 +40,9 @@ def expected_pairs(data: Data) -> matching.PairScores:
     return matching.pair_scores(data, matching.benchmark(data, sel), sel)
 
 
+PAIR_TAB = {Matchmaking.TAB: Matchmaking.TABS[2]}  # the closer look at one pair and the idea cards, by its link
+
+
 def suggestions(at: AppTest) -> list[str]:
     """The ranked list as shown: one Markdown line per suggestion."""
     return [m.value for m in at.markdown if m.value.startswith("**") and " · score **" in m.value]
@@ -78,13 +81,17 @@ def test_ranked_partners_with_reasons_for_a_demo_region(seeded_db: Path) -> None
     assert table["region_id"].tolist() == ranked["region_id"].tolist()
     assert table["score"].tolist() == pytest.approx(ranked["score"].tolist())
     assert table["why"].tolist() == ranked["why"].tolist()
-    # The closer look starts with the best partner and explains it again in large type.
-    assert at.selectbox(key=Matchmaking.PARTNER).value == best["region_id"]
-    assert f"**Why:** {plain(best['why'])}." in [m.value for m in at.markdown]
-    assert {m.label: m.value for m in at.metric}["Score"] == f"{best['score']:.2f}"
     bars = chart(at, "score_bars")
     assert [t["name"] for t in bars["data"]] == list(matching.COMPONENTS.values())
     assert "demo data (synthetic)" in " ".join(c.value for c in at.caption)
+    assert [t.label for t in at.tabs] == list(Matchmaking.TABS)
+    assert len(at.get("plotly_chart")) == 1  # the synergy matrix waits for its tab
+
+    # The closer look starts with the best partner and explains it again in large type.
+    at = open_app("pages/matchmaking.py", region=REGION_LABEL, **PAIR_TAB)
+    assert at.selectbox(key=Matchmaking.PARTNER).value == best["region_id"]
+    assert f"**Why:** {plain(best['why'])}." in [m.value for m in at.markdown]
+    assert {m.label: m.value for m in at.metric}["Score"] == f"{best['score']:.2f}"
 
 
 def test_weights_reorder_the_list(seeded_db: Path) -> None:
@@ -117,7 +124,9 @@ def test_weights_reorder_the_list(seeded_db: Path) -> None:
 
 
 def test_synergy_matrix_is_a_small_readable_heatmap(seeded_db: Path) -> None:
-    at = open_app("pages/matchmaking.py", region=REGION_LABEL, country=["FI", "SE", "EE"])
+    at = open_app(
+        "pages/matchmaking.py", region=REGION_LABEL, country=["FI", "SE", "EE"], **{Matchmaking.TAB: "Synergy matrix"}
+    )
     heat = chart(at, "synergy")["data"][0]
     data = load(seeded_db)
     codes = sorted(
@@ -160,13 +169,13 @@ def button(at: AppTest, label: str) -> Button:
 
 
 def test_viewers_see_no_form_without_a_password() -> None:
-    at = open_app("pages/matchmaking.py", region=REGION_LABEL)
+    at = open_app("pages/matchmaking.py", region=REGION_LABEL, **PAIR_TAB)
     assert any("Editing is switched off" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Save idea card"]
 
 
 def test_an_editor_saves_and_changes_an_idea_card(seeded_db: Path) -> None:
-    at = editor_app(region=REGION_LABEL)
+    at = editor_app(region=REGION_LABEL, **PAIR_TAB)
     at.text_input(key="login_name").input("Anna")
     at.text_input(key="login_password").input("wrong")
     button(at, "Sign in").click().run()
@@ -230,7 +239,7 @@ def test_an_editor_deletes_an_idea_card_after_confirming(seeded_db: Path) -> Non
         who=Identity("Anna", "editor"),
     )
     store.close()
-    at = editor_app(region=REGION_LABEL)
+    at = editor_app(region=REGION_LABEL, **PAIR_TAB)
     at.text_input(key="login_name").input("Ben")
     at.text_input(key="login_password").input(PASSWORD)
     button(at, "Sign in").click().run()

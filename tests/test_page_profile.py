@@ -12,7 +12,7 @@ import pytest
 
 from components.chart_style import esc
 from components.layout import plain
-from components.state import PICKED_REGION, Profile
+from components.state import PICKED_REGION, SELECTION, Profile
 from valuechain import matching
 from valuechain.query import Data, Selection, sectors_in_selection
 from valuechain.store import open_store
@@ -79,14 +79,22 @@ def test_profile_from_a_deep_link(seeded_db: Path) -> None:
         bench.sector_lq.loc[REGION, ["A01", "A02", "A03"]].round(3).tolist()
     )
 
+    captions = " ".join(c.value for c in at.caption)
+    assert "demo data (synthetic)" in captions
+    assert "reference: all 56 BSR regions at NUTS 2" in captions
+    assert f"of 56 BSR regions · LQ {sizes.at[REGION, 'lq']:.2f}" in captions
+    assert [t.label for t in at.tabs] == list(Profile.TABS)
+    assert len(at.dataframe) == 1  # the stage table; the other tabs' tables are not even computed
+
+    # The other tabs, each opened by its link.
+    at = open_app("pages/profile.py", region=REGION_LABEL, **{Profile.TAB: "Regions like this one"})
     peer_table = at.dataframe[1].value
     assert peer_table["region_id"].tolist() == [REGION, *peers["region_id"]]
     assert peer_table["similarity"].tolist()[1:] == pytest.approx(peers["similarity"].tolist())
-    assert at.dataframe[2].value["code"].tolist() == matching.priorities_of(data, REGION)["code"].tolist()
-    captions = " ".join(c.value for c in at.caption)
-    assert "demo data (synthetic)" in captions and "Demo data (synthetic)" in captions
-    assert "reference: all 56 BSR regions at NUTS 2" in captions
-    assert f"of 56 BSR regions · LQ {sizes.at[REGION, 'lq']:.2f}" in captions
+    assert len(at.get("plotly_chart")) == 1  # the sector chart's tab is closed
+    at = open_app("pages/profile.py", region=REGION_LABEL, **{Profile.TAB: "Priorities and actors"})
+    assert at.dataframe[1].value["code"].tolist() == matching.priorities_of(data, REGION)["code"].tolist()
+    assert "Demo data (synthetic)" in " ".join(c.value for c in at.caption)  # the priorities' dataset
 
 
 def test_threshold_and_growth_period_are_page_widgets(seeded_db: Path) -> None:
@@ -121,11 +129,17 @@ def test_chosen_peers_and_stages_come_from_the_url(seeded_db: Path) -> None:
     assert [t["name"] for t in chart(at, 1)["data"]] == ["Processing", "Bio-based products"]
 
 
-def test_without_a_region_the_page_asks_for_one() -> None:
+def test_without_a_region_the_page_shows_the_largest_and_asks_for_one(seeded_db: Path) -> None:
     at = open_app("pages/profile.py")
+    _, _, bench = domain(seeded_db)
+    largest = bench.stage_values.sum(axis=1).idxmax()
+    label = matching.label(largest, bench.names)
+    assert f"Showing **{plain(label)}**, the largest region" in at.info[0].value
     assert "Choose a region to see its profile" in at.info[0].value
     assert at.selectbox(key=PICKED_REGION).options[0] == "DE30 Berlin"
-    assert not at.get("plotly_chart")
+    assert at.header[0].value == plain(label)
+    assert chart(at, 0)["data"][0]["name"] == label  # the page opens on a chart, not on a question
+    assert at.session_state[SELECTION].region is None  # the focus region stays unset until one is chosen
 
 
 def test_the_first_year_has_no_growth(seeded_db: Path) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import filters
+from components.state import REGION
 from valuechain import demo, derived, indicators
 from valuechain.query import Data, Selection, headline
 from valuechain.store import open_store
@@ -37,7 +39,7 @@ def test_home_shows_headline_numbers_of_the_demo_data(seeded_db: Path) -> None:
 
 
 def test_filters_start_from_the_url() -> None:
-    # Bound widgets put their shown label in the URL: codes for countries, names for chains.
+    # Links made before codes were kept in the URL hold the labels shown (names for chains): they still work.
     at = open_app(country=["SE", "FI"], level="1", chain="Offshore wind energy")
     assert at.selectbox(key="chain").value == "offshore_wind"
     assert at.multiselect(key="country").value == ["SE", "FI"]
@@ -56,8 +58,12 @@ def test_links_may_name_filters_by_code() -> None:
     assert at.multiselect(key="sector").value == ["C33"]
     assert at.selectbox(key="year").value == 2020
     assert not at.sidebar.warning
-    labelled = open_app(region="SE33 Övre Norrland")
+    # The address bar holds codes, not the names shown: the link stays the same whatever the spelling.
+    url = {k: at.query_params[k] for k in ("region", "chain", "stage", "sector")}
+    assert url == {"region": "SE33", "chain": "offshore_wind", "stage": "operation_grid", "sector": "C33"}
+    labelled = open_app(region="SE33 Övre Norrland", chain="Offshore wind energy")  # links made before
     assert labelled.selectbox(key="region").value == "SE33"
+    assert (labelled.query_params["region"], labelled.query_params["chain"]) == ("SE33", "offshore_wind")
 
 
 def test_a_link_naming_what_is_not_there_says_so() -> None:
@@ -78,7 +84,8 @@ def test_changing_a_filter_changes_the_numbers() -> None:
 
 def test_region_options_follow_level_and_countries() -> None:
     at = open_app(country=["LV"])
-    assert at.selectbox(key="region").options == ["LV00 Latvija"]
+    assert at.selectbox(key=REGION).options == ["LV00"]  # the codes, in the URL
+    assert at.selectbox(key=filters.shown(REGION)).options == ["LV00 Latvija"]  # the names, on screen
 
 
 def test_about_page_lists_every_formula_and_the_data_on_screen() -> None:
@@ -220,7 +227,7 @@ def test_data_text_reaches_markdown_as_plain_text(
         "SE \\[x\\](javascript\\:alert(1)) see https\\:\u2060//evil.example or www\u2060.evil.example evil" in help_text
     )
     assert "](" not in help_text.replace("\\](", "") and "\u202e" not in help_text
-    options = at.sidebar.selectbox(key="region").options
+    options = at.sidebar.selectbox(key=filters.shown(REGION)).options  # the names shown beside the codes
     assert any(o.startswith("SE33 [x](javascript:alert(1))") and o.endswith(" evil") for o in options)
     assert not any("\u202e" in o for o in options)
     about = open_app("pages/about.py")

@@ -135,7 +135,8 @@ def test_profile_scene_restores_peers(app_db: Path) -> None:
 @pytest.mark.usefixtures("app_db")
 def test_matchmaking_scene_restores_weights_and_partner(app_db: Path) -> None:
     weights = {Matchmaking.weight(c): str(w) for c, w in zip(matching.COMPONENTS, (5, 0, 1, 4, 2), strict=True)}
-    query: dict[str, str | list[str]] = {"region": REGION, "country": ["FI", "SE", "EE"], **weights}
+    pair_tab = {Matchmaking.TAB: Matchmaking.TABS[2]}  # where the partner is picked
+    query: dict[str, str | list[str]] = {"region": REGION, "country": ["FI", "SE", "EE"], **weights, **pair_tab}
     keys = (*weights, Matchmaking.PARTNER, Matchmaking.TOP)
 
     def change(at: AppTest) -> None:

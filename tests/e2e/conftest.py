@@ -34,8 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(env: dict[str, str], script: str = "app.py") -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run` on a free loopback port and wait until it answers."""
+def start_app(env: dict[str, str], script: str = "app.py", cwd: Path = REPO) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` in `cwd` (this checkout, or another one the benchmarks compare with) on a free loopback
+    port and wait until it answers."""
     port = free_port()
     log = open(ARTIFACTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
@@ -54,7 +55,7 @@ def start_app(env: dict[str, str], script: str = "app.py") -> tuple[subprocess.P
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -157,4 +158,24 @@ def choose_country(page: Any, code: str) -> None:
     page.keyboard.type(code)
     page.get_by_role("option", name=code, exact=True).click()
     page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a page of the app from the top menu as a person does (inside the app: the session and its sign-in are
+    kept): its own link, or the item inside its group or the overflow ("2 more"), opened first."""
+    nav = page.locator("[data-testid='stTopNav']")
+    link = nav.get_by_role("link", name=title, exact=True)
+    if not link.is_visible():
+        groups = nav.locator("[data-testid='stTopNavSection']")
+        for i in range(groups.count()):
+            group = groups.nth(i)
+            if not group.is_visible() or group.evaluate("e => !!e.closest('[inert]')"):
+                continue  # a copy the menu measures its width with, out of reach
+            group.click()
+            link = page.get_by_role("menuitem", name=title, exact=True)  # a group's pages are its menu's items
+            if link.is_visible():
+                break
+            page.keyboard.press("Escape")
+    link.click()
     wait_idle(page)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 import pytest
 
+from components.state import Matchmaking
 from valuechain import demo, matching, schema
 from valuechain.query import Data, Selection
 
@@ -35,13 +36,14 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
     assert page.get_by_role("heading", name="SE33 Övre Norrland").is_visible()
     size = page.locator("[data-testid='stMetric']", has_text="Size (share of BSR)")
     assert "%" in size.locator("[data-testid='stMetricValue']").inner_text()
+    page.locator(".js-plotly-plot .bars path").first.wait_for()  # plotly draws once its code has loaded
     assert page.locator(".js-plotly-plot .bars path").count() >= 5  # one bar per stage at least
     screenshot(page, "profile-se33")
 
     page.get_by_text("Find partners for this region").click()
     wait_idle(page)
     page.wait_for_function("() => location.pathname.endsWith('/matchmaking')")
-    assert parse_qs(urlparse(page.url).query)["region"] == ["SE33 Övre Norrland"]
+    assert parse_qs(urlparse(page.url).query)["region"] == ["SE33"]  # the address bar holds the code
     assert page.get_by_role("heading", name="Partners for SE33 Övre Norrland").is_visible()
     # The first suggestion's reason, as the domain computes it for the same (seeded) demo data.
     data = Data(
@@ -50,8 +52,14 @@ def test_profile_deep_link_to_matchmaking_and_a_saved_idea_card(editor_app: str,
     sel = Selection(chain_id="circular_bioeconomy", year=max(data.years()), region=REGION)
     pairs = matching.pair_scores(data, matching.benchmark(data, sel), sel)
     best = matching.rank_partners(pairs, REGION, list(pairs.bench.names), matching.DEFAULT_WEIGHTS, top=1).iloc[0]
-    assert f"Why: {best['why']}." in page.inner_text("body")
+    assert best["why"] in page.inner_text("body")  # the Reasons tab, open first
+    assert page.locator(".js-plotly-plot .heatmaplayer").count() == 0  # drawn only when its tab is opened
+    page.get_by_role("tab", name="Synergy matrix").click()
+    wait_idle(page)
     assert page.locator(".js-plotly-plot .heatmaplayer").count() == 1
+    page.get_by_role("tab", name=Matchmaking.TABS[2]).click()
+    wait_idle(page)
+    assert f"Why: {best['why']}." in page.inner_text("body")
     screenshot(page, "matchmaking-se33")
 
     sign_in(page, "Workshop facilitator", PASSWORD)
@@ -82,6 +90,8 @@ def test_a_page_picker_sets_the_focus_region_in_the_sidebar_and_url(editor_app: 
     page.goto(f"{editor_app}/matchmaking?country=EE")
     wait_idle(page)
     assert "Choose a region to find partners for" in page.inner_text("body")
+    assert page.get_by_role("heading", name="Partners for EE00 Eesti").is_visible()  # the largest, shown meanwhile
+    assert "region=" not in page.url
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Region").click()
     page.get_by_role("option", name="EE00 Eesti").click()
     wait_idle(page)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import choose_country, screenshot, served, wait_idle
+from .conftest import choose_country, go_to, screenshot, served, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def test_deep_link_as_the_first_request_to_a_fresh_server_runs_through_the_shell
         assert sidebar.get_by_role("combobox", name="Value chain").input_value() == "Offshore wind energy"
         assert sidebar.locator("[data-testid='stRadio'] input[type='radio']").nth(1).is_checked()  # level=1
         assert "Data on screen" in sidebar.inner_text()  # the shell's dataset badge
-        nav = sidebar.locator("[data-testid='stSidebarNav']")
+        nav = page.locator("[data-testid='stTopNav']")
         assert nav.get_by_text("Value-chain flows").is_visible()  # app.py's titles, not the file names
         assert not nav.get_by_text("flows", exact=True).count()
 
@@ -67,4 +67,53 @@ def test_large_type_for_screen_sharing(app_url: str, page) -> None:
     wait_idle(page)
     size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
     assert size == "21px"
+    top = page.locator("[data-testid='stTopNav']")
+    assert top.get_by_role("link", name="Home", exact=True).is_visible(), "the pages' menu stays in large type"
     screenshot(page, "home-large-type")
+
+
+def test_layout_menu_at_the_top_leaves_the_sidebar_to_the_filters_at_900px(app_url: str, browser) -> None:
+    """Workshop facilitators screen-share at 900 px height: the pages' menu is at the top, and the Countries list
+    opens in the sidebar with room for its options."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/map")
+        wait_idle(page)
+        nav = page.locator("[data-testid='stTopNav']")
+        for title in ("Home", "Map", "Value-chain flows", "Region profile", "Matchmaking"):
+            assert nav.get_by_role("link", name=title, exact=True).is_visible(), title
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        sidebar = page.locator("[data-testid='stSidebar']")
+        box = sidebar.locator("[data-testid='stMultiSelect']", has_text="Countries")
+        box.locator("input").click()  # no typing: the list itself must have room
+        listbox = page.get_by_role("listbox")
+        listbox.wait_for()
+        shown = listbox.bounding_box()
+        assert shown is not None and shown["y"] + shown["height"] <= 900 and shown["height"] >= 240, shown
+        screenshot(page, "layout-countries-900")
+        page.keyboard.press("Escape")
+    finally:
+        context.close()
+
+
+def test_deep_link_by_code_keeps_codes_in_the_url_across_pages_and_back(app_url: str, page) -> None:
+    page.goto(f"{app_url}/map?region=SE33&stage=processing")
+    wait_idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_role("combobox", name="Focus region").input_value() == "SE33 Övre Norrland"
+    assert "Processing" in sidebar.locator("[data-testid='stMultiSelect']", has_text="Stages").inner_text()
+    query = parse_qs(urlparse(page.url).query)
+    assert (query["region"], query["stage"]) == (["SE33"], ["processing"])  # codes, as typed: not the labels shown
+    go_to(page, "Region profile")
+    assert page.get_by_role("heading", name="SE33 Övre Norrland").is_visible()
+    assert parse_qs(urlparse(page.url).query)["region"] == ["SE33"]
+    page.go_back()
+    wait_idle(page)
+    assert urlparse(page.url).path.endswith("/map")
+    assert sidebar.get_by_role("combobox", name="Focus region").input_value() == "SE33 Övre Norrland"
+    # A link made before codes were kept (the label shown) still opens the view, and the address bar gets the code.
+    page.goto(f"{app_url}/flows?region=SE33+%C3%96vre+Norrland&chain=Circular+bioeconomy")
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('region=SE33') && !location.search.includes('Norrland')")
+    assert sidebar.get_by_role("combobox", name="Focus region").input_value() == "SE33 Övre Norrland"

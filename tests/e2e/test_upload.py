@@ -55,7 +55,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     page.goto(f"{url}/data")
     wait_idle(page)
     assert "This page is for editors" in page.inner_text("body")
-    nav = page.locator("[data-testid='stSidebarNav']")
+    nav = page.locator("[data-testid='stTopNav']")
     assert "Data" not in nav.inner_text(), "viewers do not see the Data page listed"
     sign_in(page, "Analyst Anna", PASSWORD)
     assert "Signed in as editor: Analyst Anna" in page.inner_text("body")

@@ -12,7 +12,7 @@ import pytest
 
 from components.state import Flows, Map
 
-from .conftest import editor_server, screenshot, sign_in, wait_idle
+from .conftest import editor_server, go_to, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "workshop-secret"
@@ -40,12 +40,6 @@ def save_scene(page, title: str, note: str) -> None:
     assert side.get_by_text(f"Saved “{title}”.").is_visible()
 
 
-def go(page, link: str) -> None:
-    """Navigate inside the app (the sidebar's page links keep the session and its sign-in)."""
-    page.locator(SIDEBAR).get_by_role("link", name=link, exact=True).click()
-    wait_idle(page)
-
-
 def press(page, key: str, scene: int) -> None:
     page.keyboard.press(key)
     page.wait_for_function(f"() => new URLSearchParams(location.search).get('scene') === '{scene}'", timeout=60_000)
@@ -64,7 +58,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     code = re.search(r"join with the code ([A-Z0-9]{6})", page.inner_text("body")).group(1)  # type: ignore[union-attr]
 
     # Scene 1: the map with natural breaks and bubbles.
-    go(page, "Map")
+    go_to(page, "Map")
     page.get_by_role("combobox", name="Classes").click()
     page.get_by_role("option", name=re.compile("Natural breaks")).click()
     wait_idle(page)
@@ -74,13 +68,13 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     assert map_view[Map.BUBBLES] == ["true"] and "Natural breaks" in map_view[Map.CLASSES][0]
     save_scene(page, "Where the bioeconomy jobs are", "Point at eastern Finland.")
     # Scene 2: investment flows.
-    go(page, "Value-chain flows")
+    go_to(page, "Value-chain flows")
     page.get_by_text("Investment", exact=True).click()
     wait_idle(page)
     assert query(page)[Flows.KIND] == ["Investment"]
     save_scene(page, "Who invests where", "")
     # Scene 3: partners for Pohjois- ja Itä-Suomi.
-    go(page, "Matchmaking")
+    go_to(page, "Matchmaking")
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Region").click()
     page.keyboard.type("FI1D")
     page.get_by_role("option", name="FI1D Pohjois- ja Itä-Suomi").click()
@@ -88,7 +82,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     page.wait_for_function("() => location.search.includes('region=FI1D')")
     save_scene(page, "Partners for eastern Finland", "Ask the room to vote.")
 
-    go(page, "Workshop")
+    go_to(page, "Workshop")
     assert page.get_by_text("1. Where the bioeconomy jobs are").is_visible()
     assert page.get_by_text("3. Partners for eastern Finland").is_visible()
     page.get_by_role("button", name="Present").first.click()
@@ -115,7 +109,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     # Back to the agenda; the live board shows no vote yet.
     page.get_by_role("button", name="Exit presenter mode").click()
     wait_idle(page)
-    go(page, "Workshop")
+    go_to(page, "Workshop")
     page.get_by_role("tab", name="Votes and comments (live)").click()
     board = page.locator("[class*='st-key-tally_partner_FI1D_']").first
     board.wait_for(timeout=60_000)
