@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from valuechain.ingest.cells import _set_table, _wide_to_long, file_stem
+from valuechain.ingest.cells import _arrow_types, _set_table, _wide_to_long, file_stem
 from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
 from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
 from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
@@ -346,19 +346,25 @@ def _parse_csv(
 
 
 def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], lines_are_records: bool) -> pd.DataFrame:
-    table = pacsv.read_csv(
-        src.arrow(),
-        read_options=pacsv.ReadOptions(
+    """Every cell as text; the columns the first block shows to be repetitive come dictionary-encoded from the
+    parser, so they need no second pass to become Categoricals."""
+    options = {
+        "read_options": pacsv.ReadOptions(
             column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 20
         ),
-        parse_options=pacsv.ParseOptions(
+        "parse_options": pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
         ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-        ),
+    }
+
+    def text(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+        return pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+    first = next(
+        iter(pacsv.open_csv(src.arrow(), **options, convert_options=text(dict.fromkeys(names, pa.string())))), None
     )
-    return table.to_pandas()
+    types = _arrow_types(first.to_pandas()) if first is not None else dict.fromkeys(names, pa.string())
+    return pacsv.read_csv(src.arrow(), **options, convert_options=text(types)).to_pandas()
 
 
 def _record_rows(
