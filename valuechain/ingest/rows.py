@@ -14,7 +14,7 @@ import pandas as pd
 from valuechain import schema
 from valuechain.geo import in_programme_area
 from valuechain.ingest.cells import _plain_numbers
-from valuechain.ingest.common import _label, _matches
+from valuechain.ingest.common import _NUMBER, _label, _matches
 from valuechain.ingest.options import RowChoices
 from valuechain.ingest.suggestions import nuts_change
 from valuechain.schema import Table
@@ -118,7 +118,8 @@ def triage(
         return Triage(frame, rows, labels, [], _no_rows(frame))
     frame = frame.copy(deep=False)
     drop = np.zeros(len(frame), dtype=bool)
-    why = np.full(len(frame), "", dtype=object)
+    why = np.zeros(len(frame), dtype=np.int8)  # per row, the position in `reasons` of why it is left out
+    reasons = [""]
     groups: list[RowGroup] = []
     regions = known.get("regions.nuts_id", set())
     for col in t.columns:
@@ -142,7 +143,8 @@ def triage(
             leave = kind in choices.leave_out
             if leave:
                 drop |= rest
-                why[rest] = kind
+                why[rest] = len(reasons)
+                reasons.append(kind)
             groups.append(
                 RowGroup(kind, _label(labels, col.name, 0), int(hits.sum()), examples, int(recodable.sum()),
                          leave and bool(rest.any()), int(recodable.sum()) if recode else 0)
@@ -152,7 +154,7 @@ def triage(
     marker_pattern = rf"^\s*(?:{alternatives})\s*$"
     # A column of plain numbers holds no marker unless the analyst named a number as one: arrow's cast tells so
     # at a third of the cost of the marker pattern on a million values.
-    number_marker = any(_plain_numbers(pd.Series([m.strip()], dtype="str")) is not None for m in choices.missing)
+    number_marker = any(re.fullmatch(_NUMBER, m.strip()) for m in choices.missing)
     for col in t.columns:
         if col.dtype not in ("int", "float") or col.name not in frame or pd.api.types.is_numeric_dtype(frame[col.name]):
             continue
@@ -173,12 +175,13 @@ def triage(
         examples = tuple(dict.fromkeys(marked))[:5]
         if col.required:
             drop |= marker
-            why[marker] = "missing"
+            why[marker] = len(reasons)
+            reasons.append("missing")
         groups.append(RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, col.required, 0))
     if not drop.any():
         return Triage(frame, rows, labels, groups, _no_rows(frame))
     left = frame[drop].astype("str").reset_index(drop=True)
-    left.insert(0, "left_out_as", why[drop])
+    left.insert(0, "left_out_as", np.array(reasons, dtype=object)[why[drop]])
     left.insert(0, "file_row", rows[drop])
     keep = ~drop
     kept_labels = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in labels.items()}
