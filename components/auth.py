@@ -158,6 +158,17 @@ def logout() -> None:
     st.session_state.pop(EDITOR_SESSION_KEY, None)
 
 
+def editors_only(why: str) -> Identity:
+    """The sign-in form, then the signed-in editor; anyone else reads why the page is for editors, and the page
+    stops there."""
+    login_form()
+    who = identity()
+    if not who.can_write:
+        st.info(why, icon="🔒")
+        st.stop()
+    return who
+
+
 def login_form() -> None:
     """Sign in as editor, or sign out; says so when no way to sign in is configured."""
     who = identity()

@@ -8,15 +8,10 @@ from components import data as app_data
 app_data.data()  # every page starts here: it makes a deep link to /data run through app.py
 store = app_data.store()
 st.title("Data")
-auth.login_form()
-who = auth.identity()
-if not who.can_write:
-    st.info(
-        "This page is for editors: sign in to upload files, check them, and roll datasets back. Every other "
-        "page is open to everyone.",
-        icon="🔒",
-    )
-    st.stop()
+who = auth.editors_only(
+    "This page is for editors: sign in to upload files, check them, and roll datasets back. Every other "
+    "page is open to everyone.",
+)
 
 st.caption(
     "Upload a file, map its columns, read the check report, preview what changes, then commit it as a new "

@@ -9,15 +9,10 @@ from components import workshop_room as room
 data = app_data.data()
 store = app_data.store()
 st.title("Workshop")
-auth.login_form()
-who = auth.identity()
-if not who.can_write:
-    st.info(
-        "Facilitators (editors) build and present workshops here. Participants: open **Join a workshop** and "
-        "type the code on the shared screen.",
-        icon="🔒",
-    )
-    st.stop()
+who = auth.editors_only(
+    "Facilitators (editors) build and present workshops here. Participants: open **Join a workshop** and "
+    "type the code on the shared screen.",
+)
 
 room.create_form(store, who)
 ws = room.pick(store)

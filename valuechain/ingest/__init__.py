@@ -1,6 +1,6 @@
 """Analysts' files into the data model: read, map columns, check, preview, commit — never half-loaded.
 
-No Streamlit here: components/upload.py draws the Data page, tests and bench/ingest.py call these
+No Streamlit here: components/upload/ draws the Data page, tests and bench/ingest.py call these
 functions directly. One module per stage:
 
 1. `read(data, file_name, options)` → `Parsed` (reading.py; text.py for CSV, Eurostat bulk TSV and SDMX-CSV,
