@@ -645,21 +645,24 @@ def _blank(s: pd.Series) -> pd.Series:
 
 def as_categorical(s: pd.Series) -> pd.Series:
     """A text column as a Categorical of its distinct texts (missing cells: code -1), by arrow's dictionary
-    encoding; a column with one text throughout (a unit, a source) takes one comparison instead. A Categorical
-    comes back with its categories sorted."""
+    encoding; a column with one text throughout (a unit, a source) takes one comparison instead."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        categories = s.cat.categories
-        if categories.is_monotonic_increasing:
-            return s
-        return _categorical(s.cat.codes.to_numpy(), categories, s.index, s.name)
+        return s
     text = s if isinstance(s.array, pd.arrays.ArrowStringArray) else s.astype("str")
     arr = pa.chunked_array(text.array.__arrow_array__()).combine_chunks()
     if len(arr) and arr[0].is_valid and pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True:
-        codes, values = np.zeros(len(arr), dtype=np.int8), [arr[0].as_py()]
-    else:
-        encoded = pc.dictionary_encode(arr)
-        codes, values = encoded.indices.fill_null(-1).to_numpy(), encoded.dictionary.to_pylist()
-    return _categorical(codes, values, s.index, s.name)
+        return _categorical(np.zeros(len(arr), dtype=np.int8), [arr[0].as_py()], s.index, s.name)
+    return dictionary_categorical(pc.dictionary_encode(arr), s.index, s.name)
+
+
+def dictionary_categorical(
+    arr: pa.DictionaryArray | pa.ChunkedArray, index: pd.Index, name: object = None
+) -> pd.Series:
+    """Arrow's dictionary-encoded text (chunks' dictionaries unified) as a Categorical of sorted texts: the codes
+    are sorted and narrowed in one pass, where pandas' conversion and a sort would take two."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return _categorical(arr.indices.fill_null(-1).to_numpy(), arr.dictionary.to_pylist(), index, name)
 
 
 def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: object = None) -> pd.Series:
@@ -743,9 +746,10 @@ def _codes(col: pd.Series) -> np.ndarray:
     return pd.factorize(col)[0]
 
 
-def _first_of_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """For each row, the position of the first row with the same values in `columns` (-1: a value missing).
-    Keys from column codes; a table of first positions when the keys are few, else a hash of them."""
+def _key_firsts(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each row's key over `columns` (-1: a value missing) and, per key, the position of its first row (len(frame)
+    where no row has it); no table when every key occurs once, the usual answer for a table's key. Keys from
+    column codes; a table of first positions when the keys are few, else a hash of them."""
     n = len(frame)
     coded = _key_codes(frame, columns)
     if coded is None:
@@ -760,27 +764,29 @@ def _first_of_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
         key[valid] = pd.factorize(key[valid])[0]
         span = max(int(key.max(initial=-1)) + 1, 1)
     counts = np.bincount(key + 1, minlength=span + 1)[1:]  # rows with key -1 counted apart
-    if counts.max(initial=0) <= 1:  # every key once, the usual answer for a table's key: no scatter, no lookup
-        return np.where(key >= 0, np.arange(n), -1)
+    if counts.max(initial=0) <= 1:
+        return key, None
     first = np.full(span + 1, n, dtype=np.int64)  # the last slot collects the rows with key -1
     if span <= 64:  # a flag or a unit: one comparison per value present beats a scatter over every row
         for k in np.flatnonzero(counts):
             first[k] = np.argmax(key == k)
     else:
         np.minimum.at(first, key, np.arange(n))
-    first[-1] = -1
-    return first[key]
+    return key, first[:-1]
 
 
 def first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Position of the first row of each distinct combination of `columns` (rows missing a part left out)."""
-    return np.flatnonzero(_first_of_key(frame, columns) == np.arange(len(frame)))
+    key, first = _key_firsts(frame, columns)
+    return np.flatnonzero(key >= 0) if first is None else np.sort(first[first < len(frame)])
 
 
 def duplicated_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Rows whose key repeats an earlier row's (rows with a missing key part are never duplicates)."""
-    first = _first_of_key(frame, columns)
-    return (first >= 0) & (first != np.arange(len(frame)))
+    key, first = _key_firsts(frame, columns)
+    if first is None:
+        return np.zeros(len(frame), dtype=bool)
+    return (key >= 0) & (first[key] != np.arange(len(frame)))
 
 
 def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -812,13 +818,12 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
             per_value = _cast(pd.Series(s.cat.categories.astype("str")), dtype)
             return pd.Series(per_value.array.take(s.cat.codes.to_numpy(), allow_fill=True), index=s.index)
         num = s if s.dtype == np.float64 else _numbers(s)  # ingest hands plain-number columns over as floats
-        finite = np.isfinite(num.to_numpy())
-        if not finite.all():
-            num = num.where(finite)  # "inf" or 1e400 is no value anyone measured
+        values = num.to_numpy(dtype=np.float64)
+        valid = np.isfinite(values)  # "inf" or 1e400 is no value anyone measured
         if dtype == "int":
-            whole = num.where((num == np.floor(num)) & (num.abs() < _INT64_SAFE))
-            return whole.astype("Int64")
-        return num.astype("Float64")
+            valid &= (values == np.floor(values)) & (np.abs(values) < _INT64_SAFE)
+            return pd.Series(pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid), index=s.index)
+        return pd.Series(pd.arrays.FloatingArray(np.where(valid, values, 0.0), ~valid), index=s.index)
     if dtype == "bool":
         if s.dtype == bool:
             return s.astype("boolean")

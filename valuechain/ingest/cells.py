@@ -103,10 +103,10 @@ def _split_flags(values: pd.Series) -> pd.DataFrame:
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns with few distinct values (codes, units, years; not the values) as Categoricals of sorted
-    texts, encoded in parallel threads (arrow releases the GIL), so that each later check runs once per distinct
-    value. Columns the CSV parser encoded already (`_arrow_types`) only have their categories sorted."""
-    names = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype) or _repetitive(frame[c])]
+    """Text columns with few distinct values (codes, units, years; not the values) as Categoricals, encoded in
+    parallel threads (arrow releases the GIL), so that each later check runs once per distinct value. The CSV
+    parser encodes them as it reads (`_arrow_types`): this is for the other formats."""
+    names = [c for c in frame.columns if _repetitive(frame[c])]
     if not names:
         return frame
     with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:

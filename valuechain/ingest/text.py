@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from valuechain import schema
 from valuechain.ingest.cells import _arrow_types, _set_table, _wide_to_long, file_stem
 from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
 from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
@@ -358,13 +359,21 @@ def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], li
     }
 
     def text(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
-        return pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
+        # `_encoding` has checked that every byte decodes (and arrow writes what it transcodes as UTF-8): no check
+        # of each cell's UTF-8 again
+        return pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False
+        )
 
     first = next(
         iter(pacsv.open_csv(src.arrow(), **options, convert_options=text(dict.fromkeys(names, pa.string())))), None
     )
     types = _arrow_types(first.to_pandas()) if first is not None else dict.fromkeys(names, pa.string())
-    return pacsv.read_csv(src.arrow(), **options, convert_options=text(types)).to_pandas()
+    table = pacsv.read_csv(src.arrow(), **options, convert_options=text(types))
+    encoded = [n for n in names if pa.types.is_dictionary(types[n])]
+    plain = table.drop_columns(encoded).to_pandas()
+    coded = {n: schema.dictionary_categorical(table[n], plain.index) for n in encoded}
+    return pd.DataFrame({n: coded[n] if n in coded else plain[n] for n in names}, index=plain.index, copy=False)
 
 
 def _record_rows(
