@@ -6,6 +6,8 @@ Fetching, checking and storing live in valuechain.eurostat; this module only dra
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -155,8 +157,8 @@ def dataset_section(store: Store, who: Identity) -> None:
         return
     prepared: eload.Prepared = held[1]
     keep = _dimension_choices(prepared)
-    if keep != dict(prepared.checked.mapping.filters):
-        _fetch(store, entry, signature, keep=keep)
+    if keep != dict(prepared.checked.mapping.filters):  # checked again with the codes kept (the answer is cached)
+        _fetch(store, entry, signature, keep=keep, quiet=True)
         prepared = st.session_state[_PREPARED][1]
     _show_prepared(store, who, prepared)
 
@@ -183,16 +185,20 @@ def _filters(entry: catalogue.Entry) -> str:
     return "; ".join(f"{k}={','.join(v)}" for k, v in entry.filters.items()) or "none"
 
 
-def _fetch(store: Store, entry: catalogue.Entry, signature: object, keep: dict[str, str]) -> None:
+def _fetch(store: Store, entry: catalogue.Entry, signature: object, keep: dict[str, str], quiet: bool = False) -> None:
+    """Fetch and check, with a status box for the fetch the editor asked for (none for a re-check)."""
     try:
-        with st.status(f"Fetching {entry.code} from Eurostat…", expanded=False) as status:
-            prepared = eload.prepare(
-                store,
-                entry,
-                keep=keep,
-                progress=lambda done, total, what: status.update(label=layout.plain(f"{what} ({done}/{total})")),
-            )
-            status.update(label=f"Fetched {entry.code}", state="complete")
+        if quiet:
+            prepared = eload.prepare(store, entry, keep=keep)
+        else:
+            with st.status(f"Fetching {entry.code} from Eurostat…", expanded=False) as status:
+                prepared = eload.prepare(
+                    store,
+                    entry,
+                    keep=keep,
+                    progress=lambda done, total, what: status.update(label=layout.plain(f"{what} ({done}/{total})")),
+                )
+                status.update(label=f"Fetched {entry.code}", state="complete")
     except client.EurostatError as exc:
         _fail(exc)
         return
@@ -208,7 +214,7 @@ def _dimension_choices(prepared: eload.Prepared) -> dict[str, str]:
     st.caption("The answer holds several codes of these dimensions: keep one of each.")
     cols = st.columns(min(len(split), 3))
     for i, (dim, pairs) in enumerate(split.items()):
-        options = [f"{code} — {label}" for code, label in pairs]
+        options = [code if label == code else f"{code} — {label}" for code, label in pairs]  # 1.0 has no labels
         chosen = cols[i % len(cols)].selectbox(dim, options, key=f"eurostat_keep_{dim}")
         keep[dim] = str(chosen).split(" — ", 1)[0]
     return keep
@@ -225,7 +231,19 @@ def _show_prepared(store: Store, who: Identity, prepared: eload.Prepared) -> Non
     upload.report(prepared.checked.report.failures, prepared.checked.parsed.file)
     if prepared.checked.preview is not None:
         upload.preview(prepared.checked)
-    if st.button(
+    left, right = st.columns([3, 1])
+    right.download_button(
+        "Download recipe",
+        catalogue.to_recipe(replace(prepared.entry, keep=dict(prepared.checked.mapping.filters))).to_json(),
+        file_name=f"estat_{prepared.entry.code}.recipe.json",
+        mime="application/json",
+        key="eurostat_recipe_download",
+        icon=":material/receipt_long:",
+        help="Every choice made here (dataset, filters, levels, years, the codes kept) as an upload recipe: "
+        "python -m valuechain eurostat CODE --recipe RECIPE fetches the same again, and the Upload tab (or "
+        "python -m valuechain import FILE --recipe RECIPE) loads the same dataset downloaded by hand.",
+    )
+    if left.button(
         f"Commit as a new version of '{prepared.entry.dataset}'",
         type="primary",
         key="eurostat_commit",

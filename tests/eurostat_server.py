@@ -3,8 +3,9 @@
 Data queries (`/sdmx/3.0/data/dataflow/ESTAT/{CODE}/1.0/*?c[dim]=…`) are answered with the lines of the
 recorded SDMX-CSV answer in tests/fixtures/eurostat/{CODE}.csv that match the filters, unchanged, as Eurostat
 filters its answers. Dataflow queries (`/sdmx/2.1/dataflow/ESTAT/{CODE}/…`) are answered with the recorded
-SDMX-ML dataflow message of GOV_10Q_GGNFA, whose id and UPDATE_DATA date are set to the code and date asked
-for (the only edits; see tests/fixtures/eurostat/README.md). Switches make it fail, rate-limit or answer
+SDMX-ML dataflow message of GOV_10Q_GGNFA, whose id and UPDATE_DATA date are set to the code asked for and to the
+recording's own last update (SDMX-CSV 1.0 answers carry one) or a date a test asks for (the only edits; see
+tests/fixtures/eurostat/README.md). Switches make it fail, rate-limit or answer
 asynchronously, as Eurostat does.
 """
 
@@ -49,14 +50,21 @@ class Behaviour:
     asynchronous: int = 0  # answer this many data queries with the asynchronous footer first
     updated: dict[str, str] = field(default_factory=dict)  # CODE → UPDATE_DATA date (default RECORDED_UPDATE)
     delay: float = 0.0  # seconds before each data answer (to watch progress in a browser)
+    constructed: dict[str, bytes] = field(default_factory=dict)  # CODE → an answer a test wrote itself (made up,
+    # never a recording: for datasets of which no real answer was found; the test says so where it builds one)
     requests: list[str] = field(default_factory=list)
 
 
-def _filtered(code: str, query: dict[str, list[str]]) -> bytes | None:
+def _answer(code: str, behaviour: Behaviour) -> bytes | None:
+    """The whole answer of a dataset: the recording in FIXTURES, else what a test constructed, else none."""
     path = FIXTURES / f"{code}.csv"
-    if not path.exists():
+    return path.read_bytes() if path.exists() else behaviour.constructed.get(code)
+
+
+def _filtered(answer: bytes | None, query: dict[str, list[str]]) -> bytes | None:
+    if answer is None:
         return None
-    lines = path.read_bytes().split(b"\n")
+    lines = answer.split(b"\n")
     header = next(csv.reader([lines[0].decode()]))
     wanted: dict[int, tuple[str, set[str]]] = {}
     for key, values in query.items():
@@ -80,6 +88,22 @@ def _filtered(code: str, query: dict[str, list[str]]) -> bytes | None:
         if ok:
             out.append(line)
     return b"\n".join(out) + b"\n" if len(out) > 1 else b""
+
+
+def recorded_update(code: str) -> str:
+    """The last update a recording carries itself (SDMX-CSV 1.0 `LAST UPDATE`, dd/mm/yy hh:mm:ss), as Eurostat's
+    dataflow gives it; recordings without one (and constructed answers) get the recorded dataflow message's date."""
+    path = FIXTURES / f"{code}.csv"
+    if not path.exists():
+        return RECORDED_UPDATE
+    with open(path, encoding="utf-8", newline="") as handle:
+        first = next(csv.DictReader(handle), {})
+    stamp = first.get("LAST UPDATE", "")
+    if not stamp:
+        return RECORDED_UPDATE
+    day, clock = stamp.split(" ")
+    d, m, y = day.split("/")
+    return f"20{y}-{m}-{d}T{clock}+0200"
 
 
 def _dataflow(code: str, updated: str) -> bytes:
@@ -123,7 +147,7 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                     self._send(200, ASYNC_ANSWER, "application/xml")
                     return
                 time.sleep(behaviour.delay)
-                body = _filtered(code, query)
+                body = _filtered(_answer(code, behaviour), query)
                 self._send(404, b"No such dataflow", "text/plain") if body is None else self._send(200, body)
                 return
             if parts[:2] == ["1.0", "async"] and parts[-1] == ASYNC_KEY:
@@ -133,14 +157,15 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
                     return
                 asked = next(r for r in reversed(behaviour.requests) if r.startswith("async:"))
                 _, code, qs = asked.split(":", 2)
-                self._send(200, _filtered(code, urllib.parse.parse_qs(qs)) or b"")
+                self._send(200, _filtered(_answer(code, behaviour), urllib.parse.parse_qs(qs)) or b"")
                 return
             if parts[:4] == ["sdmx", "2.1", "dataflow", "ESTAT"] and len(parts) >= 5:
                 code = parts[4]
-                if not (FIXTURES / f"{code}.csv").exists():
+                if _answer(code, behaviour) is None:
                     self._send(404, b"No such dataflow", "text/plain")
                     return
-                self._send(200, _dataflow(code, behaviour.updated.get(code, RECORDED_UPDATE)), "application/xml")
+                updated = behaviour.updated.get(code) or recorded_update(code)
+                self._send(200, _dataflow(code, updated), "application/xml")
                 return
             self._send(404, b"Not found", "text/plain")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +15,10 @@ import pytest
 from valuechain import demo, ingest
 from valuechain.eurostat import catalogue, cli, client
 from valuechain.eurostat import load as eload
+from valuechain.recipe import Recipe
 from valuechain.store import Identity, Store, open_store
 
-from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour
+from .eurostat_server import ASYNC_KEY, FIXTURES, RECORDED_UPDATE, Behaviour, recorded_update
 
 WHO = Identity("analyst", "editor")
 NAMED = {  # the datasets the issue names, by Eurostat code
@@ -31,11 +33,16 @@ NAMED = {  # the datasets the issue names, by Eurostat code
 }
 
 
-def recorded(code: str) -> dict[tuple[str, int], float]:
-    """(region, year) → OBS_VALUE straight from the recorded answer, read with the csv module only."""
+def recorded(code: str, **codes: tuple[str, ...]) -> dict[tuple[str, int], float]:
+    """(region, year) → OBS_VALUE straight from the recorded answer, read with the csv module only; `codes` keeps
+    the rows with these codes of a dimension (e.g. unit=("NR",))."""
     with open(FIXTURES / f"{code}.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [r for r in csv.DictReader(handle) if all(r[dim] in kept for dim, kept in codes.items())]
     return {(r["geo"], int(r["TIME_PERIOD"])): float(r["OBS_VALUE"]) for r in rows if r["OBS_VALUE"].strip()}
+
+
+VERIFIED = {"gdp": "NAMA_10R_2GDP", "gerd_pc_gdp": "TGS00042", "patents": "PAT_EP_RTOT"}  # entry → recorded answer
+REAL_FILES = Path(__file__).resolve().parent / "real_files"
 
 
 def entry(entry_id: str) -> catalogue.Entry:
@@ -59,8 +66,8 @@ def test_catalogue_holds_the_named_datasets_with_mapping_and_stage_limits() -> N
         assert e.indicator_id and e.unit and e.levels and e.since and e.stages_cannot and e.verified, e.entry_id
         assert set(e.levels) <= {0, 1, 2, 3}
     sbs = [e for e in entries if e.code == "sbs_r_nuts2021"]
-    assert {e.indicator_id for e in sbs} >= {"enterprises", "employment", "turnover"}
-    assert all(e.sector_dim == "nace_r2" for e in sbs)
+    assert {e.indicator_id for e in sbs} == {"local_units", "employment", "wages"}
+    assert all(e.sector_dim == "nace_r2" and e.sector_codes == {"B-S_X_O_S94": "TOTAL"} for e in sbs)
     section_level = entry("employment_ra")
     assert section_level.sector_dim == "" and "C is not 'bio-based products'" in section_level.stages_cannot
     table = catalogue.table(entries)
@@ -73,9 +80,9 @@ def test_recipe_and_filters() -> None:
     chosen = entry("gdp").with_choices(filters={"unit": ("PPS_EU27_2020",)}, levels=(2, 3), since=2020)
     assert chosen.filters == {"unit": ("PPS_EU27_2020",)} and chosen.levels == (2, 3) and chosen.since == 2020
     definitions = demo.load_definitions()
-    sbs = eload.query_for(entry("sbs_enterprises"), definitions["regions"], definitions["sectors"])
-    assert sbs.filters["indic_sbs"] == ("ENT_NR",) and len(sbs.filters["nace_r2"]) == 88  # divisions only
-    assert "C16" in sbs.filters["nace_r2"] and "TOTAL" not in sbs.filters["nace_r2"]
+    sbs = eload.query_for(entry("sbs_local_units"), definitions["regions"], definitions["sectors"])
+    assert sbs.filters["indic_sbs"] == ("LOC_NR",) and len(sbs.filters["nace_r2"]) == 89  # divisions and the total
+    assert {"C16", "B-S_X_O_S94"} <= set(sbs.filters["nace_r2"]) and "TOTAL" not in sbs.filters["nace_r2"]
     with pytest.raises(ValueError, match="code"):
         catalogue.entry_from({"indicator_id": "x"})
     assert entry("gdp").choices == ingest.RowChoices(
@@ -83,6 +90,28 @@ def test_recipe_and_filters() -> None:
     )
     with pytest.raises(ValueError, match="unknown row choice regions: use extra-regio"):
         catalogue.entry_from({"code": "x", "indicator_id": "y", "leave_out": "regions"})
+
+
+def test_every_entry_says_what_it_was_checked_against_and_the_served_ones_have_their_recording() -> None:
+    entries = catalogue.load(catalogue.CATALOGUE)
+    served = {e.entry_id for e in entries if e.verified.startswith("verified against a real answer")}
+    assert served == set(VERIFIED)
+    for entry_id, code in VERIFIED.items():
+        assert f"tests/fixtures/eurostat/{code}.csv" in entry(entry_id).verified and (FIXTURES / f"{code}.csv").exists()
+    for e in entries:
+        if e.entry_id not in served:
+            assert e.verified.startswith(("not checked against a real answer", "codes checked against real data"))
+
+
+def test_regional_accounts_employment_codes_are_those_of_the_real_bulk_file() -> None:
+    """nama_10r_3empers: no API answer was found, but a real bulk TSV sample holds the entry's codes."""
+    real = REAL_FILES / "eurostat_tsv2023_nama_10r_3empers_bsr.tsv"
+    parsed = ingest.read(real.read_bytes(), real.name)
+    e = entry("employment_ra")
+    for dim, codes in e.filters.items():
+        assert set(codes) <= set(parsed.frame[dim]), dim
+    levels = {len(code) - 2 for code in parsed.frame["geo"]}
+    assert set(e.levels) <= levels  # NUTS 2 and 3 rows exist (e.g. LV0 is NUTS 1, DK014 NUTS 3)
 
 
 # --- client ------------------------------------------------------------------------------------------------------
@@ -166,6 +195,115 @@ def test_a_regional_dataset_loads_end_to_end_with_its_provenance(api: Behaviour,
     assert not indicator["additive"] and "Source: Eurostat (tgs00042)" in indicator["description"]
 
 
+@pytest.mark.parametrize("entry_id", sorted(VERIFIED))
+def test_each_verified_entry_loads_end_to_end_through_the_loopback_api(
+    entry_id: str, api: Behaviour, seeded: Store
+) -> None:
+    e, code = entry(entry_id), VERIFIED[entry_id]
+    prepared = eload.prepare(seeded, e)
+    assert prepared.checked.ok, prepared.checked.report.failures
+    assert prepared.updated == recorded_update(code)
+    eload.commit(seeded, prepared, WHO)
+    regions = seeded.current("regions")
+    inside = set(regions.loc[regions["bsr"].astype(bool) & regions["level"].isin(e.levels), "nuts_id"])
+    expected = {k: v for k, v in recorded(code, **e.filters).items() if k[0] in inside and k[1] >= (e.since or 0)}
+    obs = seeded.current("observations")
+    stored = obs[(obs["indicator"] == e.indicator_id) & obs["source"].str.startswith(f"Eurostat {e.code}")]
+    stored = stored.set_index(["region_id", "year"])
+    assert len(stored) == len(expected) > 0
+    for key, value in expected.items():
+        assert stored.at[key, "value"] == pytest.approx(value), key
+    assert set(stored["unit"]) == {e.unit} and set(stored["sector"]) == {"TOTAL"}
+
+
+def test_patent_recording_spot_checks(api: Behaviour, seeded: Store) -> None:
+    """The recorded SDMX-CSV 1.0 answer (no labels): codes stand for their own labels, the answer's own last update."""
+    prepared = eload.prepare(seeded, entry("patents"))
+    assert prepared.dimensions["unit"] == [("NR", "NR")] and ("DK041", "DK041") in prepared.dimensions["geo"]
+    eload.commit(seeded, prepared, WHO)
+    obs = seeded.current("observations")
+    pat = obs[(obs["indicator"] == "patents") & (obs["sector"] == "TOTAL")].set_index(["region_id", "year"])
+    assert pat.at[("DK03", 2010), "value"] == pytest.approx(206.96)
+    assert pat.at[("DK041", 2012), "value"] == pytest.approx(129.72) and pat.at[("DK041", 2012), "flag"] == "p"
+    assert pat.at[("DK022", 2000), "value"] == pytest.approx(41.23)
+    assert pat.at[("DK03", 2010), "source"] == "Eurostat pat_ep_rtot, last update 2016-04-29"
+
+
+# --- stage scores from NACE-division data ----------------------------------------------------------------------
+
+SBS_REGIONS = ("DK01", "EE00", "FI1D", "SE33")
+SBS_DIVISIONS = ("C10", "C16", "C17", "C20", "C22", "F41", "G46", "E38", "D35", "N77")  # N77: in no stage
+SBS_TOTAL = "B-S_X_O_S94"
+SBS_HEADER = (
+    "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,freq,Time frequency,indic_sbs,Economic indicator,nace_r2,NACE Rev. 2,"
+    "geo,Geopolitical entity (reporting),TIME_PERIOD,Time,OBS_VALUE,Observation value,OBS_FLAG,Observation status,"
+    "CONF_STATUS,Confidentiality status"
+)
+
+
+def constructed_sbs_answer(year: int = 2022) -> tuple[bytes, pd.DataFrame]:
+    """A MADE-UP answer of sbs_r_nuts2021 in the format Eurostat uses (SDMX-CSV 2.0 with labels): no real answer of a
+    NACE-division dataset was found in public repositories (tests/fixtures/eurostat/README.md). Persons employed in
+    local units = 100 × ((region number + 2) × (division number + 3) + 40 × ((5 × region + 3 × division) mod 4)),
+    so regions differ in structure; the business-economy total is 60 000 × (region number + 2); one confidential
+    cell (C20 in EE00: no value, CONF_STATUS C), as Eurostat leaves such cells empty."""
+    rows = []
+    for r, region in enumerate(SBS_REGIONS):
+        for d, nace in enumerate((*SBS_DIVISIONS, SBS_TOTAL)):
+            value = 100 * ((r + 2) * (d + 3) + 40 * ((5 * r + 3 * d) % 4)) if nace != SBS_TOTAL else 60000 * (r + 2)
+            secret = (region, nace) == ("EE00", "C20")
+            rows.append({"geo": region, "nace_r2": nace, "value": None if secret else float(value)})
+    frame = pd.DataFrame(rows)
+    lines = [SBS_HEADER] + [
+        "dataflow,ESTAT:SBS_R_NUTS2021(1.0),Local units by NUTS 2 region and NACE Rev. 2 activity,A,Annual,"
+        f"EMP_LOC_NR,Persons employed in local units - number,{r.nace_r2},{r.nace_r2},{r.geo},{r.geo},{year},,"
+        + ("" if pd.isna(r.value) else f"{r.value:g}")
+        + (",,,,C,Confidential" if pd.isna(r.value) else ",,,,,")
+        for r in frame.itertuples()
+    ]
+    return ("\n".join(lines) + "\n").encode(), frame
+
+
+def sbs_loaded(api: Behaviour, store: Store) -> tuple[pd.DataFrame, int]:
+    """The demo switched off, then persons employed by division loaded from Eurostat (constructed answer)."""
+    answer, frame = constructed_sbs_answer()
+    api.constructed["SBS_R_NUTS2021"] = answer
+    eload.switch_off_demo(store, WHO)
+    (outcome,) = eload.load_set(store, [entry("sbs_employment").with_choices(since=2021)], WHO)
+    assert outcome.status == "loaded", outcome.message
+    return frame, 2022
+
+
+def test_stage_scores_come_from_eurostat_division_data(api: Behaviour, seeded: Store) -> None:
+    """SBS by NACE division feeds the stage path of profile and matchmaking: employment per stage (the sum of its
+    divisions), location quotients against the business-economy total, specialisation."""
+    from valuechain import matching
+    from valuechain.query import Data, Selection
+
+    frame, year = sbs_loaded(api, seeded)
+    data = Data.load(seeded)
+    bench = matching.benchmark(data, Selection(chain_id="circular_bioeconomy", year=year, level=2), "employment")
+    stages = data.stage_sectors("circular_bioeconomy").set_index("nace")["stage_id"]
+    known = frame[frame["nace_r2"].isin(stages.index)].assign(stage=lambda f: f["nace_r2"].map(stages))
+    expected = known.pivot_table(index="geo", columns="stage", values="value", aggfunc="sum")
+    totals = frame[frame["nace_r2"] == SBS_TOTAL].set_index("geo")["value"]
+    for region, stage in (("SE33", "processing"), ("EE00", "bio_products"), ("FI1D", "end_of_life")):
+        assert bench.stage_values.at[region, stage] == pytest.approx(expected.at[region, stage])
+        share = expected.at[region, stage] / totals[region]
+        reference = expected[stage].sum() / totals.sum()
+        assert bench.stage_lq.at[region, stage] == pytest.approx(share / reference)
+    assert bench.stage_values.at["EE00", "bio_products"] == pytest.approx(
+        frame.query("geo == 'EE00' and nace_r2 == 'C22'")["value"].sum()  # C20 is confidential: only C22
+    )
+    assert bench.stage_values["biomass_supply"].isna().all()  # SBS has no section A: no figure, not zero
+    assert bench.totals.dropna().to_dict() == pytest.approx(totals.to_dict())
+    assert bench.source == "Eurostat sbs_r_nuts2021, last update 2023-01-23"
+    profile = matching.stage_profile(bench, "SE33", year)
+    assert profile.set_index("stage_id").at["processing", "lq"] == pytest.approx(
+        bench.stage_lq.at["SE33", "processing"]
+    )
+
+
 def test_starter_set_failure_midway_keeps_what_was_loaded_and_a_rerun_completes(api: Behaviour, seeded: Store) -> None:
     entries = [e for e in catalogue.load() if e.starter]
     assert [e.code for e in entries] == ["tgs00042", "nama_10r_2gdp"]
@@ -243,3 +381,66 @@ def test_cli_explains_unknown_datasets_and_offline(
     assert cli.main(["gerd_pc_gdp"]) == 1
     out = capsys.readouterr().out
     assert "failed" in out and "cannot be reached" in out
+
+
+# --- recipes: one format with the upload ----------------------------------------------------------------------
+
+
+def test_every_catalogue_entry_is_an_upload_recipe_and_reads_back() -> None:
+    for e in catalogue.load(catalogue.CATALOGUE):
+        written = catalogue.to_recipe(e)
+        again = Recipe.from_json(written.to_json())
+        assert again.to_dict() == written.to_dict()
+        back = catalogue.from_recipe(again)
+        assert back.choices == e.choices, e.entry_id  # row choices are sets: their order is not kept
+        same = replace(back, entry_id=e.entry_id, starter=e.starter, leave_out=e.leave_out, recode=e.recode)
+        assert same == e, e.entry_id
+        assert again.columns["region_id"] == "geo" and again.new_indicators[0]["indicator_id"] == e.indicator_id
+    kept = replace(entry("gdp"), keep={"unit": "MIO_EUR"})
+    assert catalogue.from_recipe(catalogue.to_recipe(kept)).keep == {"unit": "MIO_EUR"}  # the picker's choices
+
+
+def test_cli_recipe_is_the_upload_recipe_both_ways(
+    api: Behaviour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`eurostat --save-recipe` writes a recipe; `eurostat --recipe` fetches with it; `import --recipe` loads the
+    hand-downloaded SDMX-CSV (here the recorded answer) with the very same file."""
+    from valuechain import cli_import
+
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "cli.duckdb"))
+    path = tmp_path / "gerd.json"
+    assert cli.main(["gerd_pc_gdp", "--since", "2019", "--save-recipe", str(path), "--dry-run", "--json"]) == 0
+    (dry,) = json.loads(capsys.readouterr().out)
+    recipe = Recipe.load(path)
+    assert recipe.eurostat["code"] == "tgs00042" and recipe.eurostat["since"] == 2019
+    assert recipe.constants == {"indicator": "gerd_pc_gdp", "unit": "% of GDP", "sector": "TOTAL"}
+    assert cli.main(["my-own", "--recipe", str(path), "--json"]) == 0
+    (done,) = json.loads(capsys.readouterr().out)
+    assert done["status"] == "loaded" and done["rows"] == dry["rows"]
+
+    upload = tmp_path / "estat_tgs00042.csv"  # the same dataset, downloaded by hand as SDMX-CSV
+    upload.write_bytes((FIXTURES / "TGS00042.csv").read_bytes())
+    assert cli_import.main([str(upload), "--recipe", str(path), "--editor", "analyst", "--json"]) == 0
+    capsys.readouterr()
+    store = open_store(path=tmp_path / "cli.duckdb")
+    obs = store.current("observations").query("indicator == 'gerd_pc_gdp'").set_index(["region_id", "year"])
+    versions = store.versions("observations").query("dataset == 'Eurostat tgs00042 · gerd_pc_gdp'")
+    store.close()
+    assert len(versions) == 2 and versions["source_code"].fillna("").tolist().count("tgs00042") == 1
+    assert obs.at[("SE33", 2021), "value"] == pytest.approx(recorded("TGS00042")[("SE33", 2021)])
+    assert obs.index.get_level_values("year").min() == 2013  # the file's years: `since` is for fetching only
+
+
+def test_a_recipe_without_its_eurostat_part_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "cli.duckdb"))
+    old = tmp_path / "old.json"  # the flat form the command line took before recipes were one format
+    old.write_text(json.dumps({"code": "nama_10r_3gdp", "indicator_id": "gdp_pps", "filters": "unit=EUR_HAB"}))
+    assert cli.main(["x", "--recipe", str(old)]) == 2
+    err = capsys.readouterr().err
+    assert 'has an "eurostat" part' in err and "--save-recipe" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"recipe": 1, "eurostat": {"filters": {}}}))
+    assert cli.main(["x", "--recipe", str(bad)]) == 2
+    assert 'at least the dataset "code"' in capsys.readouterr().err

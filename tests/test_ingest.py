@@ -167,6 +167,34 @@ def test_sdmx_csv_with_labels(definitions: dict) -> None:
     ]
 
 
+def test_oecd_sdmx_csv_with_label_columns(definitions: dict) -> None:
+    """The OECD Data Explorer writes each label in a column of its own right after its code (`MEASURE,Measure`,
+    `TIME_PERIOD,Time period`): the label column is named apart instead of stopping the read as a repeated name,
+    the code columns are mapped (REF_AREA is the region), the source is the OECD's, and the observation status
+    A ("normal value") is no flag."""
+    data = (
+        "STRUCTURE,STRUCTURE_ID,REF_AREA,Reference area,MEASURE,Measure,TIME_PERIOD,Time period,OBS_VALUE,"
+        "Observation value,OBS_STATUS,Observation status\n"
+        "DATAFLOW,OECD.CFE.EDS:DSD_REG_DEMO@DF_DEATH_5Y(2.0),PL428,Szczecinski,MORT,Deaths,2014,,550,,A,Normal value\n"
+        "DATAFLOW,OECD.CFE.EDS:DSD_REG_DEMO@DF_DEATH_5Y(2.0),PL428,Szczecinski,MORT,Deaths,2022,,580,,P,Provisional\n"
+    )
+    parsed = ingest.read(data.encode(), "oecd.csv")
+    assert parsed.ok, parsed.failures
+    assert parsed.kind == "OECD SDMX-CSV" and parsed.source_name == "OECD df_death_5y"
+    assert "Measure (label)" in parsed.columns and "Time period" in parsed.columns
+    mapping = ingest.auto_map(parsed, "observations")
+    assert (mapping.columns["region_id"], mapping.columns["year"]) == ("REF_AREA", "TIME_PERIOD")
+    mapping.columns.pop("indicator")
+    mapping.constants |= {"indicator": "enterprises", "sector": "TOTAL", "unit": "deaths"}
+    checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="OECD")
+    assert checked.ok, checked.report.errors
+    assert checked.rows[["region_id", "year", "value"]].values.tolist() == [
+        ["PL428", 2014, 550.0],
+        ["PL428", 2022, 580.0],
+    ]
+    assert checked.rows["flag"].isna().tolist() == [True, False] and checked.rows["flag"].iat[1] == "P"
+
+
 def test_wide_csv_with_one_column_per_year(definitions: dict) -> None:
     data = (
         "Region;Indicator;NACE;Unit;2019;2020;2021\n"
@@ -460,6 +488,11 @@ def test_nuts_hints() -> None:
     assert ingest.nuts_hint("se33", pool, names) == "did you mean 'SE33'?"
     assert "outside the Interreg BSR programme area" in str(ingest.nuts_hint("DE21X", pool, names))
     assert "country IT" in str(ingest.nuts_hint("ITC4", pool, names))
+    # statistical offices' own keys and unmatched names are named as such, not taken for foreign NUTS codes
+    assert "is a national region key" in str(ingest.nuts_hint("01001", pool, names))
+    assert "map the column with the region names" in str(ingest.nuts_hint("13", pool, names))
+    hint = str(ingest.nuts_hint("Kreisfreie Stadt Greifswald, Hansestadt", pool, names))
+    assert "neither a NUTS code nor the name of a NUTS 2021 region" in hint and "country" not in hint
 
 
 def test_nuts_hints_follow_the_correspondence_before_similarity() -> None:

@@ -68,6 +68,27 @@ def test_genesis_preamble_header_over_three_rows_and_footer() -> None:
     assert sorted(set(parsed.rows.tolist())) == [7, 8]
 
 
+def test_a_reference_date_in_a_header_row_is_part_of_the_header() -> None:
+    """Regionalstatistik writes the reference date (`31.12.2018`) in a header row of its own: a date names its
+    column, it is no value, so the header spans the three rows and the data start below them."""
+    text = (
+        "GENESIS-Tabelle: 12411-01-01-4\n"
+        "Bevölkerungsstand (Anzahl);;;;\n"
+        ";;Stichtag;Stichtag;Stichtag\n"
+        ";;31.12.2018;31.12.2018;31.12.2018\n"
+        ";;Insgesamt;männlich;weiblich\n"
+        "01001;      Flensburg, Kreisfreie Stadt;89504;44599;44905\n"
+        "01002;      Kiel, Landeshauptstadt, Kreisfreie Stadt;247548;120566;126982\n"
+        "__________\n"
+        "Stand: 21.03.2020 / 12:15:06\n"
+    )
+    parsed = ingest.read(text.encode("latin-1"), "12411-01-01-4.csv")
+    assert parsed.ok, parsed.failures
+    assert parsed.header_row == 3 and "header over rows 3–5" in parsed.notes
+    assert parsed.columns[:3] == ["row label 1", "row label 2", "Stichtag 31.12.2018 Insgesamt"]
+    assert parsed.frame["Stichtag 31.12.2018 Insgesamt"].tolist() == ["89504", "247548"]
+
+
 def test_a_delimiter_ending_every_line_is_not_the_delimiter() -> None:
     text = "Koodi,Rahasto,Myönnetty;\nA70301,EAKR,443909,,;\nA70302,EAKR,280000,,;\n"
     parsed = ingest.read(text.encode(), "fi.csv")

@@ -115,3 +115,67 @@ def test_thousands_separators_and_dates_reduced_to_the_year(context: ingest.Cont
     assert checked.rows[["year", "value"]].values.tolist() == [[2014, 15414794.0], [2015, 1234.5]]
     warning = checked.report.warnings.set_index("check").loc["date_as_year"]
     assert "2 dates reduced to their year (e.g. '24.04.2014' → 2014)" in warning["message"]
+
+
+def test_a_group_of_national_keys_says_to_map_the_names_column() -> None:
+    """GENESIS and other statistical offices' tables put their own region keys (01001, 13) beside the names: when
+    that column is mapped as the region, its group says so instead of only 'no region code at all'."""
+    from valuechain.ingest.rows import RowGroup
+
+    keys = RowGroup("unusable", "row label 1", 54, ("01", "01001", "13"), 0, False, 0)
+    assert "national region keys, not NUTS codes: map the column with the region names instead" in keys.message
+    names = RowGroup("unusable", "region", 2, ("Berlin-Mitte", "Atlantis"), 0, False, 0)
+    assert "national region keys" not in names.message
+
+
+def test_rows_failing_their_own_checks_are_one_unusable_group_left_out_only_as_chosen(
+    context: ingest.Context,
+) -> None:
+    """A value that is no number, a negative count and a shifted year block the file as one `unusable` group (rows,
+    columns, first failures); left out, the rest is stored and every row is counted. A duplicate key is never
+    unusable (which of two rows to drop is the analyst's to say), nor is a region value another group offers."""
+    text = (
+        HEADER
+        + "\n"
+        + "".join(
+            f"{r},C16,employment,{y},{v},persons,test,\n"
+            for r, y, v in (
+                ("SE33", "2021", "100"),
+                ("SE32", "2021", "12 persons"),  # not a number
+                ("SE31", "2021", "-5"),  # employment is nonnegative
+                ("FI1C", "425180", "7"),  # an amount where the year goes
+                ("DKZZ", "2021", "abc"),  # extra-regio: its own group, not swept into unusable
+                ("FI1B", "2021", "9"),
+            )
+        )
+    )
+    parsed = ingest.read(text.encode(), "shifted.csv")
+    mapping = ingest.auto_map(parsed, "observations")
+
+    def check(*kinds: str) -> ingest.Checked:
+        choices = ingest.RowChoices(leave_out=frozenset(kinds))
+        return ingest.check(parsed, "observations", mapping, context, dataset="Test", choices=choices)
+
+    offered = check()
+    group = next(g for g in offered.groups if g.kind == "unusable")
+    assert not offered.ok and group.rows == 3 and not group.left_out
+    assert group.column == "value, year"
+    assert group.examples[0].startswith("row 3, value: '12 persons' is not a valid number")
+    assert group.message.endswith(": leave them out")
+    chosen = check("unusable")
+    assert not chosen.ok, "the extra-regio row still waits for its own choice"
+    assert chosen.left_out_counts == {"unusable": 3}
+    both = check("unusable", "extra-regio")
+    assert both.ok, both.report.errors
+    assert sorted(both.rows["region_id"]) == ["FI1B", "SE33"]
+    assert both.left_out_counts == {"extra-regio": 1, "unusable": 3}
+    assert sorted(both.left_out["file_row"].astype(int)) == [3, 4, 5, 6]
+    assert len(both.rows) + len(both.left_out) == 6, "no row dropped without being counted"
+
+    twice = text + "SE33,C16,employment,2021,101,persons,test,\n"
+    dup = ingest.check(
+        ingest.read(twice.encode(), "twice.csv"), "observations", mapping, context, dataset="Test",
+        choices=ingest.RowChoices(leave_out=frozenset({"unusable", "extra-regio"})),
+    )  # fmt: skip
+    assert not dup.ok and (dup.report.errors["check"] == "unique_key").any()
+    assert dup.left_out_counts == {"extra-regio": 1, "unusable": 3}

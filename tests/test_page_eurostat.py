@@ -10,11 +10,14 @@ import pandas as pd
 import pytest
 
 from components import layout, state
+from components.chart_style import esc
+from valuechain import demo, matching
+from valuechain.query import Data, Selection
 from valuechain.store import open_store
 
 from .apptest import open_app
 from .eurostat_server import RECORDED_UPDATE, Behaviour
-from .test_eurostat import recorded
+from .test_eurostat import SBS_TOTAL, recorded, sbs_loaded
 from .test_page_data import button, editor
 
 pytestmark = pytest.mark.usefixtures("app_db")
@@ -112,3 +115,79 @@ def test_any_dataset_code_can_be_fetched_and_checked(api: Behaviour) -> None:
     gdp = recorded("NAMA_10R_2GDP")
     assert metrics["Rows in the file"] == f"{sum(len(region) == 4 for region, _ in gdp):,}"  # NUTS-2 only
     assert button(at, "Commit as a new version of 'Eurostat nama_10r_2gdp · gdp_nuts2'").disabled is False
+
+
+def test_profile_and_matchmaking_show_stage_scores_from_eurostat_division_data(
+    api: Behaviour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Persons employed by NACE division from Eurostat (demo switched off) give the stage bars on the profile and the
+    partner list on matchmaking, with Eurostat as the source (the sbs_r_nuts2021 answer is constructed: no real
+    one was found)."""
+    path = tmp_path / "sbs.duckdb"
+    store = open_store(path=path)
+    demo.seed_store(store)
+    frame, year = sbs_loaded(api, store)
+    data = Data.load(store)
+    store.close()
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(path))
+    sel = Selection(chain_id="circular_bioeconomy", year=year, region="SE33")
+    bench = matching.benchmark(data, sel)
+    totals = frame[frame["nace_r2"] == SBS_TOTAL].set_index("geo")["value"]
+    processing = frame[frame["nace_r2"].isin(["C10", "C16", "C17"])].groupby("geo")["value"].sum()
+    lq = (processing["SE33"] / totals["SE33"]) / (processing.sum() / totals.sum())  # straight from the answer
+
+    page = open_app("pages/profile.py", **{state.REGION: "SE33 Övre Norrland", state.YEAR: str(year)})
+    bars = json.loads(page.get("plotly_chart")[0].proto.spec)["data"][0]
+    shown = dict(zip(bars["y"], bars["x"], strict=True))
+    assert shown[esc("Processing")] == pytest.approx(round(lq, 3))
+    assert list(shown.values())[1:] == pytest.approx(bench.stage_lq.loc["SE33"].round(3).tolist()[1:])
+    assert shown[esc("Biomass supply")] is None  # SBS has no section A: no bar, not zero
+    captions = " ".join(c.value for c in page.caption)
+    assert "Eurostat sbs\\_r\\_nuts2021" in captions or "Eurostat sbs_r_nuts2021" in captions
+    assert "demo data (synthetic)" not in captions.lower()
+
+    match = open_app("pages/matchmaking.py", **{state.REGION: "SE33 Övre Norrland", state.YEAR: str(year)})
+    pairs = matching.pair_scores(data, bench, sel)
+    ranked = matching.rank_partners(pairs, "SE33", bench.regions["nuts_id"], matching.DEFAULT_WEIGHTS, top=10)
+    table = next(d.value for d in match.dataframe if "why" in d.value.columns)
+    assert table["region_id"].tolist() == ranked["region_id"].tolist()
+    assert set(table["region_id"]) >= {"DK01", "EE00", "FI1D"}  # the regions with Eurostat figures are suggested
+
+
+def test_dimension_picker_keeps_one_code_of_a_dimension_that_splits_the_answer(api: Behaviour, seeded_db: Path) -> None:
+    """pat_ep_rtot without a unit filter answers in two units (recorded: NR and P_MHAB): the page asks for one, shows
+    only that one's rows, and commits them."""
+    at = editor()
+    at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
+    at.text_input(key="eurostat_code").input("pat_ep_rtot")
+    at.text_input(key="eurostat_indicator").input("patents_per_mhab")
+    at.text_input(key="eurostat_indicator_name").input("Patent applications per million inhabitants")
+    at.text_input(key="eurostat_unit").input("per million inhabitants").run()
+    at.number_input(key="eurostat_since_Another dataset code…").set_value(2000).run()
+    button(at, "Fetch from Eurostat").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="eurostat_keep_unit")
+    assert picker.options == ["NR", "P_MHAB"] and picker.value == "NR"  # SDMX-CSV 1.0: codes without labels
+    assert "The answer holds several codes of these dimensions: keep one of each." in [c.value for c in at.caption]
+    keys = {s.key for s in at.selectbox}
+    assert "eurostat_keep_freq" not in keys and "eurostat_keep_geo" not in keys  # one code; the regions stay
+    nr = {k: v for k, v in recorded("PAT_EP_RTOT", unit=("NR",)).items() if len(k[0]) == 4}  # NUTS 2: DK03, DK04
+    assert {m.label: m.value for m in at.metric}["Rows in the file"] == f"{len(nr):,}"  # the kept unit's rows
+    captions = " ".join(c.value for c in at.caption)
+    assert layout.plain(f"6 of {len(nr) + 6} records not kept by the dimension choices") in captions
+
+    picker.set_value("P_MHAB").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["Rows in the file"] == "6"
+    recipe = next(b for b in at.get("download_button") if b.proto.label == "Download recipe")
+    assert recipe.proto.url.endswith(".json")  # the choices as a recipe (its content: test_eurostat, recipes)
+    button(at, "Commit as a new version of 'Eurostat pat_ep_rtot · patents_per_mhab'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Stored version" in s.value and "(6 rows)" in s.value for s in at.success)
+    store = open_store(path=seeded_db)
+    obs = store.current("observations").query("indicator == 'patents_per_mhab'").set_index(["region_id", "year"])
+    store.close()
+    expected = recorded("PAT_EP_RTOT", unit=("P_MHAB",), geo=("DK04",))
+    assert len(obs) == len(expected) == 6
+    assert obs.at[("DK04", 2011), "value"] == pytest.approx(expected[("DK04", 2011)]) == pytest.approx(334.942)
+    assert obs.at[("DK04", 2012), "flag"] == "p"

@@ -5,6 +5,7 @@ the ingest code, and the rows left out are counted by kind."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,27 +129,41 @@ def check_loads(
         assert (None if pd.isna(stored_flag) else stored_flag) == flag
 
 
-def test_finnish_erdf_list_is_read_by_its_commas_and_its_damaged_rows_are_named(
+def test_finnish_erdf_list_is_read_by_its_commas_and_its_damaged_rows_are_left_out_as_unusable(
     cli_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every line of the published list ends in a stray ';': the file is comma-separated all the same, and the two
-    rows whose cells the publisher shifted (a comma inside a name, a missing date) are the only errors, named by
-    row, column and value, so the analyst knows what to mend; nothing is stored."""
+    """Every line of the published list ends in a stray ';': the file is comma-separated all the same. The two rows
+    whose cells the publisher shifted (a comma inside a name, a missing date) fail their checks; the recipe leaves
+    them out as `unusable` (one group, offered with its rows and what is wrong), counted in the report and in the
+    version's record with their cells; the other nine projects are stored with the values of the raw file."""
     name = "erdf_2014_2020_fi_projektilista.csv"
     recipe = RECIPES / f"{Path(name).stem}.json"
     code = cli_import.main([str(FILES / name), "--recipe", str(recipe), "--json", "--editor", "test analyst"])
     report = json.loads(capsys.readouterr().out)
     assert report["read_as"] == "CSV · UTF-8 · comma-separated · 11 records"
-    assert code == 1 and not report["stored"] and report["left_out"] == {}
-    errors = {(e["row"], e["value"]) for kind in report["errors"].values() for e in kind["examples"]}
+    assert code == 0, report["errors"]
+    assert report["stored"] and report["rows"] == 9 and report["left_out"] == {"unusable": 2}
+    group = report["warnings"]["rows:unusable"]["examples"][0]["message"]
+    assert group.startswith("2 rows have values the explorer cannot use")
+    assert (
+        "row 11, Myönnetty EU- ja valtion rahoitus (public_funding_eur): 'AVOIN YHTIÖ' is not a valid number" in group
+    )
+    assert "; row 12, Aloituspvm (start_year): '425180' must be at most 2100" in group and "left out as chosen" in group
     with (FILES / name).open(encoding="utf-8", newline="") as handle:
-        raw = list(csv.reader(handle))
-    assert raw[10][0] == "A70356" and raw[10][9] == " AVOIN YHTIÖ"  # file row 11: the name split at its comma
-    assert raw[11][0] == "A70359" and raw[11][6] == "425180"  # file row 12: an amount where the start date goes
-    assert {(11, "AVOIN YHTIÖ"), (12, "425180")} <= errors
-    assert {row for row, _ in errors} <= {11, 12, None}
+        raw = {r[0]: r for r in list(csv.reader(handle))[1:]}
+    assert raw["A70356"][9] == " AVOIN YHTIÖ" and raw["A70359"][6] == "425180"  # the two shifted rows, as published
     store = Store(DuckDBBackend(str(cli_store)))
     try:
-        assert "ERDF FI 2014-2020" not in set(store.versions("projects")["dataset"])
+        projects = store.current("projects").set_index("project_id")
+        versions = store.versions("projects")
+        version = versions[versions["dataset"] == "ERDF FI 2014-2020"].iloc[0]
+        left = pd.read_csv(io.StringIO(store.left_out_rows(int(version["version_id"]))), dtype=str)
     finally:
         store.close()
+    mine = projects[projects["programme"] == "ERDF Finland 2014-2020"]
+    assert sorted(mine.index) == sorted(k.lower() for k in raw if k not in ("A70356", "A70359"))
+    assert mine.at["a70301", "budget_eur"] == float(raw["A70301"][11])  # Suunniteltu julkinen rahoitus yhteensä
+    assert mine.at["a70306", "public_funding_eur"] == float(raw["A70306"][9])  # Myönnetty EU- ja valtion rahoitus
+    assert mine.at["a70303", "start_year"] == int(raw["A70303"][6][-4:])  # Aloituspvm 1.1.2015
+    assert int(version["left_out"]) == 2 and version["left_out_kinds"] == "unusable 2"
+    assert list(left["file_row"]) == ["11", "12"] and set(left["left_out_as"]) == {"unusable"}

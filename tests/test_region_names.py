@@ -62,3 +62,24 @@ def test_check_reads_names_as_codes_lists_each_and_stops_at_ambiguous_ones() -> 
     assert not checked.ok and sorted(asked.index) == ["Leipzig", "Nordjylland"]
     assert asked.at["Leipzig", "row"] == 3
     assert "fits several regions: DED5 (Leipzig), DED52 (Leipzig)" in asked.at["Leipzig", "message"]
+
+
+def test_names_with_titles_or_reordered_words_match_and_a_land_row_is_the_land(regions: pd.DataFrame) -> None:
+    """GENESIS writes 'Kiel, Landeshauptstadt, Kreisfreie Stadt' and 'Kreisfreie Stadt Rostock, Hansestadt' where
+    NUTS says 'Kiel, Kreisfreie Stadt' and 'Rostock, Kreisfreie Stadt' (not 'Landkreis Rostock'); in a district
+    table, the Land row 'Schleswig-Holstein' (DEF and its only part DEF0) is the Land; Leipzig, a region and one
+    of its three districts, is read at the file's level (alone, it is asked: see above)."""
+    names = [
+        "Kiel, Landeshauptstadt, Kreisfreie Stadt",
+        "Kreisfreie Stadt Rostock, Hansestadt",
+        "Landkreis Rostock",
+        "Dithmarschen, Landkreis",
+        "Schleswig-Holstein",
+        "Leipzig",
+    ]
+    found = match_regions(names, regions)
+    assert found["Kiel, Landeshauptstadt, Kreisfreie Stadt"] == NameMatch("DEF02")
+    assert found["Kreisfreie Stadt Rostock, Hansestadt"] == NameMatch("DE803")
+    assert found["Landkreis Rostock"] == NameMatch("DE80K")
+    assert found["Schleswig-Holstein"] == NameMatch("DEF")
+    assert found["Leipzig"] == NameMatch("DED52")  # the file's level (NUTS 3) reads it

@@ -181,7 +181,7 @@ def _project_rows(brief: Brief) -> list[list[Any]]:
         [
             p.title,
             p.programme,
-            f"{int(p.start_year)}–{int(p.end_year)}",
+            f"{int(p.start_year)}–{int(p.end_year) if pd.notna(p.end_year) else ''}",
             f"€{(p.public_funding_eur if pd.notna(p.public_funding_eur) else p.budget_eur):,.0f}",
         ]
         for p in brief.projects.itertuples()

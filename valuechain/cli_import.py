@@ -267,8 +267,8 @@ def _text(summary: dict[str, Any]) -> str:
     else:
         total = sum(k["count"] for k in summary["errors"].values())
         lines.append(f"blocked: {total:,} error(s); nothing was stored")
-    for kind, group in summary["left_out"].items():
-        lines.append(f"  left out ({kind}): {group['count']:,} rows")
+    for kind, count in summary["left_out"].items():
+        lines.append(f"  left out ({kind}): {count:,} rows")
     for label in ("errors", "warnings"):
         for kind, group in summary[label].items():
             lines.append(f"  {label[:-1]} {kind}: {group['count']:,}")

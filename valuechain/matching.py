@@ -358,7 +358,7 @@ def actors_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
 def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     """Projects with the region (or a region inside it) as partner, of the chain or of no particular chain."""
     p = data["projects"]
-    partner = p["partner_regions"].map(lambda cell: any(c.startswith(region) for c in split_list(cell)))
+    partner = p["partner_regions"].map(lambda cell: any(c.startswith(region) for c in split_list(cell))).astype(bool)
     p = p[partner & (p["chain_id"].isna() | (p["chain_id"] == chain_id))]
     return p.sort_values(["start_year", "project_id"], ascending=[False, True]).reset_index(drop=True)
 

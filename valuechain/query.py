@@ -255,6 +255,7 @@ def headline(data: Data, sel: Selection) -> Headline:
     goods = flows[flows["kind"] == "goods"]
     projects = data["projects"]
     in_view = projects["partner_regions"].map(lambda cell: any(c[:2] in countries for c in split_list(cell)))
+    in_view = in_view.astype(bool)  # an empty table (demo switched off) maps to an empty string column
     projects = projects[in_view & (projects["chain_id"].isna() | (projects["chain_id"] == sel.chain_id))]
     funding = projects["public_funding_eur"].fillna(projects["budget_eur"]).sum()
     return Headline(

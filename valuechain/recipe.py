@@ -1,11 +1,14 @@
 """Recipes: every choice an analyst makes to load a file, as JSON, so next year's file of a source loads in one step.
 
 A recipe holds the target table, how the file is read (the fields of `ingest.ReadOptions`: sheet, encoding,
-delimiter, decimal, …), the column mapping (columns, constants for every row, kept values), the dataset and
-mode, and the definitions of indicators the file brings. The Data page downloads and loads recipes; the command
-line (`python -m valuechain import --recipe …`) uses the same ones. Recipes are remembered per source through
-the store's column-mapping memory (`Store.save_mapping`): the mapping keys stay as they were, the rest of the
-recipe rides along under one extra key, so older remembered mappings still load.
+delimiter, decimal, …), the column mapping (columns, constants for every row, kept values), the dataset and mode,
+and the definitions of indicators the file brings. A recipe for a Eurostat dataset also says where to fetch it
+(`eurostat`: dataset code, dimension filters, NUTS levels, first year, NACE codes recoded), so the same file serves
+`python -m valuechain eurostat --recipe` and, for the SDMX-CSV downloaded by hand, the upload. The Data page
+downloads and loads recipes; the command line (`python -m valuechain import --recipe …`) uses the same ones.
+Recipes are remembered per source through the store's column-mapping memory (`Store.save_mapping`): the mapping
+keys stay as they were, the rest of the recipe rides along under one extra key, so older remembered mappings still
+load.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ _KEYS = frozenset(
         "dataset",
         "mode",
         "new_indicators",
+        "eurostat",
     ]
 )
 
@@ -67,6 +71,7 @@ class Recipe:
     dataset: str = ""
     mode: Literal["update", "replace"] = "update"
     new_indicators: list[dict[str, Any]] = field(default_factory=list)
+    eurostat: dict[str, Any] = field(default_factory=dict)  # where to fetch it: dataset code, filters, levels, since
     extra: dict[str, Any] = field(default_factory=dict)  # choices of later ingest stages, kept as given
 
     # --- conversion to what ingest takes ------------------------------------------------------------------
@@ -100,6 +105,8 @@ class Recipe:
             "recode": sorted(self.choices.recode),
         }
         out |= {"dataset": self.dataset, "mode": self.mode, "new_indicators": self.new_indicators}
+        if self.eurostat:
+            out["eurostat"] = self.eurostat
         return out | self.extra
 
     def to_json(self) -> str:
@@ -142,6 +149,12 @@ class Recipe:
         indicators = data.get("new_indicators", [])
         if not isinstance(indicators, list) or not all(isinstance(d, Mapping) for d in indicators):
             raise IngestError(f"{where}: new_indicators is a list of objects with {', '.join(DEFINITION_FIELDS)}.")
+        eurostat = data.get("eurostat", {})
+        if not isinstance(eurostat, Mapping) or (eurostat and not str(eurostat.get("code") or "").strip()):
+            raise IngestError(
+                f"{where}: 'eurostat' is an object with at least the dataset \"code\" "
+                '(and "filters", "levels", "since", "sector_codes"), e.g. {"code": "nama_10r_3gdp"}.'
+            )
         return cls(
             table=table,
             read=read,
@@ -152,6 +165,7 @@ class Recipe:
             dataset=str(data.get("dataset") or ""),
             mode=mode,
             new_indicators=[dict(d) for d in indicators],
+            eurostat=dict(eurostat),
             extra={k: v for k, v in data.items() if k not in _KEYS},
         )
 

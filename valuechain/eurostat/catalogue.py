@@ -1,13 +1,13 @@
 """The curated catalogue of Eurostat datasets that speak to value chains (data/eurostat_catalogue.csv).
 
-Each entry is also a recipe: which dataset, which codes of its dimensions, which indicator of the explorer
-the values become, at which NUTS levels and from which year. `--recipe PATH` on the command line reads the
-same fields from a JSON file, for datasets the catalogue does not hold.
+Each entry is a recipe in the sense of valuechain.recipe: which dataset, which codes of its dimensions, which
+indicator of the explorer the values become, at which NUTS levels and from which year. `to_recipe` writes an entry
+as an upload recipe (with its `eurostat` part), `from_recipe` reads one back: `--recipe PATH` on the command line
+takes the same JSON files as `python -m valuechain import --recipe`, for datasets the catalogue does not hold.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from valuechain import ingest
+from valuechain import ingest, schema
+from valuechain.recipe import Recipe
 
 CATALOGUE = Path(__file__).resolve().parent.parent.parent / "data" / "eurostat_catalogue.csv"
 
@@ -43,6 +44,7 @@ class Entry:
     stages_cannot: str = ""
     caveats: str = ""
     verified: str = ""
+    keep: Mapping[str, str] = field(default_factory=dict)  # dimension → the one code kept (the dimension picker)
 
     @property
     def dataset(self) -> str:
@@ -99,7 +101,8 @@ def _bool(value: object) -> bool:
 
 
 def entry_from(row: Mapping[str, object]) -> Entry:
-    """An entry from a catalogue row or a recipe (JSON object with the same field names)."""
+    """An entry from a catalogue row, or from the fields `from_recipe` gathers (filters, levels and sector codes
+    may then be JSON objects and lists)."""
 
     def text(name: str) -> str:
         value = row.get(name, "")
@@ -120,7 +123,7 @@ def entry_from(row: Mapping[str, object]) -> Entry:
         indicator_name=text("indicator_name") or indicator,
         unit=text("unit"),
         additive=_bool(row.get("additive", "true")),
-        filters={k: tuple(v) for k, v in filters.items()}
+        filters={k: tuple(parse_filters(f"{k}={v}")[k]) if isinstance(v, str) else tuple(v) for k, v in filters.items()}
         if isinstance(filters, dict)
         else parse_filters(str(filters or "")),
         sector_dim=text("sector_dim"),
@@ -130,7 +133,7 @@ def entry_from(row: Mapping[str, object]) -> Entry:
         leave_out=_kinds(row.get("leave_out", ""), ingest.LEAVE_OUT_KINDS),
         recode=_kinds(row.get("recode", ""), ingest.RECODE_KINDS),
         levels=tuple(int(x) for x in (levels if isinstance(levels, list) else str(levels).split(";")) if str(x)),
-        since=int(str(row["since"])) if str(row.get("since", "") or "").strip() else None,
+        since=int(str(row["since"])) if str(row.get("since") or "").strip() else None,
         starter=_bool(row.get("starter", "false")),
         stages_can=text("stages_can"),
         stages_cannot=text("stages_cannot"),
@@ -150,9 +153,82 @@ def load(path: Path | None = None) -> list[Entry]:
     return [entry_from(r) for r in frame.to_dict("records")]
 
 
+# --- entries as recipes (valuechain.recipe) -----------------------------------------------------------------
+
+_OBSERVATION_COLUMNS = {"region_id": "geo", "year": "TIME_PERIOD", "value": "OBS_VALUE", "flag": "OBS_FLAG"}
+_SOURCE_FIELDS = ("title", "stages_can", "stages_cannot", "caveats", "verified")
+
+
+def definition(entry: Entry) -> dict[str, object]:
+    """The explorer indicator the entry's values become, as the indicators table (and a recipe) holds it."""
+    description = f"{entry.title}. Source: Eurostat ({entry.code})." + (f" {entry.caveats}" if entry.caveats else "")
+    return {
+        "indicator_id": entry.indicator_id,
+        "name": entry.indicator_name,
+        "unit": entry.unit,
+        "additive": entry.additive,
+        "nonnegative": True,
+        "description": description,
+    }
+
+
+def to_recipe(entry: Entry) -> Recipe:
+    """The entry as an upload recipe: the SDMX-CSV columns mapped to observations, the indicator defined, the row
+    choices, and in `eurostat` where to fetch it. The same file loads a hand-downloaded SDMX-CSV on the Upload tab."""
+    columns = dict(_OBSERVATION_COLUMNS)
+    constants = {"indicator": entry.indicator_id, "unit": entry.unit}
+    if entry.sector_dim:
+        columns["sector"] = entry.sector_dim
+    else:
+        constants["sector"] = schema.TOTAL_SECTOR
+    source: dict[str, object] = {
+        "code": entry.code,
+        "filters": {dim: list(codes) for dim, codes in entry.filters.items()},
+        "levels": list(entry.levels),
+        "since": entry.since,
+        "sector_codes": dict(entry.sector_codes),
+    }
+    source |= {name: getattr(entry, name) for name in _SOURCE_FIELDS if getattr(entry, name)}
+    return Recipe(
+        table="observations",
+        columns=columns,
+        constants=constants,
+        keep=dict(entry.keep),
+        choices=entry.choices,
+        dataset=entry.dataset,
+        mode="replace",
+        new_indicators=[definition(entry)],
+        eurostat=source,
+    )
+
+
+def from_recipe(recipe: Recipe, where: str = "recipe") -> Entry:
+    """The entry a recipe describes; a recipe without its `eurostat` part (where to fetch) is a ValueError."""
+    source = recipe.eurostat
+    if not source or recipe.table != "observations":
+        raise ValueError(
+            f'{where} says nothing about Eurostat: a Eurostat recipe loads observations and has an "eurostat" part '
+            'with the dataset "code" (write one with `python -m valuechain eurostat gdp --save-recipe my.json`).'
+        )
+    indicator = recipe.constants.get("indicator", "")
+    defined = next((d for d in recipe.new_indicators if d.get("indicator_id") == indicator), {})
+    row = {
+        **{k: v for k, v in source.items() if k in ("code", "filters", "levels", "since", "sector_codes")},
+        **{name: source.get(name, "") for name in _SOURCE_FIELDS},
+        "indicator_id": indicator,
+        "indicator_name": defined.get("name") or indicator,
+        "unit": recipe.constants.get("unit") or defined.get("unit", ""),
+        "additive": defined.get("additive", True),
+        "sector_dim": recipe.columns.get("sector", ""),
+        "leave_out": sorted(recipe.choices.leave_out),
+        "recode": sorted(recipe.choices.recode),
+    }
+    return replace(entry_from(row), keep=dict(recipe.keep))
+
+
 def read_recipe(path: Path) -> Entry:
-    """A recipe file: a JSON object with the catalogue's field names (filters as an object or a string)."""
-    return entry_from(json.loads(Path(path).read_text(encoding="utf-8")))
+    """A Eurostat recipe file, read by the one recipe loader (valuechain.recipe)."""
+    return from_recipe(Recipe.load(path), where=str(path))
 
 
 def find(entries: list[Entry], text: str) -> list[Entry]:

@@ -2,7 +2,9 @@
 Data page does, and store it as a new version (or only report with --dry-run).
 
 DATASET is a catalogue entry (`gdp`), a Eurostat code the catalogue holds once (`tgs00042`), `starter` for the
-catalogue's starter set, or any code together with --recipe.
+catalogue's starter set, or any code together with --recipe: a recipe as the Data page and `python -m valuechain
+import --recipe` use them (valuechain.recipe), with an `eurostat` part saying where to fetch. --save-recipe writes
+an entry (with the options given) as such a recipe, the start of one for a dataset the catalogue does not hold.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from valuechain import demo
+from valuechain import demo, ingest
 from valuechain.eurostat import catalogue, client
 from valuechain.eurostat import load as eload
 from valuechain.store import Identity, StoreError, open_store
@@ -27,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--filter", action="append", default=[], metavar="DIM=CODE", help="keep these codes (repeatable)")
     p.add_argument("--level", action="append", type=int, choices=(0, 1, 2, 3), help="NUTS level (repeatable)")
     p.add_argument("--since", type=int, metavar="YEAR", help="first year")
-    p.add_argument("--recipe", type=Path, metavar="PATH", help="JSON recipe for a dataset not in the catalogue")
+    p.add_argument("--recipe", type=Path, metavar="PATH", help="recipe (JSON) for a dataset not in the catalogue")
+    p.add_argument("--save-recipe", type=Path, metavar="PATH", help="write the (one) dataset's choices as a recipe")
     p.add_argument("--refresh", action="store_true", help="fetch again even if the answer is in the cache")
     p.add_argument("--dry-run", action="store_true", help="fetch and check, store nothing")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
@@ -49,9 +52,9 @@ def _entries(args: argparse.Namespace) -> list[catalogue.Entry]:
         ids = ", ".join(e.entry_id for e in found)
         raise ValueError(f"{args.dataset} has several catalogue entries: name one of {ids}")
     raise ValueError(
-        f"{args.dataset} is not in the catalogue ({catalogue.catalogue_path()}): give --recipe PATH, a JSON file "
-        'such as {"code": "nama_10r_3gdp", "indicator_id": "gdp_per_inhabitant", "unit": "EUR per inhabitant", '
-        '"filters": "unit=EUR_HAB", "levels": "2;3", "additive": "false"}'
+        f"{args.dataset} is not in the catalogue ({catalogue.catalogue_path()}): give --recipe PATH, a recipe "
+        'with an "eurostat" part; write one from a catalogue entry and edit it, e.g. `python -m valuechain eurostat '
+        "gdp --save-recipe my_recipe.json` (see README, Recipes)"
     )
 
 
@@ -63,10 +66,15 @@ def main(argv: list[str] | None = None) -> int:
             e.with_choices(filters=filters, levels=tuple(args.level or ()) or None, since=args.since)
             for e in _entries(args)
         ]
+        if args.save_recipe is not None:
+            if len(entries) != 1:
+                raise ValueError("--save-recipe writes one dataset's recipe: name one entry, not the starter set")
+            catalogue.to_recipe(entries[0]).save(args.save_recipe)
+            print(f"recipe written to {args.save_recipe}", file=sys.stderr)
         store = open_store()
         if store.is_empty():
             demo.seed_store(store)
-    except (ValueError, OSError, StoreError) as exc:
+    except (ValueError, OSError, StoreError, ingest.IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     who = Identity(f"{getpass.getuser()} (command line)", "editor")

@@ -12,11 +12,21 @@ import pandas as pd
 
 from valuechain import ingest, schema
 from valuechain.demo import DEMO_DATASET
-from valuechain.eurostat import client
+from valuechain.eurostat import catalogue, client
 from valuechain.eurostat.catalogue import Entry
 from valuechain.store import Identity, Load, Progress, Provenance, Store, VersionInfo
 
-_META_COLUMNS = {"STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS"}
+_META_COLUMNS = {
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "STRUCTURE_NAME",
+    "DATAFLOW",
+    "LAST UPDATE",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_FLAG",
+    "CONF_STATUS",
+}
 
 
 def programme_geo(regions: pd.DataFrame, levels: Sequence[int]) -> tuple[str, ...]:
@@ -60,51 +70,37 @@ class Prepared:
         return notes
 
 
+def _is_dimension(col: str) -> bool:
+    return col not in _META_COLUMNS and col == col.lower() and col.replace("_", "").isalnum()
+
+
 def dimensions(parsed: ingest.Parsed) -> dict[str, list[tuple[str, str]]]:
-    """Each dimension of an SDMX-CSV answer with labels: its codes and their labels (the column after it)."""
-    cols = parsed.columns
+    """Each dimension of an SDMX-CSV answer: its codes with their labels (SDMX-CSV 2.0 with labels puts the label
+    column right after each dimension), or with the code as its own label (SDMX-CSV 1.0 has no labels)."""
+    cols = list(parsed.columns)
     out: dict[str, list[tuple[str, str]]] = {}
-    for i, col in enumerate(cols[:-1]):
-        if col in _META_COLUMNS or not col.replace("_", "").isalnum() or col != col.lower():
+    for i, col in enumerate(cols):
+        if not _is_dimension(col):
             continue
-        pairs = parsed.frame[[col, cols[i + 1]]].drop_duplicates()
-        out[col] = sorted((str(a), str(b)) for a, b in pairs.itertuples(index=False))
+        after = cols[i + 1] if i + 1 < len(cols) else ""
+        labelled = bool(after) and not _is_dimension(after) and after not in _META_COLUMNS
+        pairs = parsed.frame[[col, after]] if labelled else parsed.frame[[col, col]].set_axis([col, "label"], axis=1)
+        out[col] = sorted((str(a), str(b)) for a, b in pairs.drop_duplicates().itertuples(index=False))
     return out
 
 
 def mapping_for(entry: Entry, parsed: ingest.Parsed, keep: dict[str, str] | None = None) -> ingest.ColumnMap:
-    """How an answer fills the observations table: geo, TIME_PERIOD, OBS_VALUE, OBS_FLAG from the answer;
-    indicator, unit and source from the entry; the sector from its NACE dimension or TOTAL."""
-    cmap = ingest.ColumnMap(
-        columns={"region_id": "geo", "year": "TIME_PERIOD", "value": "OBS_VALUE"},
-        constants={"indicator": entry.indicator_id, "unit": entry.unit},
-        filters=dict(keep or {}),
-    )
-    if "OBS_FLAG" in parsed.columns:
-        cmap.columns["flag"] = "OBS_FLAG"
-    if entry.sector_dim:
-        cmap.columns["sector"] = entry.sector_dim
-    else:
-        cmap.constants["sector"] = schema.TOTAL_SECTOR
+    """How an answer fills the observations table: the entry's recipe (geo, TIME_PERIOD, OBS_VALUE, OBS_FLAG and the
+    NACE dimension or sector TOTAL; indicator and unit), with the codes kept of dimensions that split the answer."""
+    cmap = catalogue.to_recipe(entry).column_map()
+    cmap.filters = dict(keep if keep is not None else entry.keep)
+    if "OBS_FLAG" not in parsed.columns:
+        del cmap.columns["flag"]
     return cmap
 
 
 def _definition(entry: Entry, known: set[str]) -> pd.DataFrame | None:
-    if entry.indicator_id in known:
-        return None
-    description = f"{entry.title}. Source: Eurostat ({entry.code})." + (f" {entry.caveats}" if entry.caveats else "")
-    return pd.DataFrame(
-        [
-            {
-                "indicator_id": entry.indicator_id,
-                "name": entry.indicator_name,
-                "unit": entry.unit,
-                "additive": entry.additive,
-                "nonnegative": True,
-                "description": description,
-            }
-        ]
-    )
+    return None if entry.indicator_id in known else pd.DataFrame([catalogue.definition(entry)])
 
 
 def prepare(
@@ -120,8 +116,9 @@ def prepare(
     fetched = client.fetch(query_for(entry, regions, store.current("sectors")), refresh=refresh, progress=progress)
     updated = client.last_update(entry.code)
     parsed = ingest.read(fetched.text, f"estat_{entry.code}.csv")
-    if entry.sector_codes and entry.sector_dim in parsed.frame:
-        parsed.frame[entry.sector_dim] = parsed.frame[entry.sector_dim].replace(dict(entry.sector_codes))
+    if entry.sector_codes and entry.sector_dim in parsed.frame:  # e.g. the SBS business-economy total → TOTAL
+        codes = parsed.frame[entry.sector_dim].astype("string")  # the reader's columns may be categorical
+        parsed.frame[entry.sector_dim] = codes.replace(dict(entry.sector_codes))
     cmap = mapping_for(entry, parsed, keep)
     cmap.constants["source"] = f"Eurostat {entry.code}" + (f", last update {updated[:10]}" if updated else "")
     context = ingest.Context.from_store(store, "observations")

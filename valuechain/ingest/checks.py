@@ -28,9 +28,9 @@ from valuechain.ingest.common import (
 )
 from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_dimensions
 from valuechain.ingest.options import RowChoices
-from valuechain.ingest.projects import project_ids
+from valuechain.ingest.projects import group_partners, project_ids
 from valuechain.ingest.regions import codes_from_names
-from valuechain.ingest.rows import RowGroup, left_out_counts, triage
+from valuechain.ingest.rows import RowGroup, left_out_counts, left_rows, triage
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
 from valuechain.schema import ERROR_COLUMNS, TABLES, Table
@@ -211,11 +211,12 @@ def check(
     frame, rows, labels = triaged.frame, triaged.rows, triaged.labels
     for group in triaged.groups:
         found.add(None, group.column, ", ".join(group.examples), f"rows:{group.kind}", group.message, "warning")
-    if frame.empty and not sub.empty:
-        found.add(None, "(rows)", "", "left_out", "every row was left out: nothing would be stored")
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
     frame = _normalise_numbers(frame, t, decimal_used)
+    own_ids = "project_id" in frame  # before ids are made: only a file's own ids group partner rows
     frame = project_ids(frame, t, rows, labels, found)
+    if own_ids:
+        frame, rows, labels = group_partners(frame, t, rows, labels, found)
     known = {k: set(v) for k, v in context.known.items()}
     if new_indicators is not None and not defs.empty:
         report = schema.validate(
@@ -229,14 +230,26 @@ def check(
     indicators = pd.concat([context.indicators, defs], ignore_index=True).drop_duplicates("indicator_id", keep="last")
     if t is schema.OBSERVATIONS:
         frame = _unit_from_indicator(frame, indicators, found)
-    frame, dates = _dates_as_years(frame, t, rows, labels, found)
-    report = schema.validate(frame, t, file=parsed.file, row_offset=0, known=known, suggest=suggester(context))
-    schema_failures = report.failures
-    if dates:
-        is_date = schema_failures.apply(lambda f: (f["row"], f["column"]) in dates and f["check"] == "dtype", axis=1)
-        schema_failures = schema_failures[~is_date.astype(bool)] if len(schema_failures) else schema_failures
-    failures.append(_in_file_terms(schema_failures, rows, labels))
-    _extra_checks(frame, report.clean, t, rows, labels, context, indicators, found)
+    stage = _Stage(parsed.file, t, context, known, indicators, set(mapping.constants))
+    validated = stage.validate(frame, rows, labels)
+    groups, left_out = list(triaged.groups), triaged.left_out
+    unusable = validated.unusable[~triaged.undecided[validated.unusable]]
+    if len(unusable):
+        leave = "unusable" in choices.leave_out
+        group = _unusable_group(validated.failures, rows[unusable], leave)
+        found.add(None, group.column, ", ".join(group.examples), "rows:unusable", group.message, "warning")
+        groups.append(group)
+        if leave:  # the rows go, with every failure they caused: checked again without them
+            keep = np.ones(len(frame), dtype=bool)
+            keep[unusable] = False
+            left_out = pd.concat([left_out, left_rows(frame, rows, unusable, "unusable")], ignore_index=True)
+            frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+            labels = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in labels.items()}
+            validated = stage.validate(frame, rows, labels)
+    if frame.empty and not sub.empty:
+        found.add(None, "(rows)", "", "left_out", "every row was left out: nothing would be stored")
+    report = validated.report
+    failures.append(validated.failures)
     if (report.failures["check"] == "unique_key").any():
         _explain_duplicates(parsed, mapping, found)
     merged = _cap(_concat_failures([*failures, found.frame()]))
@@ -244,8 +257,68 @@ def check(
     if not (merged["severity"] == "error").any():
         preview = _preview(report.clean, t, context, dataset, mode)
     out = _checked(parsed, t, mapping, dataset, mode, [merged], report.clean, preview, defs, decimal_used, context)
-    out.groups, out.left_out = triaged.groups, triaged.left_out
+    out.groups, out.left_out = groups, left_out
     return out
+
+
+@dataclass
+class _Validated:
+    report: schema.Report
+    failures: pd.DataFrame  # in file terms: the schema's and the further checks'
+    unusable: np.ndarray  # positions of rows failing a check of their own cells (not the key, not a value set for all)
+
+
+@dataclass
+class _Stage:
+    """The checks of mapped rows, run again without the rows the analyst chose to leave out as unusable."""
+
+    file: str
+    table: Table
+    context: Context
+    known: dict[str, set[str]]
+    indicators: pd.DataFrame
+    constants: set[str]
+
+    def validate(self, frame: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any]) -> _Validated:
+        t, found = self.table, _Problems(self.file)
+        frame, dates = _dates_as_years(frame, t, rows, labels, found)
+        report = schema.validate(
+            frame, t, file=self.file, row_offset=0, known=self.known, suggest=suggester(self.context)
+        )
+        schema_failures = report.failures
+        if dates:
+            is_date = schema_failures.apply(
+                lambda f: (f["row"], f["column"]) in dates and f["check"] == "dtype", axis=1
+            )
+            schema_failures = schema_failures[~is_date.astype(bool)] if len(schema_failures) else schema_failures
+        own = (
+            (schema_failures["severity"] == "error")
+            & schema_failures["row"].notna()
+            & (schema_failures["check"] != "unique_key")
+            & ~schema_failures["column"].isin(self.constants)
+        )
+        positions = [schema_failures.loc[own, "row"].astype(int).to_numpy(), np.array([i for i, _ in dates], dtype=int)]
+        positions.append(_extra_checks(frame, report.clean, t, rows, labels, self.context, self.indicators, found))
+        failures = _concat_failures([_in_file_terms(schema_failures, rows, labels), found.frame()])
+        return _Validated(report, failures, np.unique(np.concatenate(positions)).astype(int))
+
+
+def _unusable_group(failures: pd.DataFrame, file_rows: np.ndarray, left_out: bool) -> RowGroup:
+    """Rows failing a check of their own cells, as one group the analyst may leave out: which columns, and the
+    first failures as examples (row, column and what is wrong)."""
+    errors = failures[
+        (failures["severity"] == "error")
+        & failures["row"].isin(file_rows.tolist())
+        & (failures["check"] != "unique_key")
+    ].sort_values("row", kind="stable")
+    columns = ", ".join(dict.fromkeys(errors["column"].astype(str)))
+    examples = tuple(
+        f"row {int(r['row'])}, {r['column']}: "
+        + (r["message"] if r["value"] in r["message"] else f"'{r['value']}' {r['message']}")
+        for _, r in errors.drop_duplicates("row").head(3).iterrows()
+    )
+    rows = len(file_rows)
+    return RowGroup("unusable", columns, rows, examples, 0, left_out, 0)
 
 
 def _concat_failures(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -328,14 +401,18 @@ def _extra_checks(
     context: Context,
     indicators: pd.DataFrame,
     found: _Problems,
-) -> None:
+) -> np.ndarray:
     """Checks beyond one column's own: markup and formulas in text, implausible numbers, the table's declared
     checks (schema.TableCheck: nonnegative indicators, units, flags, stages of the right chain) and regions
-    outside the programme area."""
+    outside the programme area. Returns the positions of rows with an error (all of them, not only those
+    reported)."""
+    failing: list[np.ndarray] = []
 
     def add(
         index: np.ndarray, column: str, values: pd.Series, check: str, message: Any, severity: str = "error"
     ) -> None:
+        if severity == "error":
+            failing.append(np.asarray(index, dtype=int))
         for i in index[:FAILURES_PER_CHECK]:
             text = message(values.iat[i]) if callable(message) else message
             found.add(int(rows[i]), _label(labels, column, i), values.iat[i], check, text, severity)
@@ -385,6 +462,7 @@ def _extra_checks(
         if rule.column in clean and (rule.by is None or rule.by in clean):
             _TABLE_CHECKS[rule.kind](clean, rule, references, add)
     _outside_programme_area(clean, t, rows, labels, context, found)
+    return np.concatenate(failing) if failing else np.array([], dtype=int)
 
 
 References = dict[str, pd.DataFrame]  # reference table name → its rows

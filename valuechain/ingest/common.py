@@ -62,7 +62,7 @@ FLAGS = {
 }
 
 
-ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV"]
+ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV", "OECD SDMX-CSV", "SDMX-CSV"]
 
 
 # A UTF-8 letter read as Windows-1252 becomes Ã, Ä or Å followed by a character of the 0x80–0xBF range.
@@ -88,7 +88,8 @@ _SUBANNUAL_NAME = re.compile(r"^\s*(19|20)\d\d[-_ ]?(Q[1-4]|M\d\d|S[12]|W\d\d|-\
 
 
 _DATE = (
-    r"^[ \t]*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?"
+    r"^[ \t]*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"  # ISO time, 'Z' or an offset
     r"|[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{4})[ \t]*$"
 )
 

@@ -14,6 +14,8 @@ from valuechain.ingest.source import Parsed, ReadOptions
 # A value cell: a number, possibly with separators, a sign or a trailing flag (`12.3 p`).
 _NUMBER = re.compile(r"^[-+]?\d[\d .,'\u00a0]*(\s+[a-z]{1,3})?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# A reference date in a header row (GENESIS: `31.12.2018` under `Stichtag`) names its column; it is no value.
+_DATE = re.compile(r"^(\d{1,2}\.\d{1,2}\.(19|20)\d\d|(19|20)\d\d-\d\d-\d\d)$")
 _RULE = re.compile(r"^[-_=*\s]+$")
 # Rows of the header that are read at most; more leading text rows mean a text-only table (header = first).
 _MAX_HEADER_LINES = 5
@@ -46,8 +48,12 @@ def _filled(cells: list[str]) -> int:
 
 
 def _header_like(cells: list[str]) -> bool:
-    """Text and years only: no value cell."""
-    return not any(_NUMBER.match(c.strip()) and not _YEAR.match(c.strip()) for c in cells if c.strip())
+    """Text, years and dates only: no value cell."""
+    return not any(
+        _NUMBER.match(c.strip()) and not _YEAR.match(c.strip()) and not _DATE.match(c.strip())
+        for c in cells
+        if c.strip()
+    )
 
 
 def find_block(

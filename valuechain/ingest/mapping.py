@@ -27,6 +27,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "regioncode",
         "regionid",
         "nutsregion",
+        "refarea",  # SDMX's reference area (OECD Data Explorer: REF_AREA beside "Reference area")
     ),
     "nuts_id": ("geo", "geocodes", "nuts", "nutscode", "regionid", "regioncode", "regid"),
     "sector": ("nace", "nacer2", "nace2", "nacecode", "naceid", "nacerev2", "industry", "activity"),
@@ -83,7 +84,9 @@ def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] |
     what was remembered for this source; `source` defaults to the file's dataset name."""
     t = TABLES[table] if isinstance(table, str) else table
     files = parsed.columns
-    by_norm = {_norm(c): c for c in files}
+    by_norm: dict[str, list[str]] = {}
+    for c in files:  # TIME_PERIOD and its label column "Time period" are both candidates for year
+        by_norm.setdefault(_norm(c), []).append(c)
     old = remembered if isinstance(remembered, ColumnMap) else ColumnMap.from_stored(remembered or {})
     out = ColumnMap()
     used: set[str] = set()
@@ -95,7 +98,7 @@ def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] |
         if col.name in out.columns or col.name in old.constants:
             continue
         names = (col.name, *_SYNONYMS.get(col.name, ()))
-        matches = [by_norm[n] for n in dict.fromkeys(map(_norm, names)) if n in by_norm and by_norm[n] not in used]
+        matches = [c for n in dict.fromkeys(map(_norm, names)) for c in by_norm.get(n, ()) if c not in used]
         if matches:
             match = max(matches, key=lambda c: _code_likeness(parsed.frame[c]))  # stable: the first of equals
             out.columns[col.name] = match

@@ -34,7 +34,7 @@ KIND_NAMES = {
     "old-nuts": "codes of an older NUTS version (2010, 2013 or 2016)",
     "outside-area": "regions outside the Interreg BSR programme area",
     "unknown-region": "region codes that no NUTS version knows",
-    "unusable": "values that are no region code at all",
+    "unusable": "values the explorer cannot use (no region code at all, not a number, no year, …)",
     "missing": "missing-value markers instead of a number",
 }
 _EXTRA_REGIO = re.compile(r"^[A-Z]{2}Z{1,3}$")
@@ -59,11 +59,16 @@ class RowGroup:
 
     @property
     def message(self) -> str:
-        shown = ", ".join(self.examples) + (" …" if self.rows > len(self.examples) else "")
+        joined = "; " if self.kind == "unusable" else ", "  # its examples may be sentences with commas
+        shown = joined.join(self.examples) + (" …" if self.rows > len(self.examples) else "")
         counted = "1 row has" if self.rows == 1 else f"{self.rows:,} rows have"
         head = f"{counted} {KIND_NAMES[self.kind]}: {shown}"
-        if self.kind == "missing":
+        if self.kind == "unusable" and all(e.strip().isdigit() for e in self.examples):
+            head += " (national region keys, not NUTS codes: map the column with the region names instead)"
+        if self.kind == "missing" and self.left_out:
             return f"{head}; left out of the stored rows, counted in the version's record with their flags"
+        if self.kind == "missing":
+            return f"{head}; stored as missing values (the column may be empty)"
         done = []
         if self.recoded:
             done.append(f"{self.recoded:,} recoded as chosen (one-to-one correspondence)")
@@ -103,6 +108,7 @@ class Triage:
     labels: dict[str, Any]
     groups: list[RowGroup]
     left_out: pd.DataFrame  # file row, kind, column, value, then the row's mapped cells
+    undecided: np.ndarray  # kept rows in one of these region groups, not left out: offered here, not again
 
 
 def triage(
@@ -115,9 +121,10 @@ def triage(
 ) -> Triage:
     """Groups unplaceable region values and missing-value markers, recodes and leaves out as chosen."""
     if t is schema.REGIONS:
-        return Triage(frame, rows, labels, [], _no_rows(frame))
+        return Triage(frame, rows, labels, [], _no_rows(frame), np.zeros(len(frame), dtype=bool))
     frame = frame.copy(deep=False)
     drop = np.zeros(len(frame), dtype=bool)
+    undecided = np.zeros(len(frame), dtype=bool)
     why = np.zeros(len(frame), dtype=np.int8)  # per row, the position in `reasons` of why it is left out
     reasons = [""]
     groups: list[RowGroup] = []
@@ -145,6 +152,8 @@ def triage(
                 drop |= rest
                 why[rest] = len(reasons)
                 reasons.append(kind)
+            else:
+                undecided |= rest
             groups.append(
                 RowGroup(kind, _label(labels, col.name, 0), int(hits.sum()), examples, int(recodable.sum()),
                          leave and bool(rest.any()), int(recodable.sum()) if recode else 0)
@@ -179,17 +188,24 @@ def triage(
             reasons.append("missing")
         groups.append(RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, col.required, 0))
     if not drop.any():
-        return Triage(frame, rows, labels, groups, _no_rows(frame))
-    left = frame[drop].astype("str").reset_index(drop=True)
-    left.insert(0, "left_out_as", np.array(reasons, dtype=object)[why[drop]])
-    left.insert(0, "file_row", rows[drop])
+        return Triage(frame, rows, labels, groups, _no_rows(frame), undecided)
+    left = left_rows(frame, rows, np.flatnonzero(drop), "")
+    left["left_out_as"] = np.array(reasons, dtype=object)[why[drop]]
     keep = ~drop
     kept_labels = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in labels.items()}
-    return Triage(frame[keep].reset_index(drop=True), rows[keep], kept_labels, groups, left)
+    return Triage(frame[keep].reset_index(drop=True), rows[keep], kept_labels, groups, left, undecided[keep])
 
 
 def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns=["file_row", "left_out_as", *frame.columns])
+
+
+def left_rows(frame: pd.DataFrame, rows: np.ndarray, positions: np.ndarray, kind: str) -> pd.DataFrame:
+    """The rows at `positions`, as the version's record keeps left-out rows: file row, kind, then their cells."""
+    left = frame.iloc[positions].astype("str").reset_index(drop=True)
+    left.insert(0, "left_out_as", kind)
+    left.insert(0, "file_row", rows[positions])
+    return left
 
 
 def left_out_counts(left_out: pd.DataFrame) -> dict[str, int]:

@@ -128,6 +128,17 @@ def nuts_hint(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str 
         return damage
     if re.fullmatch(r"(EU|EA|EFTA)[0-9A-Z_]*", code):
         return f"{code} is an aggregate of countries, not a region"
+    if re.fullmatch(r"\d{2,12}", code):
+        return (
+            f"'{value.strip()}' is a national region key (a German district key, a Swedish county code …), not a "
+            "NUTS code: map the column with the region names instead (statistical offices' tables have it next "
+            "to the key), or write NUTS 2021 codes in the file"
+        )
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{0,3}", code):
+        return (
+            f"'{value.strip()}' is neither a NUTS code nor the name of a NUTS 2021 region: write the region's "
+            "NUTS 2021 code, or its name as Eurostat writes it"
+        )
     if len(code) >= 2 and not in_programme_area(code):
         if code[:2] not in BSR_COUNTRIES:
             return (

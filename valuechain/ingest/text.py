@@ -61,7 +61,6 @@ def _read_text(parsed: Parsed, src: _Source, name: str, options: ReadOptions, fo
         frame, rows = _parse_csv(src, encoding, delimiter, names, found)
     bare = {n.split(":")[0].strip().upper() for n in names}
     if {"TIME_PERIOD", "OBS_VALUE"} <= bare:
-        parsed.kind = "Eurostat SDMX-CSV"
         _sdmx(parsed, frame, rows, name, found)
         return
     parsed.kind = "CSV"
@@ -305,13 +304,18 @@ def _header(text: str, delimiter: str, found: _Problems) -> list[str]:
 
 
 def _named(row: list[str], line: int, found: _Problems) -> list[str]:
-    """Header cells as column names: unnamed columns numbered, a name used twice stops the read."""
+    """Header cells as column names: unnamed columns numbered, a name used twice stops the read. In SDMX-CSV with
+    labels in columns of their own (OECD Data Explorer: `MEASURE,Measure`), the label column after its code
+    column differs in case only: it is called `Measure (label)`."""
     names = [c.strip().lstrip("\ufeff").strip() for c in row]
+    sdmx = {"TIME_PERIOD", "OBS_VALUE"} <= {n.upper() for n in names}
     seen: dict[str, int] = {}
     for i, n in enumerate(names, start=1):
         if not n:
             names[i - 1] = f"(column {i})"
             continue
+        if sdmx and n.lower() in seen and seen[n.lower()] == i - 1 and names[i - 2] != n:
+            names[i - 1] = n = f"{n} (label)"
         if n.lower() in seen:
             raise found.stop(
                 n,
@@ -351,7 +355,10 @@ def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], li
     parser, so they need no second pass to become Categoricals."""
     options = {
         "read_options": pacsv.ReadOptions(
-            column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding), block_size=1 << 20
+            column_names=names,
+            skip_rows_after_names=1,  # the header: one record, though a quoted name may span lines
+            encoding=_arrow_encoding(encoding),
+            block_size=1 << 20,
         ),
         "parse_options": pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
@@ -554,6 +561,9 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
             f"frequency '{frame[freq].iat[i]}' is not annual: only annual (A) data can be loaded",
             row=int(rows[i]),
         )
+    status = upper.get("OBS_STATUS")
+    if status is not None:  # SDMX's observation status A is "normal value": no flag (OECD writes it on every row)
+        frame[status] = frame[status].mask(frame[status].str.strip() == "A", "")
     has_value = ~frame[obs].str.strip().isin(MISSING_MARKS).to_numpy()
     skipped = int((~has_value).sum())
     frame, rows = frame[has_value].reset_index(drop=True), rows[has_value]
@@ -563,10 +573,18 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
         parsed.notes.append(f"{_count(skipped, 'row')} without OBS_VALUE left out")
     parsed.frame, parsed.rows = frame.rename(columns={time: "TIME_PERIOD"}), rows
     flow = upper.get("DATAFLOW") or upper.get("STRUCTURE_ID")
-    code = ""
+    code, agency = "", "ESTAT"
     if flow is not None and len(frame):
-        match = re.search(r":([A-Za-z0-9_]+)", str(frame[flow].iat[0]))
-        code = match.group(1).lower() if match else ""
-    code = code or _eurostat_code(name)
-    parsed.source_key = f"sdmx:{code or 'unknown'}"
-    parsed.source_name = f"Eurostat {code}" if code else file_stem(name)
+        # `ESTAT:NAMA_10R_2GDP(1.0)`; the OECD writes `OECD.CFE.EDS:DSD_REG_DEMO@DF_DEATH_5Y(2.0)`
+        match = re.search(r"^\s*([A-Za-z0-9_.]+):([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?", str(frame[flow].iat[0]))
+        if match:
+            agency, code = match.group(1).upper(), (match.group(3) or match.group(2)).lower()
+    publisher = {"ESTAT": "Eurostat"}.get(agency, agency.split(".")[0])
+    parsed.kind = (
+        "Eurostat SDMX-CSV" if publisher == "Eurostat" else "OECD SDMX-CSV" if publisher == "OECD" else "SDMX-CSV"
+    )
+    code = code or (_eurostat_code(name) if publisher == "Eurostat" else "")
+    parsed.source_key = (
+        f"sdmx:{code or 'unknown'}" if publisher == "Eurostat" else f"sdmx:{publisher.lower()}:{code or 'unknown'}"
+    )
+    parsed.source_name = f"{publisher} {code}" if code else file_stem(name)

@@ -1,0 +1,155 @@
+"""Real statistics files (BSR cuts in tests/real_files, provenance at the end of its README) of the kinds analysts
+download from statistical offices' table tools: each loads through the command line with its recipe, three stored
+values are compared with the raw file (read here without the ingest code) and the rows left out are counted by
+kind (see `check_loads` in tests/test_real_files.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_real_files import FILES, RECIPES, Expected, Reader, check_loads, eurostat_tsv
+from valuechain import cli_import
+
+
+def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Old Eurostat Data Explorer CSV: quoted, one row per observation, thousands grouped by commas (`27,600`)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["GEO"] == geo and row["TIME"] == str(year):
+                return float(row["Value"].replace(",", "")), row["Flag and Footnotes"] or None
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
+# The district and Land keys of the GENESIS tables for the regions compared (German official keys, AGS).
+_GENESIS_KEYS = {"DEF01": "01001", "DE80K": "13072", "DE8": "13", "DEF0B": "01058", "DE803": "13003"}
+
+
+def _genesis_row(path: Path, encoding: str, geo: str) -> list[str]:
+    """The cells of a GENESIS table's row of the region's official key (the key is in the first or second cell)."""
+    rows = [line.split(";") for line in path.read_text(encoding=encoding).splitlines()]
+    return next(row for row in rows if _GENESIS_KEYS[geo] in row[:2])
+
+
+def genesis_population_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik 12411-01-01-4 (Latin-1, `;`): the reference date heads the columns, 'Insgesamt' first."""
+    assert path.read_text(encoding="latin-1").splitlines()[6].split(";")[2] == f"31.12.{year}"
+    return float(_genesis_row(path, "latin-1", geo)[2]), None
+
+
+def genesis_hospitals_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik 23111-01-04-4 (`;`): the reference date opens each row, beds (annual average) follow the
+    number of hospitals."""
+    row = _genesis_row(path, "utf-8", geo)
+    assert row[0] == f"31.12.{year}"
+    return float(row[4]), None
+
+
+def oecd_sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """OECD Data Explorer SDMX-CSV: codes and labels in columns of their own (`MEASURE,Measure`), the region in
+    REF_AREA; observation status A ("normal value") is no flag."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        head = next(rows)
+        at = {name: head.index(name) for name in ("REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", *keep)}
+        for row in rows:
+            wanted = {"REF_AREA": geo, "TIME_PERIOD": str(year), **keep}
+            if all(row[at[k]] == v for k, v in wanted.items()):
+                status = row[at["OBS_STATUS"]]
+                return float(row[at["OBS_VALUE"]]), None if status == "A" else status
+    raise AssertionError(f"{geo} {year} not in {path.name}")
+
+
+def pxweb_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """PXWeb "comma-separated with heading": a title line and a blank line above the header; one column per year.
+    The table is national (the recipe sets the region), so `geo` only names where it was stored."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0].startswith("128c -- ") and rows[1] == []
+    head = rows[2]
+    row = next(r for r in rows[3:] if all(r[head.index(k)] == v for k, v in keep.items()))
+    return float(row[head.index(str(year))]), None
+
+
+CASES: dict[str, tuple[Reader, Expected]] = {
+    "eurostat_dataexplorer_nama_10r_3gdp_bsr.csv": (
+        data_explorer_csv,
+        Expected(
+            rows=78,
+            values=(("DK014", 2014), ("DE80J", 2014), ("EE008", 2014)),
+            left_out={"extra-regio": 3, "old-nuts": 2, "aggregate": 1},
+        ),
+    ),
+    "eurostat_dataexplorer_nama_10r_2hhinc_bsr.csv": (
+        data_explorer_csv,
+        Expected(
+            rows=16,
+            values=(("DK01", 2007), ("DEF0", 2007), ("LV00", 2007)),
+            left_out={"missing": 2, "outside-area": 1, "extra-regio": 1},
+        ),
+    ),
+    "eurostat_dataexplorer_demo_r_pjanaggr3_bsr.csv": (
+        data_explorer_csv,
+        Expected(rows=22, values=(("DK014", 2016), ("DE300", 2016), ("DE", 2016)), left_out={"aggregate": 4}),
+    ),
+    "oecd_sdmxcsv_regional_deaths_pl428.csv": (
+        oecd_sdmx_csv,
+        Expected(rows=7, values=(("PL428", 2014), ("PL428", 2020), ("PL428", 2016))),
+    ),
+    "eurostat_tsv_demo_r_gind3_sample_bsr.tsv": (
+        eurostat_tsv,
+        Expected(
+            rows=48,
+            values=(("DE804", 2011), ("PL518", 2021), ("PL518", 2005)),
+            left_out={"outside-area": 114},
+        ),
+    ),
+    "pxweb_statfin_128c_income_deciles_fi.csv": (
+        pxweb_csv,
+        Expected(rows=4, values=(("FI", 2020), ("FI", 2021), ("FI", 2023))),
+    ),
+    "genesis_regionalstatistik_12411-01-01-4_bsr.csv": (
+        genesis_population_csv,
+        Expected(rows=47, values=(("DEF01", 2018), ("DE80K", 2018), ("DE8", 2018)), left_out={"unusable": 8}),
+    ),
+    "genesis_regionalstatistik_23111-01-04-4_bsr.csv": (
+        genesis_hospitals_csv,
+        Expected(
+            rows=27,
+            values=(("DEF0B", 2017), ("DE803", 2017), ("DE8", 2017)),
+            left_out={"unusable": 15, "missing": 1},
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_statistics_file_loads_through_the_command_line_with_its_recipe(
+    name: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw, expected = CASES[name]
+    check_loads(name, raw, expected, cli_store, capsys)
+
+
+def test_genesis_keys_mapped_as_regions_are_named_as_national_keys(
+    cli_store: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An analyst who maps the GENESIS key column (`01001`, `13`) to the region, and leaves nothing out, is told
+    that these are national keys and to map the names column instead, not that "country 01 is outside the
+    programme area"; nothing is stored."""
+    name = "genesis_regionalstatistik_12411-01-01-4_bsr.csv"
+    recipe = json.loads((RECIPES / f"{Path(name).stem}.json").read_text(encoding="utf-8"))
+    recipe["leave_out"] = []
+    mine = tmp_path / "recipe.json"
+    mine.write_text(json.dumps(recipe), encoding="utf-8")
+    argv = [str(FILES / name), "--recipe", str(mine), "--map", "row label 1=region_id", "--json"]
+    code = cli_import.main([*argv, "--editor", "test analyst"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and not report["stored"] and report["left_out"] == {"missing": 8}
+    examples = [e for e in report["errors"]["reference"]["examples"] if e["value"] != "DG"]
+    assert examples and all("is a national region key" in e["message"] for e in examples)
+    group = report["warnings"]["rows:unusable"]["examples"][0]["message"]
+    assert "national region keys, not NUTS codes: map the column with the region names instead" in group
