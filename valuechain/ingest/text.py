@@ -563,7 +563,7 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
         )
     status = upper.get("OBS_STATUS")
     if status is not None:  # SDMX's observation status A is "normal value": no flag (OECD writes it on every row)
-        frame[status] = frame[status].mask(frame[status].str.strip() == "A", "")
+        frame[status] = frame[status].astype("str").mask(frame[status].str.strip() == "A", "")
     has_value = ~frame[obs].str.strip().isin(MISSING_MARKS).to_numpy()
     skipped = int((~has_value).sum())
     frame, rows = frame[has_value].reset_index(drop=True), rows[has_value]
