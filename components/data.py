@@ -49,8 +49,9 @@ def data() -> Data:
         raise
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _datasets_on_screen(data_key: str) -> pd.DataFrame:
+    """Shared, not copied on each call (cache_data would unpickle it three times a rerun): read-only."""
     return store().datasets_on_screen()
 
 

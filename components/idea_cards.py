@@ -166,10 +166,9 @@ def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None
     if len(view) > shown:
         st.caption(f"The newest {shown} of {len(view)} cards; the downloads hold all of them.")
     cols = st.columns(2)
-    report = matching.ideas_markdown(view, f"Joint investment ideas – {chain_name}")
-    cols[0].download_button(
+    cols[0].download_button(  # both files are made when clicked, not on every rerun
         "Download cards (Markdown)",
-        report,
+        lambda: matching.ideas_markdown(view, f"Joint investment ideas – {chain_name}"),
         file_name="idea-cards.md",
         mime="text/markdown",
         on_click="ignore",
@@ -177,7 +176,7 @@ def listing(data: Data, chain_id: str, chain_name: str, shown: int = 20) -> None
     )
     cols[1].download_button(
         "Download cards (CSV)",
-        matching.ideas_csv(view),
+        lambda: matching.ideas_csv(view),
         file_name="idea-cards.csv",
         mime="text/csv",
         on_click="ignore",

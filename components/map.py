@@ -17,9 +17,9 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 import streamlit as st
-from pydeck.bindings.json_tools import default_serialize
 
 from components import layout, nav, state, workshop
+from components.deck import CompactDeck, Spliced, dumps
 from valuechain import choropleth, colors, derived, export, geo, render
 from valuechain.choropleth import Classification
 from valuechain.query import Data, Selection
@@ -56,13 +56,6 @@ class MapOptions:
     top_n: int
 
 
-class _CompactDeck(pdk.Deck):
-    """A Deck serialised without pydeck's indentation: the NUTS-2 map is ~5× smaller on the wire."""
-
-    def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), allow_nan=False)
-
-
 # --- cached data ------------------------------------------------------------------------------------
 
 
@@ -73,24 +66,35 @@ def _geometries(level: int) -> dict[str, dict[str, Any]]:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def _geometry_json(level: int) -> dict[str, str]:
+    """Each region's geometry as the deck's JSON (serialised once per level; the map sends it on every view)."""
+    return {code: dumps(geometry) for code, geometry in _geometries(level).items()}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _initial_view(level: int) -> dict[str, float]:
     """The view fitting the programme area without Svalbard (computed from the boundaries, so once per level)."""
     return geo.initial_view(level, width=MAP_WIDTH, height=MAP_HEIGHT)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _outline() -> dict[str, Any]:
-    return json.loads(shapely.to_geojson(geo.programme_area_outline()))
+def _outline() -> str:
+    """The programme area's outline as the deck's JSON (serialised once per process)."""
+    return dumps(
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(geo.programme_area_outline())), "properties": {}}
+    )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# Shared tables (cache_resource), not unpickled copies (cache_data) on each of the several calls of a rerun; every
+# caller derives new frames from them (in_view, region_figures, flow_arcs, region_partners), none changes them.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _bsr_values(_data: Data, data_key: str, reference: Selection, indicator: str) -> pd.DataFrame:
     spec = derived.REGISTRY.get(indicator)
     base = _bsr_values(_data, data_key, reference, spec.base) if spec else None
     return choropleth.bsr_values(_data, reference, indicator, base)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _bsr_flows(_data: Data, data_key: str, reference: Selection, kind: str) -> pd.DataFrame:
     return choropleth.region_flows(_data, reference, kind)
 
@@ -303,22 +307,23 @@ def _json_number(value: object) -> float | None:
 
 def _region_layer(
     table: pd.DataFrame, fills: pd.Series, tips: pd.Series, sel: Selection
-) -> tuple[pdk.Layer, list[dict[str, Any]]]:
-    geometries = _geometries(sel.level)
-    features = [
-        {
-            "type": "Feature",
-            "id": row.region_id,
-            "geometry": geometries[row.region_id],
-            "properties": {"nuts_id": row.region_id, "value": _json_number(row.value), "fill": fill, "tooltip": tip},
-        }
-        for row, fill, tip in zip(table.itertuples(index=False), fills, tips, strict=True)
-        if row.region_id in geometries
-    ]
+) -> tuple[pdk.Layer, dict[str, dict[str, Any]]]:
+    """The regions as GeoJSON features (keys in sorted order, as dumps writes them), each geometry taken
+    ready-serialised from _geometry_json; also each drawn region's properties."""
+    geometries = _geometry_json(sel.level)
+    properties = {
+        code: {"nuts_id": code, "value": _json_number(value), "fill": fill, "tooltip": tip}
+        for code, value, fill, tip in zip(table["region_id"], table["value"], fills, tips, strict=True)
+        if code in geometries
+    }
+    features = ",".join(
+        f'{{"geometry":{geometries[code]},"id":{dumps(code)},"properties":{dumps(props)},"type":"Feature"}}'
+        for code, props in properties.items()
+    )
     layer = pdk.Layer(
         "GeoJsonLayer",
         id=layer_id("regions", sel),
-        data={"type": "FeatureCollection", "features": features},
+        data=Spliced("regions", f'{{"features":[{features}],"type":"FeatureCollection"}}'),
         filled=True,
         stroked=True,
         get_fill_color="properties.fill",
@@ -328,7 +333,7 @@ def _region_layer(
         auto_highlight=True,
         highlight_color=[0, 0, 0, 50],
     )
-    return layer, features
+    return layer, properties
 
 
 def _bubble_layer(
@@ -413,9 +418,11 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     selected region's border, and flow arcs. Every pickable object carries a plain-text `tooltip`."""
     table = view.table
     fills = choropleth.class_colors(view.number, view.classes)
+    fills = fills.mask(choropleth.confidential(table["value"], table["flag"]).to_numpy(), colors.CONFIDENTIAL)
     tips = choropleth.region_tooltips(table, data, view.label, view.size_label if view.is_derived else None)
-    region_fill = fills.map(lambda c: c if c == colors.NO_DATA or not options.bubbles else BUBBLE_REGION_FILL)
-    regions, features = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
+    gaps = (colors.NO_DATA, colors.CONFIDENTIAL)
+    region_fill = fills.map(lambda c: c if c in gaps or not options.bubbles else BUBBLE_REGION_FILL)
+    regions, properties = _region_layer(table, region_fill.map(lambda c: colors.hex_to_rgb(c, 235)), tips, sel)
     layers = [
         pdk.Layer(
             "PolygonLayer",
@@ -430,7 +437,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
         pdk.Layer(
             "GeoJsonLayer",
             id="outline",
-            data={"type": "Feature", "geometry": _outline(), "properties": {}},
+            data=Spliced("outline", _outline()),
             filled=False,
             stroked=True,
             get_line_color=colors.hex_to_rgb(OUTLINE),
@@ -438,8 +445,9 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
             pickable=False,
         ),
     ]
-    chosen = [f for f in features if f["id"] == sel.region]
-    if chosen:
+    if sel.region in properties:
+        geometry = _geometries(sel.level)[sel.region]
+        chosen = [{"type": "Feature", "id": sel.region, "geometry": geometry, "properties": properties[sel.region]}]
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",
@@ -457,7 +465,7 @@ def deck(data: Data, sel: Selection, view: MapView, options: MapOptions) -> pdk.
     if len(view.arcs):
         layers.append(_arc_layer(view.arcs, sel))
     start = pdk.ViewState(**_initial_view(sel.level), pitch=0, bearing=0)
-    return _CompactDeck(
+    return CompactDeck(
         layers=layers, initial_view_state=start, map_style=None, tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE}
     )
 
@@ -479,9 +487,8 @@ def draw(the_deck: pdk.Deck, sel: Selection, view: MapView) -> None:
 def offer_picture(sel: Selection, view: MapView) -> None:
     """A static picture of the map for the workshop report (deck.gl maps cannot be exported)."""
     title = f"{view.label}, NUTS {sel.level}, {sel.year}"
-    workshop.offer_chart(
-        render.region_map(_geometries(sel.level), view.table.set_index("region_id")["value"], title, sel.region)
-    )
+    values = view.table.set_index("region_id")["value"]
+    workshop.offer_chart(lambda: render.region_map(_geometries(sel.level), values, title, sel.region))
 
 
 # --- legend and side panel --------------------------------------------------------------------------
@@ -508,10 +515,16 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
             side = "Below 1: less specialised than the BSR" if c.upper < 1 else "1 and above: more specialised"
             rows.append(f"<div style='margin-top:0.2em;font-style:italic'>{side}</div>")
         rows.append(f"<div>{_swatch(c.color)}{esc(c.label)} <span style='opacity:0.7'>({c.count})</span></div>")
-    if classes.no_data or not classes.classes:
+    secret = int(choropleth.confidential(table["value"], table["flag"]).sum())
+    if classes.no_data - secret or not classes.classes:
         rows.append(
             f"<div>{_swatch(colors.NO_DATA)}{choropleth.NO_DATA} "
-            f"<span style='opacity:0.7'>({classes.no_data})</span></div>"
+            f"<span style='opacity:0.7'>({classes.no_data - secret})</span></div>"
+        )
+    if secret:
+        rows.append(
+            f"<div>{_swatch(colors.CONFIDENTIAL)}{choropleth.CONFIDENTIAL} "
+            f"<span style='opacity:0.7'>({secret})</span></div>"
         )
     if options.bubbles and table["size"].notna().any():
         size_unit = table["size_unit"].dropna().iloc[0] if table["size_unit"].notna().any() else ""
@@ -527,7 +540,11 @@ def legend(view: MapView, options: MapOptions, year: int) -> None:
             f"{esc(choropleth.format_number(arcs['value'].max()))} {esc(str(arcs['unit'].iloc[0]))}</div>"
         )
     st.html("<div style='line-height:1.65'>" + "".join(rows) + "</div>")
-    missing = table.loc[table["value"].isna(), "name"].tolist()
+    secret = choropleth.confidential(table["value"], table["flag"])
+    if secret.any():
+        names = layout.plain(", ".join(table.loc[secret, "name"].tolist()[:NAMED_GAPS]))
+        st.caption(f"{choropleth.CONFIDENTIAL} ({int(secret.sum())}), no number published: {names}")
+    missing = table.loc[table["value"].isna() & ~secret, "name"].tolist()
     if missing:
         more = len(missing) - NAMED_GAPS
         named = ", ".join(missing[:NAMED_GAPS])
@@ -623,7 +640,10 @@ def value_table(view: MapView, sel: Selection) -> None:
             "value": table["value"],
             "unit": table["unit"],
             "rank": table["rank"],
-            "class": [labels[int(i)] if i is not pd.NA else choropleth.NO_DATA for i in view.number],
+            "class": [
+                labels[int(i)] if i is not pd.NA else choropleth.CONFIDENTIAL if secret else choropleth.NO_DATA
+                for i, secret in zip(view.number, choropleth.confidential(table["value"], table["flag"]), strict=True)
+            ],
             "source": table["source"],
             "flag": table["flag"],
         }
@@ -659,7 +679,7 @@ def value_table(view: MapView, sel: Selection) -> None:
         )
     st.download_button(
         "Download the mapped values (CSV)",
-        export.to_csv_bytes(out),
+        lambda: export.to_csv_bytes(out),  # made when clicked, not on every rerun
         icon=":material/download:",
         file_name=f"map_{view.indicator}_{sel.chain_id}_{sel.year}_nuts{sel.level}.csv",
         mime="text/csv",

@@ -71,7 +71,7 @@ def ranked_table(ranked: pd.DataFrame, region: str) -> None:
         )
         st.download_button(
             "Download suggestions (CSV)",
-            export.to_csv_bytes(ranked.assign(for_region=region)),
+            lambda: export.to_csv_bytes(ranked.assign(for_region=region)),  # made when clicked
             file_name=f"partners-{region}.csv",
             mime="text/csv",
             on_click="ignore",

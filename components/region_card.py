@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import benchmark, layout, state
 from components import data as app_data
+from components import layout, state
 from valuechain import brief, matching
 from valuechain.query import Data, Selection, split_list, whole_economy_figures
 from valuechain.schema import ACTOR_TYPES
@@ -174,7 +174,7 @@ def actors(data: Data, region: str, chain_id: str) -> None:
     st.caption(f"Source: {dataset_names(data, 'actors')}")
 
 
-def projects(data: Data, sel: Selection, region: str, sectors: list[str], threshold: float) -> None:
+def projects(data: Data, sel: Selection, region: str, sectors: list[str]) -> None:
     """Projects with the region as partner and the EU funding its sectors in view received (BSR step 2)."""
     p = matching.projects_of(data, region, sel.chain_id)
     cols = st.columns(3)
@@ -187,8 +187,7 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str], thresh
     )
     received = None
     if data.is_additive(FUNDING):
-        funding = benchmark.benchmark(data, sel, FUNDING, threshold)
-        received = matching.values_over(funding, sel.year, sectors).get(region)
+        received = matching.indicator_over(data, sel, FUNDING, sectors).get(region)
     cols[2].metric(
         f"EU funding received in {sel.year}",
         f"€{received / 1e6:,.1f} M" if received is not None and pd.notna(received) else "–",

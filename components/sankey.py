@@ -17,6 +17,7 @@ import pydeck as pdk
 import streamlit as st
 
 from components import layout, state, workshop
+from components.deck import CompactDeck, Spliced, dumps
 from valuechain import colors, geo
 from valuechain.export import to_csv_bytes
 from valuechain.flows import REGION_VIEW, DrillDown, FlowOptions, FlowView, Sankey, flow_table, flow_view, fmt
@@ -35,6 +36,12 @@ _REGION_HEADERS = (
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_view(data_key: str, sel: Selection, opts: FlowOptions, _data: Data) -> FlowView:
     return flow_view(_data, sel, opts)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _countries() -> tuple[str, dict[str, float]]:
+    """The partner map's country outlines as the deck's JSON and its initial view, made once per process."""
+    return dumps(geo.geojson(0)), geo.initial_view(2, width=420, height=380)
 
 
 def view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
@@ -264,25 +271,24 @@ def drill_down(view: FlowView) -> None:
 def partner_map(drill: DrillDown) -> None:
     """Bubbles at the partner regions, sized by share and coloured by direction, on country outlines."""
     p = drill.partners.dropna(subset=["lon", "lat"])
-    points = []
-    for (region, direction), rows in p.groupby(["region_id", "direction"], sort=False):
-        lines = [f"{fmt(r.value)} {r.unit} {r.kind} ({r.share:.0%})" for r in rows.itertuples()]
-        points.append(
-            {
-                "lon": float(rows["lon"].iloc[0]),
-                "lat": float(rows["lat"].iloc[0]),
-                "radius": 12_000 + 90_000 * float(rows["share"].max()) ** 0.5,
-                "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
-                "text": f"{region} {rows['name'].iloc[0]} · {direction}\n" + "\n".join(lines),
-            }
-        )
+    points = [
+        {
+            "lon": float(rows[0]["lon"]),
+            "lat": float(rows[0]["lat"]),
+            "radius": 12_000 + 90_000 * float(pd.Series([r["share"] for r in rows]).max()) ** 0.5,
+            "color": colors.hex_to_rgb(DIRECTION_COLORS[direction], 190),
+            "text": f"{region} {rows[0]['name']} · {direction}\n"
+            + "\n".join(f"{fmt(r['value'])} {r['unit']} {r['kind']} ({r['share']:.0%})" for r in rows),
+        }
+        for (region, direction), rows in _partner_rows(p).items()
+    ]
     layers = []
-    ok, _ = geo.available()
-    if ok:
+    countries = _countries() if geo.available()[0] else None
+    if countries:
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",
-                geo.geojson(0),
+                Spliced("countries", countries[0]),
                 stroked=True,
                 filled=True,
                 get_fill_color=[238, 238, 238, 255],
@@ -303,17 +309,29 @@ def partner_map(drill: DrillDown) -> None:
             pickable=True,
         )
     )
-    start = geo.initial_view(2, width=420, height=380) if ok else {"longitude": 18.0, "latitude": 60.0, "zoom": 3.0}
+    start = countries[1] if countries else {"longitude": 18.0, "latitude": 60.0, "zoom": 3.0}
     st.pydeck_chart(
-        pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**start), map_style=None, tooltip={"text": "{text}"}),
+        CompactDeck(
+            layers=layers, initial_view_state=pdk.ViewState(**start), map_style=None, tooltip={"text": "{text}"}
+        ),
         height=380,
     )
     missing = len(drill.partners) - len(p)
     st.caption(
         ("Orange: outflow, purple: inflow. " if points else "")
         + (f"{missing} partner rows without coordinates are not drawn. " if missing else "")
-        + (geo.ATTRIBUTION if ok else "No boundaries available: bubbles only.")
+        + (geo.ATTRIBUTION if countries else "No boundaries available: bubbles only.")
     )
+
+
+def _partner_rows(partners: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The rows of each (region, direction), groups and rows in table order: plain Python, as a group-by with a
+    named tuple class per group cost more than the rest of the page's drill-down."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in partners.to_dict("records"):
+        if not (pd.isna(row["region_id"]) or pd.isna(row["direction"])):
+            groups.setdefault((row["region_id"], row["direction"]), []).append(row)
+    return groups
 
 
 def summary(view: FlowView, table: pd.DataFrame) -> None:

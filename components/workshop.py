@@ -10,6 +10,7 @@ by the keys a clicker sends (PageDown / PageUp, arrows).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ from components import data as app_data
 from components.state import AGENDA_KEYS, PRESENT, SCENE, WORKSHOP, WorkshopPage
 from valuechain.store import StoreError
 
-OFFER = "_scene_offer"  # what the page on screen offers to a scene: {"chart": plotly JSON, "items": [...]}
+OFFER = "_scene_offer"  # what the page on screen offers to a scene: {"chart": figure or maker, "items": [...]}
 _APPLIED = "_scene_applied"  # the (workshop, scene) whose state this session has navigated to
 _GOTO = "_scene_goto"  # a scene to open at the start of the next run
 _SAVED = "_scene_saved"
@@ -38,10 +39,21 @@ _PRESENT_CSS = """
 # --- what a page offers -----------------------------------------------------------------------------
 
 
-def offer_chart(figure: Any) -> None:
-    """The page's main chart (a plotly Figure or its dict): its picture goes into the workshop report."""
+def offer_chart(figure: Any | Callable[[], Any]) -> None:
+    """The page's main chart (a plotly Figure, its dict, or a function making one): its picture goes into the
+    workshop report. It is serialised only when a scene is saved (offered_chart), not on every rerun."""
+    _offer()["chart"] = figure
+
+
+def offered_chart(offer: dict[str, Any]) -> str | None:
+    """The offered chart as plotly JSON, as a scene stores it (None when the page offered none)."""
+    figure = offer.get("chart")
+    if figure is None:
+        return None
+    if callable(figure) and not hasattr(figure, "to_plotly_json"):
+        figure = figure()
     fig = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
-    _offer()["chart"] = json.dumps(fig, default=_jsonable)
+    return json.dumps(fig, default=_jsonable)
 
 
 def offer_partners(region: str, ranked: pd.DataFrame, n: int = 5) -> None:
@@ -223,7 +235,7 @@ def _save(page_url_path: str) -> None:
         "note": st.session_state.get("scene_new_note", ""),
         "page": page_url_path,
         "state": captured_state(),
-        "chart": offer.get("chart"),
+        "chart": offered_chart(offer),
         "items": offer.get("items", []),
     }
     try:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from valuechain import cli_import, ingest
@@ -51,7 +52,9 @@ def stored(db: Path, indicator: str) -> list[tuple]:
     finally:
         store.close()
     rows = rows[rows["indicator"] == indicator].sort_values(["region_id", "year"])
-    return list(rows[["region_id", "year", "value"]].itertuples(index=False, name=None))
+    return [
+        (r, y, None if pd.isna(v) else v) for r, y, v in rows[["region_id", "year", "value"]].itertuples(index=False)
+    ]
 
 
 def test_dry_run_reports_what_would_be_stored_and_stores_nothing(
@@ -61,7 +64,7 @@ def test_dry_run_reports_what_would_be_stored_and_stores_nothing(
     code, report = run([str(file), *NEW, "--dry-run", "--json"], capsys)
     assert code == 0
     assert report["ok"] and not report["stored"] and report["dry_run"]
-    assert report["rows"] == 4 and report["errors"] == {}
+    assert report["rows"] == 6 and report["errors"] == {}, "4 values and 2 missing values"
     assert "flag" in report["warnings"]
     assert stored(db, "wood_ths") == []
 
@@ -75,9 +78,11 @@ def test_import_stores_through_the_store_as_the_named_editor(
     assert code == 0 and report["stored"]
     assert stored(db, "wood_ths") == [
         ("FI1D", 2019, 2.5),
+        ("FI1D", 2020, None),  # ': c', confidential
         ("FI1D", 2021, 2.7),
         ("SE33", 2019, 1.2),
         ("SE33", 2020, 1.3),
+        ("SE33", 2021, None),  # ':'
     ]
     store = Store(DuckDBBackend(str(db)))
     try:
@@ -127,7 +132,7 @@ def test_usage_errors_exit_2_and_store_nothing(
 def test_the_dispatcher_runs_the_import_command(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = write(tmp_path, "wood.tsv", TSV)
     assert dispatch(["import", str(file), *NEW, "--dry-run"]) == 0
-    assert "would store 4 rows" in capsys.readouterr().out
+    assert "would store 6 rows" in capsys.readouterr().out
 
 
 def test_a_saved_recipe_loads_next_years_file_in_one_step(
@@ -163,7 +168,7 @@ def test_the_recipe_is_remembered_per_source_with_the_mapping(
     assert again.new_indicators[0]["indicator_id"] == "wood_ths"
     assert mapping.constants["indicator"] == "wood_ths"  # the page's mapping memory reads the same entry
     code, report = run([str(file), "--editor", "x", "--json"], capsys)  # no options: the remembered recipe
-    assert code == 0 and report["dataset"] == "Wood" and report["rows"] == 4
+    assert code == 0 and report["dataset"] == "Wood" and report["rows"] == 6
 
 
 def test_recipe_json_round_trip_and_clear_messages_for_bad_recipes() -> None:

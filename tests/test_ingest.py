@@ -107,11 +107,10 @@ def test_thousands_separators_and_spaces_in_numbers(definitions: dict) -> None:
     assert checked.rows["value"].tolist() == [1234.5, 12345.25, 7.0]
 
 
-def test_eurostat_bulk_tsv_gzip_keeps_flags_and_skips_missing(definitions: dict) -> None:
+def test_eurostat_bulk_tsv_gzip_keeps_flags_and_stores_missing_values(definitions: dict) -> None:
     parsed = ingest.read(gzip.compress(TSV.encode()), "estat_sbs_r_nuts2021.tsv.gz")
     assert parsed.kind == "Eurostat bulk TSV"
     assert parsed.source_name == "Eurostat sbs_r_nuts2021"
-    assert any("2 empty or ':' cells" in n for n in parsed.notes)
     mapping = ingest.auto_map(parsed, "observations")
     assert mapping.columns == {
         "region_id": "geo",
@@ -126,9 +125,16 @@ def test_eurostat_bulk_tsv_gzip_keeps_flags_and_skips_missing(definitions: dict)
     checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="Eurostat SBS")
     assert checked.ok, checked.report.errors
     rows = checked.rows.sort_values(["region_id", "sector", "year"]).reset_index(drop=True)
-    assert len(rows) == 7
+    assert len(rows) == 9, "':' and ': c' are stored as missing values, not left out"
     fi = rows[rows["region_id"] == "FI1D"]
-    assert fi["year"].tolist() == [2019, 2021] and fi["flag"].tolist()[0] == "e"
+    assert fi["year"].tolist() == [2019, 2020, 2021] and fi["flag"].tolist()[:2] == ["e", "c"]
+    assert pd.isna(fi["value"].iat[1]), "confidential: no number, flag c kept"
+    se = rows[(rows["region_id"] == "SE33") & (rows["sector"] == "C16") & (rows["year"] == 2021)]
+    assert pd.isna(se["value"].item()) and pd.isna(se["flag"].item())
+    (group,) = [g for g in checked.groups if g.kind == "missing"]
+    assert group.rows == 2 and dict(group.markers) == {":": 1, ": c": 1} and not group.left_out
+    assert "':' 1, ': c' 1; stored as missing values" in group.message
+    assert checked.left_out_counts == {}
     assert (
         rows.loc[(rows["region_id"] == "SE33") & (rows["sector"] == "C16") & (rows["year"] == 2020), "flag"].item()
         == "p"
@@ -162,8 +168,10 @@ def test_sdmx_csv_with_labels(definitions: dict) -> None:
     mapping.constants["indicator"] = "enterprises"
     checked = ingest.check(parsed, "observations", mapping, context(definitions), dataset="SBS")
     assert checked.ok, checked.report.errors
-    assert checked.rows[["region_id", "sector", "year", "value", "flag"]].values.tolist() == [
-        ["SE33", "C16", 2021, 120.0, "p"]
+    rows = checked.rows[["region_id", "sector", "year", "value", "flag"]].astype(object)
+    assert rows.where(rows.notna(), None).values.tolist() == [
+        ["SE33", "C16", 2021, 120.0, "p"],
+        ["FI1D", "C16", 2021, None, "c"],  # confidential: a missing value that keeps its flag
     ]
 
 
@@ -203,11 +211,13 @@ def test_wide_csv_with_one_column_per_year(definitions: dict) -> None:
     ).encode("cp1252")
     checked = read_and_check(data, "wide.csv", definitions)
     assert checked.ok, checked.report.errors
-    rows = checked.rows.sort_values(["region_id", "year"])
-    assert rows[["region_id", "year", "value"]].values.tolist() == [
+    rows = checked.rows.sort_values(["region_id", "year"])[["region_id", "year", "value"]].astype(object)
+    assert rows.where(rows.notna(), None).values.tolist() == [
         ["FI1D", 2019, 900.0],
         ["FI1D", 2020, 950.5],
+        ["FI1D", 2021, None],  # empty cell: a missing value
         ["SE33", 2019, 1200.0],
+        ["SE33", 2020, None],  # '..': a missing value
         ["SE33", 2021, 1300.0],
     ]
 
@@ -365,10 +375,10 @@ def test_commit_with_a_new_indicator_takes_over_rows_and_rolls_back(store: Store
     assert store.revision() == revision + 1, "one transaction, one revision"
     data = Data.load(store)
     assert "sbs_employment" in set(data["indicators"]["indicator_id"])
-    assert len(data["observations"]) == demo_rows + 7
+    assert len(data["observations"]) == demo_rows + 9, "7 values and 2 missing values (':', ': c')"
     listed = store.versions("observations")
     assert listed.iloc[0]["file_name"] == "estat_sbs_r_nuts2021.tsv.gz"
-    assert listed.iloc[0]["created_by"] == "analyst" and listed.iloc[0]["rows"] == 7
+    assert listed.iloc[0]["created_by"] == "analyst" and listed.iloc[0]["rows"] == 9
     store.delete_version(versions[1].version_id, who=EDITOR)
     assert len(store.current("observations")) == demo_rows
 

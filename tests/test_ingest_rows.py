@@ -64,28 +64,32 @@ def test_leave_out_and_recode_count_every_row(context: ingest.Context) -> None:
     choices = ingest.RowChoices(leave_out=EVERY_KIND, recode=frozenset({"iso3", "old-nuts"}))
     checked = upload(choices, context)
     assert checked.ok, checked.report.errors
-    assert sorted(checked.rows["region_id"]) == ["DK", "PL71", "SE33"]
+    assert sorted(checked.rows["region_id"]) == ["DK", "FI19", "FI1B", "FI1C", "FI1D", "PL71", "SE33"]
     assert checked.left_out_counts == {
         "extra-regio": 2,
         "aggregate": 2,
         "old-nuts": 1,  # LT00 was split into LT01/LT02: never recoded
         "unknown-region": 1,
         "unusable": 1,
-        "missing": 4,
     }
     assert len(checked.rows) + len(checked.left_out) == len(ROWS), "no row dropped without being counted"
     lt00 = next(g for g in checked.groups if g.kind == "old-nuts")
     assert lt00.recoded == 1 and "1 recoded" in lt00.message and "1 left out" in lt00.message
-    missing = checked.left_out[checked.left_out["left_out_as"] == "missing"].set_index("region_id")
+    missing = checked.rows.set_index("region_id").loc[["FI1D", "FI19", "FI1C", "FI1B"]]
+    assert missing["value"].isna().all(), "missing-value markers are stored as missing values"
     assert missing.loc["FI1D", "flag"] == "c" and missing.loc["FI19", "flag"] == "c", "confidential stays confidential"
+    assert missing[["flag"]].loc[["FI1C", "FI1B"], "flag"].isna().all()
 
 
 def test_missing_markers_are_never_errors_and_the_set_is_adjustable(context: ingest.Context) -> None:
     rows = {"SE33": "1", "FI1D": ":", "FI1C": "..", "FI1B": "-", "FI19": "NA", "FI1C ": "n/a"}
     checked = upload(ingest.RowChoices(), context, {k.strip(): v for k, v in rows.items()})
-    assert checked.ok and checked.left_out_counts == {"missing": 4}
+    assert checked.ok and checked.left_out_counts == {}
+    (group,) = [g for g in checked.groups if g.kind == "missing"]
+    assert group.rows == 4 and dict(group.markers) == {":": 1, "n/a": 1, "-": 1, "NA": 1}, "counted by marker"
+    assert checked.rows["value"].isna().sum() == 4
     strict = upload(ingest.RowChoices(missing=(":",)), context, {"SE33": "1", "FI1D": ":", "FI19": "NA"})
-    assert strict.left_out_counts == {"missing": 1}
+    assert strict.left_out_counts == {} and [g.markers for g in strict.groups if g.kind == "missing"] == [((":", 1),)]
     assert (strict.report.errors["value"] == "NA").any(), "NA outside the chosen set is reported, as typed"
 
 
@@ -96,11 +100,13 @@ def test_left_out_rows_are_recorded_with_the_version_and_downloadable(store: Sto
     checked = upload(ingest.RowChoices(leave_out=EVERY_KIND, recode=frozenset({"iso3", "old-nuts"})), context)
     own = next(v for v in ingest.commit(store, checked, EDITOR) if v.table == "observations")
     version = store.versions("observations").set_index("version_id").loc[own.version_id]
-    assert int(version["left_out"]) == 11 and own.rows == 3
-    assert "extra-regio 2" in version["left_out_kinds"] and "missing 4" in version["left_out_kinds"]
+    assert int(version["left_out"]) == 7 and own.rows == 7
+    assert "extra-regio 2" in version["left_out_kinds"] and "missing" not in version["left_out_kinds"]
     back = pd.read_csv(io.StringIO(store.left_out_rows(own.version_id)), dtype=str, keep_default_na=False)
     assert sorted(back["region_id"]) == sorted(checked.left_out["region_id"])
-    assert set(back["left_out_as"]) == {"extra-regio", "aggregate", "old-nuts", "unknown-region", "unusable", "missing"}
+    assert set(back["left_out_as"]) == {"extra-regio", "aggregate", "old-nuts", "unknown-region", "unusable"}
+    stored = store.current("observations").set_index("region_id")
+    assert pd.isna(stored.loc["FI1D", "value"]) and stored.loc["FI1D", "flag"] == "c", "stored missing, confidential"
 
 
 def test_thousands_separators_and_dates_reduced_to_the_year(context: ingest.Context) -> None:

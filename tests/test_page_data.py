@@ -195,7 +195,7 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     at.text_input(key="newind_unit_sbs_enterprises").input("NR").run()
     shown = report(at)
     assert set(shown["severity"]) == {"warning"}, shown
-    assert {m.label: m.value for m in at.metric}["New"] == "5"
+    assert {m.label: m.value for m in at.metric}["New"] == "6", "5 values and ':' stored as a missing value"
     chart = at.get("plotly_chart")[0].proto.spec
     assert '"x":["FI1D","SE33"]' in chart.replace(" ", "")
     button(at, "Commit as a new version of 'Eurostat sbs\\_r\\_nuts2021'").click().run()  # Markdown, escaped
@@ -204,14 +204,15 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     data = data_of(seeded_db)
     assert data.indicator_table.at["sbs_enterprises", "name"] == "Enterprises (Eurostat SBS)"
     stored = data["observations"].query("indicator == 'sbs_enterprises'")
-    assert sorted(stored["value"].tolist()) == [40.0, 120.0, 130.0, 210.0, 220.0]
+    assert sorted(stored["value"].dropna().tolist()) == [40.0, 120.0, 130.0, 210.0, 220.0]
+    assert stored["value"].isna().sum() == 1
     assert stored.set_index(["region_id", "year"]).loc[("FI1D", 2021), "flag"] == "e"
     versions = open_store(path=seeded_db).versions("observations")
     newest = versions.iloc[0]
     assert (newest["created_by"], newest["file_name"], newest["rows"]) == (
         "Analyst Anna",
         "estat_sbs_r_nuts2021.tsv.gz",
-        5,
+        6,
     )
     # The next file from the same source gets the remembered mapping, including the indicator.
     upload(at, "estat_sbs_r_nuts2021.tsv.gz", gzip.compress(TSV.replace("120 ", "125 ").encode()))

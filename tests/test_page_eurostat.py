@@ -35,9 +35,9 @@ def test_editor_loads_a_regional_dataset_and_every_page_shows_it(api: Behaviour,
     assert not at.exception, [e.value for e in at.exception]
     captions = " ".join(c.value for c in at.caption)
     assert f"Source: Eurostat tgs00042 · last update {layout.plain(RECORDED_UPDATE)}" in captions
-    assert f"Left out: {layout.plain('4 rows without OBS_VALUE left out')}" in captions
+    assert f"Left out: {layout.plain('4 rows without a value stored as missing values, flags kept')}" in captions
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rows in the file"] == f"{len(recorded('TGS00042')):,}"
+    assert metrics["Rows in the file"] == f"{len(recorded('TGS00042')) + 4:,}", "4 rows stored as missing values"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["data"][0]["type"] == "bar" and "gerd_pc_gdp, 2024" in chart["layout"]["title"]["text"]
     button(at, "Commit as a new version of 'Eurostat tgs00042 · gerd_pc_gdp'").click().run()

@@ -86,9 +86,10 @@ CASES: dict[str, tuple[Reader, Expected]] = {
     "eurostat_dataexplorer_nama_10r_2hhinc_bsr.csv": (
         data_explorer_csv,
         Expected(
-            rows=16,
+            rows=18,
             values=(("DK01", 2007), ("DEF0", 2007), ("LV00", 2007)),
-            left_out={"missing": 2, "outside-area": 1, "extra-regio": 1},
+            left_out={"outside-area": 1, "extra-regio": 1},
+            missing={":": 2},  # LT01 and LT02: stored as missing values
         ),
     ),
     "eurostat_dataexplorer_demo_r_pjanaggr3_bsr.csv": (
@@ -104,7 +105,7 @@ CASES: dict[str, tuple[Reader, Expected]] = {
         Expected(
             rows=48,
             values=(("DE804", 2011), ("PL518", 2021), ("PL518", 2005)),
-            left_out={"outside-area": 114},
+            left_out={"outside-area": 120},  # their ':' cells are rows too (left out with their region)
         ),
     ),
     "pxweb_statfin_128c_income_deciles_fi.csv": (
@@ -120,7 +121,10 @@ CASES: dict[str, tuple[Reader, Expected]] = {
         Expected(
             rows=27,
             values=(("DEF0B", 2017), ("DE803", 2017), ("DE8", 2017)),
-            left_out={"unusable": 15, "missing": 1},
+            # GENESIS writes '-' for "nothing there", not for a missing figure: the recipe does not take it as a
+            # missing marker, so the district dissolved in 2011 that shares its name with today's
+            # (Nordwestmecklenburg) is left out as unusable instead of clashing with it as a missing value
+            left_out={"unusable": 16},
         ),
     ),
 }
@@ -148,7 +152,7 @@ def test_genesis_keys_mapped_as_regions_are_named_as_national_keys(
     argv = [str(FILES / name), "--recipe", str(mine), "--map", "row label 1=region_id", "--json"]
     code = cli_import.main([*argv, "--editor", "test analyst"])
     report = json.loads(capsys.readouterr().out)
-    assert code == 1 and not report["stored"] and report["left_out"] == {"missing": 8}
+    assert code == 1 and not report["stored"] and report["left_out"] == {}, "rows without a value: missing values"
     examples = [e for e in report["errors"]["reference"]["examples"] if e["value"] != "DG"]
     assert examples and all("is a national region key" in e["message"] for e in examples)
     group = report["warnings"]["rows:unusable"]["examples"][0]["message"]

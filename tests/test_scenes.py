@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.state import SCENE, SELECTION, WORKSHOP, Flows, Map, Matchmaking, Profile
-from components.workshop import OFFER
+from components.workshop import OFFER, offered_chart
 from tests.conftest import make_store
 from valuechain import matching
 from valuechain.store import Identity
@@ -65,7 +65,7 @@ def save_change_reopen(
             "note": "Say why",
             "page": page.removeprefix("pages/").removesuffix(".py"),
             "state": state,
-            "chart": offer["chart"],
+            "chart": offered_chart(offer),
         },
         who=Identity("tester", "editor"),
     )

@@ -35,6 +35,7 @@ DEFAULT_SCHEME = "quantiles"
 N_CLASSES = 5  # sequential classes; a diverging map gets up to DIVERGING_SIDE on each side of 1
 DIVERGING_SIDE = 3
 NO_DATA = "No data"
+CONFIDENTIAL = "Confidential (c)"
 _DERIVED_UNITS = frozenset(spec.unit for spec in derived.REGISTRY.values())  # in brackets after values
 # Arcs run from vermillion (origin) to black (destination): told apart by lightness with any colour vision,
 # and both stand out on the yellow-to-blue and orange-to-purple map palettes.
@@ -95,6 +96,16 @@ def format_number(value: object, decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 0 if v == int(v) else decimals_for(v)
     return f"{v:,.{decimals}f}"
+
+
+def confidential(values: pd.Series, flags: pd.Series) -> pd.Series:
+    """True where a region has no number because the source keeps it confidential (Eurostat flag c)."""
+    return values.isna() & flags.astype("string").fillna("").str.contains("c", regex=False)
+
+
+def gap_label(flag: object) -> str:
+    """What a region without a number has: a confidential value (flag c) or no data."""
+    return "confidential (c)" if isinstance(flag, str) and "c" in flag else "no data"
 
 
 # --- classification --------------------------------------------------------------------------------
@@ -292,7 +303,7 @@ def region_tooltips(table: pd.DataFrame, data: Data, label: str, size_label: str
     for row in table.itertuples(index=False):
         text = [f"{row.name} ({row.region_id})", str(countries.get(row.country, row.country))]
         if pd.isna(row.value):
-            text += [f"{label}: no data", f"not ranked ({shown} regions with data)"]
+            text += [f"{label}: {gap_label(row.flag)}", f"not ranked ({shown} regions with data)"]
         else:
             unit = "" if pd.isna(row.unit) else f" ({row.unit})" if row.unit in _DERIVED_UNITS else f" {row.unit}"
             text += [f"{label}: {format_number(row.value)}{unit}", f"rank {row.rank} of {shown} shown"]

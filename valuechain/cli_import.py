@@ -52,6 +52,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--keep", action="append", default=[], metavar="FILECOL=VALUE", help="load only rows with this value"
     )
+    p.add_argument(
+        "--value-column",
+        action="append",
+        default=[],
+        metavar="FILECOL[=INDICATOR]",
+        help="wide panels (one column per indicator): this column's cells are values of INDICATOR (default: an id "
+        "made from the column's name); repeat for each column, each becomes its own indicator",
+    )
     p.add_argument("--missing", action="append", default=[], metavar="TOKEN", help="a cell meaning 'no value'")
     p.add_argument("--decimal", choices=list(_DECIMALS), help="decimal separator (default: detected)")
     p.add_argument("--encoding", help="text encoding (default: detected)")
@@ -193,6 +201,13 @@ def _override(mapping: ingest.ColumnMap, args: argparse.Namespace, table: str) -
         mapping.constants[field] = value
     for file_col, value in _pairs(args.keep, "--keep"):
         mapping.filters[file_col] = value
+    if args.value_column and "indicator" not in names:
+        raise _Usage(f"--value-column: only observations have one indicator per value column, not {table}")
+    for given in args.value_column:
+        file_col, _, indicator = given.partition("=")
+        if not file_col.strip():
+            raise _Usage(f"--value-column {given!r}: write it as FILECOL or FILECOL=INDICATOR")
+        mapping.values[file_col.strip()] = indicator.strip() or ingest.indicator_id_for(file_col)
 
 
 def _merged_definitions(known: list[dict[str, Any]], given: list[list[str]]) -> list[dict[str, Any]]:
@@ -235,9 +250,20 @@ def report(checked: ingest.Checked, *, stored: bool, dry_run: bool) -> dict[str,
         "dry_run": dry_run,
         "rows": len(checked.rows) if checked.ok else 0,
         "left_out": checked.left_out_counts,
+        "missing_values": _missing_values(checked),
         "errors": _by_kind(errors),
         "warnings": _by_kind(warnings),
     }
+
+
+def _missing_values(checked: ingest.Checked) -> dict[str, int]:
+    """Rows stored as missing values, per marker as typed ('' for an empty cell)."""
+    out: dict[str, int] = {}
+    for group in checked.groups:
+        if group.kind == "missing" and not group.left_out:
+            for marker, n in group.markers:
+                out[marker] = out.get(marker, 0) + n
+    return out
 
 
 def _by_kind(failures: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -267,8 +293,11 @@ def _text(summary: dict[str, Any]) -> str:
     else:
         total = sum(k["count"] for k in summary["errors"].values())
         lines.append(f"blocked: {total:,} error(s); nothing was stored")
-    for kind, count in summary["left_out"].items():
-        lines.append(f"  left out ({kind}): {count:,} rows")
+    for kind, n in summary["left_out"].items():
+        lines.append(f"  left out ({kind}): {n:,} rows")
+    if summary["missing_values"]:
+        markers = ", ".join(f"{m!r} {n:,}" for m, n in summary["missing_values"].items())
+        lines.append(f"  stored as missing values (flags kept): {markers}")
     for label in ("errors", "warnings"):
         for kind, group in summary[label].items():
             lines.append(f"  {label[:-1]} {kind}: {group['count']:,}")

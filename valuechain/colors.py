@@ -9,6 +9,7 @@ from __future__ import annotations
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 FLOW_KIND_COLORS = {"goods": "#0072B2", "knowledge": "#009E73", "investment": "#D55E00"}
 NO_DATA = "#D9D9D9"
+CONFIDENTIAL = "#8C8C8C"  # a region whose value the source keeps confidential (flag c): darker than "no data"
 SEQUENTIAL = ("#FFFFCC", "#C7E9B4", "#7FCDBB", "#41B6C4", "#1D91C0", "#225EA8", "#0C2C84")  # YlGnBu 7
 DIVERGING = ("#B35806", "#E08214", "#FDB863", "#F7F7F7", "#B2ABD2", "#8073AC", "#542788")  # PuOr 7, mid = 1
 

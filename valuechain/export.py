@@ -27,8 +27,14 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map(neutralise, na_action="ignore")
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if isinstance(values.dtype, pd.StringDtype):
+            cells = values.tolist()  # tables on screen are small: plain Python beats a column operation per column
+            if [neutralise(v) for v in cells] == cells:
+                continue  # nothing to neutralise: the column stays as it is (map would give the same)
+        out[col] = values.map(neutralise, na_action="ignore")
     return out
 
 

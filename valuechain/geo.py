@@ -245,8 +245,20 @@ def _records(features: list[dict[str, Any]], level: int) -> tuple[dict[str, Any]
     return tuple(by_id[k] for k in sorted(by_id))
 
 
+_READ: dict[tuple[str, int, str], tuple[tuple[int, int], tuple[dict[str, Any], ...]]] = {}
+_SIMPLIFIED: dict[tuple[int, str, bool], tuple[tuple[dict[str, Any], ...], gpd.GeoDataFrame]] = {}
+_GEOJSON: dict[tuple[int, str, bool], tuple[gpd.GeoDataFrame, dict[str, Any]]] = {}
+
+
 def _read(path: Path, level: int, kind: str) -> tuple[dict[str, Any], ...]:
-    return _records(_bsr_features(json.loads(path.read_bytes()), level, kind), level)
+    """The file's records, read again only when the file changed (pages ask on every rerun)."""
+    stat = path.stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    known = _READ.get((str(path), level, kind))
+    if known is None or known[0] != version:
+        known = version, _records(_bsr_features(json.loads(path.read_bytes()), level, kind), level)
+        _READ[(str(path), level, kind)] = known
+    return known[1]
 
 
 def _write_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -402,6 +414,9 @@ def boundaries(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: b
     """
     level, scale = _check_level(level), _check_scale(scale)
     loaded = _load("RG", level, scale)
+    known = _SIMPLIFIED.get((level, scale, programme_area_only))
+    if known is not None and known[0] is loaded.records:  # the same file version: simplified once per process
+        return known[1].copy()
     tolerance = _TOLERANCE[scale][level]
     geoms = np.array([shapely.geometry.shape(r["geometry"]) for r in loaded.records], dtype=object)
     frame = pd.DataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in loaded.records])
@@ -420,6 +435,7 @@ def boundaries(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: b
         simplify_tolerance=tolerance,
         description=_describe(loaded, scale),
     )
+    _SIMPLIFIED[(level, scale, programme_area_only)] = (loaded.records, gdf.copy())
     return gdf
 
 
@@ -457,8 +473,14 @@ def label_points(level: int, *, programme_area_only: bool = True) -> pd.DataFram
 
 
 def geojson(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: bool = True) -> dict[str, Any]:
-    """Compact GeoJSON FeatureCollection for pydeck/plotly: id = NUTS code, few properties, 4 decimals."""
-    gdf = boundaries(level, scale=scale, programme_area_only=programme_area_only)
+    """Compact GeoJSON FeatureCollection for pydeck/plotly: id = NUTS code, few properties, 4 decimals.
+
+    Built once per simplified boundaries and shared by every caller: treat it as read-only."""
+    boundaries(level, scale=scale, programme_area_only=programme_area_only)
+    gdf = _SIMPLIFIED[(level, scale, programme_area_only)][1]
+    known = _GEOJSON.get((level, scale, programme_area_only))
+    if known is not None and known[0] is gdf:
+        return known[1]
     geometries = shapely.to_geojson(gdf.geometry.values)
     features = [
         {
@@ -471,7 +493,9 @@ def geojson(level: int, *, scale: str = DEFAULT_SCALE, programme_area_only: bool
             gdf["nuts_id"], gdf["name"], gdf["country"], gdf["level"], geometries, strict=True
         )
     ]
-    return {"type": "FeatureCollection", "features": features}
+    collection = {"type": "FeatureCollection", "features": features}
+    _GEOJSON[(level, scale, programme_area_only)] = (gdf, collection)
+    return collection
 
 
 # --- map extent ---------------------------------------------------------------------------------------

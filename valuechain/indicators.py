@@ -149,12 +149,19 @@ def growth(first: pd.Series, last: pd.Series, years: int) -> pd.Series:
 def specialisation(values: pd.DataFrame, totals: pd.Series) -> pd.DataFrame:
     """Location quotients of every region (rows) in every sector or stage (columns).
 
-    The reference area is the union of the regions given, exactly as in `location_quotient`.
+    The reference area is the union of the regions given, exactly as in `location_quotient` (the same
+    arithmetic on all columns at once: a benchmark computes it for every sector and stage on each filter change).
     """
     index = values.index.union(totals.index)
-    return pd.DataFrame(
-        {c: location_quotient(values[c], totals) for c in values.columns}, index=index, columns=values.columns
-    )
+    x = values.reindex(index).to_numpy(float).T  # one row per activity, contiguous: sums as Series.sum gives them
+    total = totals.reindex(index).to_numpy(float)
+    total_sum = np.where(np.isnan(total), 0.0, total).sum()
+    reference = np.where(np.isnan(x), 0.0, x).sum(axis=1) / total_sum if total_sum else np.full(len(x), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own_share = x / np.where(total > 0, total, np.nan)
+        usable = (reference != 0) & ~np.isnan(reference)
+        lq = np.where(usable[:, None], own_share / np.where(usable, reference, 1.0)[:, None], np.nan)
+    return pd.DataFrame(lq.T, index=index, columns=values.columns)
 
 
 def specialised(lq: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:

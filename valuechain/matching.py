@@ -103,7 +103,11 @@ class Benchmark:
     adjacency: pd.DataFrame
     unit: str
     source: str
+    # regions × (year, sector): True where the source has the row but no value (':', confidential 'c'); a sum
+    # over such a sector is missing too, where a sector without any row simply adds nothing
+    missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     _memo: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    _sizes: dict[tuple[tuple[str, ...], int], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def similarity(self, sectors: Collection[str]) -> pd.DataFrame:
         """Profile similarity of all regions over `sectors`, remembered for the few sector sets a user picks."""
@@ -113,6 +117,20 @@ class Benchmark:
                 self._memo.clear()
             self._memo[cols] = indicators.profile_similarity(self.sector_lq[list(cols)])
         return self._memo[cols]
+
+    @cached_property
+    def stage_ranks(self) -> pd.DataFrame:
+        """Each region's rank by location quotient in each stage (1 = first; ties share the best rank)."""
+        return self.stage_lq.rank(ascending=False, method="min")
+
+    @cached_property
+    def sector_ranks(self) -> pd.DataFrame:
+        return self.sector_lq.rank(ascending=False, method="min")
+
+    @cached_property
+    def sector_shares(self) -> pd.DataFrame:
+        """Each region's share of the BSR total in each sector."""
+        return pd.DataFrame({nace: indicators.share(self.sector_values[nace]) for nace in self.sector_values.columns})
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -135,53 +153,98 @@ class Benchmark:
         return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+@dataclass(frozen=True)
+class _Base:
+    """What a benchmark needs that does not depend on the year or threshold: computed once per data bundle,
+    chain, level and indicator, so a year or threshold change only recomputes the quotients."""
+
+    regions: pd.DataFrame
+    stages: pd.DataFrame
+    sector_stage: pd.Series
+    sector_names: pd.Series
+    panel: pd.DataFrame
+    adjacency: pd.DataFrame
+    unit: str
+    source: str
+    missing: pd.DataFrame  # as Benchmark.missing
+
+
+def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
+    key = ("benchmark_base", chain_id, level, indicator)
+    if key in data._cache:
+        return data._cache[key]
+    regions = bsr_regions(data, level)
+    ids = regions["nuts_id"].tolist()
+    stages = data.stages(chain_id)[["stage_id", "name", "position", "feeds_back_to"]]
+    mapping = data.stage_sectors(chain_id).merge(stages[["stage_id", "position"]], on="stage_id")
+    mapping = mapping.sort_values(["position", "nace"])
+    sectors = mapping["nace"].tolist()
+    sector_stage = pd.Series(mapping["stage_id"].to_numpy(), index=sectors, name="stage_id")
+    titles = data["sectors"].set_index("nace")["name"]
+    obs = observations_at_level(data, indicator, level)
+    obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
+    obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
+    # one row per key: "first" keeps a missing value missing, where "sum" would turn it into 0
+    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="first").reindex(
+        index=ids
+    )
+    missing = (
+        obs.assign(missing=obs["value"].isna())
+        .pivot_table(index="region_id", columns=["year", "sector"], values="missing", aggfunc="any")
+        .reindex(index=ids)
+        .eq(True)  # False where a region has no row of that year and sector
+    )
+    units = obs["unit"].dropna()
+    sources = sorted(obs["source"].dropna().unique())
+    base = _Base(
+        regions=regions[["nuts_id", "name", "country", "lon", "lat"]],
+        stages=stages.reset_index(drop=True),
+        sector_stage=sector_stage,
+        sector_names=titles.reindex(sectors).fillna(""),
+        panel=panel,
+        adjacency=indicators.adjacent_stages(stages),
+        unit=str(units.iloc[0]) if len(units) else "",
+        source="; ".join(sources) or "no data",
+        missing=missing,
+    )
+    data._cache[key] = base
+    return base
+
+
 def benchmark(
     data: Data, sel: Selection, indicator: str = DEFAULT_INDICATOR, threshold: float = THRESHOLDS[0]
 ) -> Benchmark:
     """Location quotients, specialisations and relatedness of all BSR regions for the selection's chain and year.
 
     Stage values are the sums of their sectors; the countries, stages and sectors of `sel` do not change it.
+    The year's values are the panel's (the same sums per region, year and sector).
     """
-    regions = bsr_regions(data, sel.level)
-    ids = regions["nuts_id"].tolist()
-    stages = data.stages(sel.chain_id)[["stage_id", "name", "position", "feeds_back_to"]]
-    mapping = data.stage_sectors(sel.chain_id).merge(stages[["stage_id", "position"]], on="stage_id")
-    mapping = mapping.sort_values(["position", "nace"])
-    sectors = mapping["nace"].tolist()
-    sector_stage = pd.Series(mapping["stage_id"].to_numpy(), index=sectors, name="stage_id")
-    titles = data["sectors"].set_index("nace")["name"]
-    obs = observations_at_level(data, indicator, sel.level)
-    obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
-    obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
-    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="sum").reindex(
-        index=ids
-    )
-    this_year = obs[obs["year"] == sel.year]
-    sector_values = (
-        this_year[this_year["sector"] != TOTAL_SECTOR]
-        .pivot_table(index="region_id", columns="sector", values="value", aggfunc="sum")
-        .reindex(index=ids, columns=sectors)
-    )
-    totals = this_year[this_year["sector"] == TOTAL_SECTOR].groupby("region_id")["value"].sum().reindex(ids)
-    stage_ids = stages["stage_id"].tolist()
-    stage_values = sector_values.T.groupby(sector_stage).sum(min_count=1).T.reindex(columns=stage_ids)
+    base = _base(data, sel.chain_id, sel.level, indicator)
+    ids = base.regions["nuts_id"].tolist()
+    sectors = base.sector_stage.index.tolist()
+    stage_ids = base.stages["stage_id"].tolist()
+    years = base.panel.columns.get_level_values(0)
+    this_year = base.panel.loc[:, years == sel.year]
+    this_year.columns = this_year.columns.get_level_values(1)
+    sector_values = this_year.drop(columns=TOTAL_SECTOR, errors="ignore").reindex(columns=sectors)
+    totals = this_year[TOTAL_SECTOR] if TOTAL_SECTOR in this_year.columns else pd.Series(np.nan, index=ids)
+    totals = totals.rename("value").rename_axis("region_id")
+    stage_values = _sum_over(sector_values, _missing_in(base.missing, sel.year, sectors), base.sector_stage, stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
     sector_m = indicators.specialised(sector_lq, threshold)
-    units = obs["unit"].dropna()
-    sources = sorted(obs["source"].dropna().unique())
     return Benchmark(
         chain_id=sel.chain_id,
         year=sel.year,
         level=sel.level,
         indicator=indicator,
         threshold=threshold,
-        regions=regions[["nuts_id", "name", "country", "lon", "lat"]],
-        stages=stages.reset_index(drop=True),
-        sector_stage=sector_stage,
-        sector_names=titles.reindex(sectors).fillna(""),
-        panel=panel,
+        regions=base.regions,
+        stages=base.stages,
+        sector_stage=base.sector_stage,
+        sector_names=base.sector_names,
+        panel=base.panel,
         totals=totals,
         stage_values=stage_values,
         sector_values=sector_values,
@@ -191,25 +254,59 @@ def benchmark(
         sector_m=sector_m,
         stage_density=indicators.relatedness_density(stage_m, indicators.proximity(stage_m)),
         sector_density=indicators.relatedness_density(sector_m, indicators.proximity(sector_m)),
-        adjacency=indicators.adjacent_stages(stages),
-        unit=str(units.iloc[0]) if len(units) else "",
-        source="; ".join(sources) or "no data",
+        adjacency=base.adjacency,
+        unit=base.unit,
+        source=base.source,
+        missing=base.missing,
     )
 
 
-def values_over(bench: Benchmark, year: int, sectors: Sequence[str]) -> pd.Series:
+def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.DataFrame:
+    """Regions × sectors: True where the source has the sector's row in `year` without a value."""
+    if missing.empty or year not in missing.columns.get_level_values(0):
+        return pd.DataFrame(False, index=missing.index, columns=list(sectors))
+    return missing[year].reindex(columns=list(sectors)).eq(True)
+
+
+def _sum_over(values: pd.DataFrame, missing: pd.DataFrame, groups: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
+    """Sectors summed into their stage (`groups`: sector → stage): NaN where a region has none of them, or where
+    one of them is missing in the source (a stage without its confidential sector would look smaller than it is)."""
+    summed = values.T.groupby(groups).sum(min_count=1).T
+    gap = missing.reindex(index=values.index, columns=values.columns, fill_value=False).T.groupby(groups).any().T
+    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False)).reindex(
+        columns=list(columns)
+    )
+
+
+def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> pd.Series:
     """The indicator summed over `sectors` per region in `year` (NaN where a region has none of them)."""
     if year not in bench.panel.columns.get_level_values(0):
         return pd.Series(np.nan, index=bench.panel.index)
     frame = bench.panel[year].reindex(columns=list(sectors))
-    return frame.sum(axis=1, min_count=1)
+    return frame.sum(axis=1, min_count=1).mask(_missing_in(bench.missing, year, sectors).any(axis=1))
+
+
+def indicator_over(data: Data, sel: Selection, indicator: str, sectors: Sequence[str]) -> pd.Series:
+    """`values_over` of the indicator's benchmark for the selection's year, without computing its quotients
+    (the profile shows the EU funding a region received this way)."""
+    return values_over(_base(data, sel.chain_id, sel.level, indicator), sel.year, sectors)
 
 
 def size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.DataFrame:
     """Per BSR region: value, share of the BSR total, growth since `since`, LQ and ranks (1 = first).
 
     Covers the `sectors` given (the selection's). Ranks count regions with a value; ties share the best rank.
+    The same for every region: remembered per sector set and start year, so a region change reuses it (read-only).
     """
+    key = (tuple(sectors), since)
+    if key not in bench._sizes:
+        if len(bench._sizes) >= MEMO_SIZE:
+            bench._sizes.clear()
+        bench._sizes[key] = _size_and_growth(bench, sectors, since)
+    return bench._sizes[key]
+
+
+def _size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd.DataFrame:
     value = values_over(bench, bench.year, sectors)
     first = values_over(bench, since, sectors)
     lq = indicators.location_quotient(value, bench.totals)
@@ -232,14 +329,15 @@ def _stage_panel(bench: Benchmark, year: int) -> pd.DataFrame:
     if year not in bench.panel.columns.get_level_values(0):
         return pd.DataFrame(np.nan, index=bench.panel.index, columns=bench.stages["stage_id"])
     frame = bench.panel[year].reindex(columns=bench.sector_stage.index)
-    return frame.T.groupby(bench.sector_stage).sum(min_count=1).T.reindex(columns=bench.stages["stage_id"])
+    missing = _missing_in(bench.missing, year, bench.sector_stage.index)
+    return _sum_over(frame, missing, bench.sector_stage, bench.stages["stage_id"])
 
 
 def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[str] = ()) -> pd.DataFrame:
     """The region's specialisation by stage with the BSR reference (LQ 1), its share, growth and rank."""
     first = _stage_panel(bench, since).loc[region]
     now = bench.stage_values
-    ranks = bench.stage_lq.rank(ascending=False, method="min")
+    ranks = bench.stage_ranks
     out = pd.DataFrame(
         {
             "stage_id": bench.stages["stage_id"].to_numpy(),
@@ -264,7 +362,7 @@ def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.
     for nace in [s for s in bench.sector_values.columns if s in set(sectors)]:
         values = bench.sector_values[nace]
         lq = bench.sector_lq[nace]
-        rows.append(
+        rows.append(  # ranks and shares of every sector are the benchmark's (computed once per benchmark)
             {
                 "nace": nace,
                 "sector": bench.sector_names.get(nace, ""),
@@ -273,8 +371,8 @@ def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.
                 "value": values.get(region),
                 "lq": lq.get(region),
                 "specialised": bool(bench.sector_m.at[region, nace]),
-                "share": indicators.share(values).get(region),
-                "rank": lq.rank(ascending=False, method="min").get(region),
+                "share": bench.sector_shares[nace].get(region),
+                "rank": bench.sector_ranks[nace].get(region),
                 "of": int(lq.notna().sum()),
             }
         )
@@ -348,11 +446,16 @@ def priorities_of(data: Data, region: str) -> pd.DataFrame:
 
 def actors_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     """Key actors seated in the region that work in the chain (or in no particular chain), by helix type."""
-    a = data["actors"]
-    a = a[a["region_id"].astype("string").str.startswith(region) & (a["chain_id"].isna() | (a["chain_id"] == chain_id))]
-    order = {t: i for i, t in enumerate(ACTOR_TYPES)}
-    a = a.assign(helix=a["type"].map(HELIX_LABELS), _order=a["type"].map(order))
-    return a.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
+    key = ("chain_actors", chain_id)
+    if key not in data._cache:  # the chain's actors in order, once per bundle (the sort is stable: ties keep order)
+        a = data["actors"]
+        a = a[a["chain_id"].isna() | (a["chain_id"] == chain_id)]
+        order = {t: i for i, t in enumerate(ACTOR_TYPES)}
+        a = a.assign(helix=a["type"].map(HELIX_LABELS), _order=a["type"].map(order))
+        a = a.sort_values(["_order", "name"]).drop(columns="_order")
+        data._cache[key] = (a, a["region_id"].astype("string").fillna("").tolist())
+    a, codes = data._cache[key]
+    return a[[c.startswith(region) for c in codes]].reset_index(drop=True)
 
 
 def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
@@ -365,13 +468,17 @@ def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
 
 def flows_of(data: Data, sel: Selection, region: str) -> pd.DataFrame:
     """The region's flows of the chain in the year: direction (out, in, within), partner, stages, value."""
-    f = data["flows"]
-    f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
-    f = f[f["from_region"].str.startswith(region) | f["to_region"].str.startswith(region)]
+    key = ("flows_at_level", sel.chain_id, sel.year, sel.level)
+    if key not in data._cache:  # the chain's flows of the year with both ends at the level, once per bundle
+        f = data["flows"]
+        f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
+        data._cache[key] = f.assign(
+            origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level)
+        )
+    f = data._cache[key]
+    f = f[((f["origin"] == region) | (f["destination"] == region)).fillna(False).to_numpy(bool)]
     if sel.stages:
         f = f[f["from_stage"].isin(sel.stages) | f["to_stage"].isin(sel.stages)]
-    f = f.assign(origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level))
-    f = f[(f["origin"] == region) | (f["destination"] == region)]
     direction = np.where(f["origin"] == f["destination"], "within", np.where(f["origin"] == region, "out", "in"))
     partner = np.where(f["origin"] == region, f["destination"], f["origin"])
     out = f.assign(direction=direction, partner=partner)
@@ -415,14 +522,18 @@ class PairScores:
 
 
 def _priority_incidence(data: Data, ids: Sequence[str], level: int) -> pd.DataFrame:
-    """Regions × priority codes: a code counts for a region if recorded for it, inside it or containing it."""
-    p = data["priorities"][["region_id", "code"]].astype(str)
-    rows = []
-    for code, group in p.groupby("region_id"):
-        targets = [code[: 2 + level]] if len(code) - 2 >= level else [r for r in ids if r.startswith(code)]
-        rows += [(t, c) for t in targets for c in group["code"]]
-    pairs = pd.DataFrame(rows, columns=["region_id", "code"])
-    return indicators.incidence(pairs["region_id"], pairs["code"], ids)
+    """Regions × priority codes: a code counts for a region if recorded for it, inside it or containing it.
+    The same for every year and chain: kept per data bundle and level (read-only)."""
+    key = ("priority_incidence", level, tuple(ids))
+    if key not in data._cache:
+        p = data["priorities"][["region_id", "code"]].astype(str)
+        rows = []
+        for code, group in p.groupby("region_id"):
+            targets = [code[: 2 + level]] if len(code) - 2 >= level else [r for r in ids if r.startswith(code)]
+            rows += [(t, c) for t in targets for c in group["code"]]
+        pairs = pd.DataFrame(rows, columns=["region_id", "code"])
+        data._cache[key] = indicators.incidence(pairs["region_id"], pairs["code"], ids)
+    return data._cache[key]
 
 
 def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:

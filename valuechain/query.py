@@ -62,16 +62,26 @@ class Data:
         table = self.indicator_table
         return indicator in table.index and bool(table.at[indicator, "additive"])
 
+    # The chain tables are asked for many times on every rerun (sidebar, pages, builders): each is made once per
+    # revision and shared, so callers treat them as read-only.
     def chains(self) -> pd.DataFrame:
-        return self["value_chains"].sort_values("name").reset_index(drop=True)
+        if "chains" not in self._cache:
+            self._cache["chains"] = self["value_chains"].sort_values("name").reset_index(drop=True)
+        return self._cache["chains"]
 
     def stages(self, chain_id: str) -> pd.DataFrame:
-        s = self["stages"]
-        return s[s["chain_id"] == chain_id].sort_values("position").reset_index(drop=True)
+        key = ("stages", chain_id)
+        if key not in self._cache:
+            s = self["stages"]
+            self._cache[key] = s[s["chain_id"] == chain_id].sort_values("position").reset_index(drop=True)
+        return self._cache[key]
 
     def stage_sectors(self, chain_id: str) -> pd.DataFrame:
-        m = self["stage_sectors"]
-        return m[m["chain_id"] == chain_id].reset_index(drop=True)
+        key = ("stage_sectors", chain_id)
+        if key not in self._cache:
+            m = self["stage_sectors"]
+            self._cache[key] = m[m["chain_id"] == chain_id].reset_index(drop=True)
+        return self._cache[key]
 
     def years(self) -> list[int]:
         """Years with observations or flows (computed once per revision: the sidebar asks every rerun)."""
@@ -102,8 +112,11 @@ class Data:
         return bool(self._cache[key])
 
     def data_source(self) -> str:
-        """The sources behind the observations on screen, for captions."""
-        return "; ".join(sorted(self["observations"]["source"].dropna().unique())) or "no data"
+        """The sources behind the observations on screen, for captions (once per revision: every page asks)."""
+        if "data_source" not in self._cache:
+            sources = sorted(self["observations"]["source"].dropna().unique())
+            self._cache["data_source"] = "; ".join(sources) or "no data"
+        return self._cache["data_source"]
 
 
 def region_level(codes: pd.Series) -> pd.Series:
@@ -163,11 +176,15 @@ def observations_at_level(data: Data, indicator: str, level: int) -> pd.DataFram
 def _sum_with_flags(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum values per key; unit and source of the first row; the distinct flags joined (e.g. "ep").
 
-    Flags are combined without a Python call per group: this runs on every filter change.
+    A sum with a missing part (':', confidential 'c') is missing too, keeping the part's flag: a total without
+    a confidential part would be taken for the whole. Flags are combined without a Python call per group: this
+    runs on every filter change.
     """
-    summed = frame.groupby(keys, as_index=False).agg(
-        value=("value", "sum"), unit=("unit", "first"), source=("source", "first")
+    grouped = frame.assign(_missing=frame["value"].isna()).groupby(keys, as_index=False)
+    summed = grouped.agg(
+        value=("value", "sum"), unit=("unit", "first"), source=("source", "first"), _missing=("_missing", "any")
     )
+    summed["value"] = summed["value"].astype("float64").mask(summed.pop("_missing").astype(bool))
     flagged = frame.loc[frame["flag"].notna() & frame["flag"].ne(""), [*keys, "flag"]].drop_duplicates()
     flags = flagged.sort_values("flag").groupby(keys, as_index=False)["flag"].agg("".join)
     return summed.merge(flags, on=keys, how="left")
@@ -211,7 +228,7 @@ def total_by_region(data: Data, sel: Selection, indicator: str) -> pd.Series:
     """The whole-economy (TOTAL) value per region, the denominator of shares and quotients."""
     obs = observations_at_level(data, indicator, sel.level)
     obs = obs[(obs["year"] == sel.year) & (obs["sector"] == TOTAL_SECTOR)]
-    return obs.groupby("region_id")["value"].sum()
+    return _sum_with_flags(obs, ["region_id"]).set_index("region_id")["value"]
 
 
 def split_list(cell: object) -> list[str]:

@@ -1,14 +1,14 @@
 """Recipes: every choice an analyst makes to load a file, as JSON, so next year's file of a source loads in one step.
 
 A recipe holds the target table, how the file is read (the fields of `ingest.ReadOptions`: sheet, encoding,
-delimiter, decimal, …), the column mapping (columns, constants for every row, kept values), the dataset and mode,
-and the definitions of indicators the file brings. A recipe for a Eurostat dataset also says where to fetch it
-(`eurostat`: dataset code, dimension filters, NUTS levels, first year, NACE codes recoded), so the same file serves
-`python -m valuechain eurostat --recipe` and, for the SDMX-CSV downloaded by hand, the upload. The Data page
-downloads and loads recipes; the command line (`python -m valuechain import --recipe …`) uses the same ones.
-Recipes are remembered per source through the store's column-mapping memory (`Store.save_mapping`): the mapping
-keys stay as they were, the rest of the recipe rides along under one extra key, so older remembered mappings still
-load.
+delimiter, decimal, …), the column mapping (columns, constants for every row, kept values, a wide panel's value
+columns), the dataset and mode, and the definitions of indicators the file brings. A recipe for a Eurostat dataset
+also says where to fetch it (`eurostat`: dataset code, dimension filters, NUTS levels, first year, NACE codes
+recoded), so the same file serves `python -m valuechain eurostat --recipe` and, for the SDMX-CSV downloaded by
+hand, the upload. The Data page downloads and loads recipes; the command line (`python -m valuechain import
+--recipe …`) uses the same ones. Recipes are remembered per source through the store's column-mapping memory
+(`Store.save_mapping`): the mapping keys stay as they were, the rest of the recipe rides along under one extra
+key, so older remembered mappings still load.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ _KEYS = frozenset(
         "columns",
         "constants",
         "keep",
+        "values",
         "missing",
         "leave_out",
         "recode",
@@ -67,6 +68,7 @@ class Recipe:
     columns: dict[str, str] = field(default_factory=dict)  # table column → file column
     constants: dict[str, str] = field(default_factory=dict)  # table column → value for every row
     keep: dict[str, str] = field(default_factory=dict)  # file column → the one value whose rows are loaded
+    values: dict[str, str] = field(default_factory=dict)  # wide panel: value column → the indicator it measures
     choices: RowChoices = field(default_factory=RowChoices)  # missing markers; groups of rows left out or recoded
     dataset: str = ""
     mode: Literal["update", "replace"] = "update"
@@ -80,7 +82,7 @@ class Recipe:
         return ReadOptions(**{k: v for k, v in self.read.items() if k in READ_FIELDS})
 
     def column_map(self) -> ColumnMap:
-        return ColumnMap(dict(self.columns), dict(self.constants), dict(self.keep))
+        return ColumnMap(dict(self.columns), dict(self.constants), dict(self.keep), dict(self.values))
 
     def definitions(self) -> pd.DataFrame | None:
         """The new indicators' definitions as the indicators table wants them (None when there are none)."""
@@ -90,7 +92,11 @@ class Recipe:
 
     def with_mapping(self, mapping: ColumnMap) -> Recipe:
         return dataclasses.replace(
-            self, columns=dict(mapping.columns), constants=dict(mapping.constants), keep=dict(mapping.filters)
+            self,
+            columns=dict(mapping.columns),
+            constants=dict(mapping.constants),
+            keep=dict(mapping.filters),
+            values=dict(mapping.values),
         )
 
     # --- JSON --------------------------------------------------------------------------------------------
@@ -99,6 +105,8 @@ class Recipe:
         out: dict[str, Any] = {"recipe": FORMAT, "table": self.table}
         out["read"] = {k: self.read[k] for k in READ_FIELDS if self.read.get(k) is not None}
         out |= {"columns": self.columns, "constants": self.constants, "keep": self.keep}
+        if self.values:
+            out["values"] = self.values
         out |= {
             "missing": list(self.choices.missing),
             "leave_out": sorted(self.choices.leave_out),
@@ -138,6 +146,9 @@ class Recipe:
                     f"{where}: {part} names {', '.join(wrong)}, not column(s) of {table}; "
                     f"its columns are {', '.join(TABLES[table].column_names)}."
                 )
+        values = _text_map(data.get("values", {}), where, "values")
+        if values and "indicator" not in names:
+            raise IngestError(f"{where}: 'values' (one indicator per value column) is for observations, not {table}.")
         mode = data.get("mode", "update")
         if mode not in ("update", "replace"):
             raise IngestError(f"{where}: mode must be 'update' or 'replace', not {mode!r}.")
@@ -161,6 +172,7 @@ class Recipe:
             columns=columns,
             constants=constants,
             keep=_text_map(data.get("keep", {}), where, "keep"),
+            values=values,
             choices=choices,
             dataset=str(data.get("dataset") or ""),
             mode=mode,
@@ -192,7 +204,7 @@ class Recipe:
 
     def stored(self) -> dict[str, str]:
         """The flat form `Store.save_mapping` keeps: the column mapping's own keys plus the rest as JSON."""
-        rest = {k: v for k, v in self.to_dict().items() if k not in ("columns", "constants", "keep")}
+        rest = {k: v for k, v in self.to_dict().items() if k not in ("columns", "constants", "keep", "values")}
         return self.column_map().stored() | {_STORED_KEY: json.dumps(rest, ensure_ascii=False)}
 
     @classmethod
@@ -211,6 +223,7 @@ class Recipe:
             "columns": {k: v for k, v in mapping.columns.items() if k in names},
             "constants": {k: v for k, v in mapping.constants.items() if k in names},
             "keep": mapping.filters,
+            "values": mapping.values,
         }
         return cls.from_dict(data, where="remembered recipe")
 

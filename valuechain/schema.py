@@ -43,6 +43,7 @@ class Column:
     pattern: str | None = None
     references: str | None = None  # "table.column" whose values this column must use
     is_list: bool = False  # LIST_SEPARATOR-separated values, each checked against `references`
+    empty_cells: bool = False  # a required column whose cells may be empty: a missing value (NULL) is data too
 
 
 CheckKind = Literal["nonnegative_if", "same_as_reference", "member_of", "flags"]
@@ -201,7 +202,13 @@ OBSERVATIONS = Table(
         Column("sector", "text", "NACE Rev. 2 division, or TOTAL", "C17", references="sectors.nace"),
         Column("indicator", "text", "Indicator identifier", "employment", references="indicators.indicator_id"),
         Column("year", "int", "Reference year", 2022, **YEAR),
-        Column("value", "float", "The value", 5120.0),
+        Column(
+            "value",
+            "float",
+            "The value; empty where the source has none (':', 'NA'; confidential: flag c)",
+            5120.0,
+            empty_cells=True,
+        ),
         Column("unit", "text", "Unit", "persons"),
         Column("source", "text", "Where the value comes from", "Eurostat sbs_r_nuts2021"),
         Column("flag", "text", "Eurostat-style flag (p provisional, e estimated, …)", "p", required=False),
@@ -933,7 +940,7 @@ def _check_column(
     """One column's failures; `raw` and `val` have a RangeIndex (validate resets it), so positions are rows and
     every test is a numpy mask."""
     blank = _blank_cells(raw, val, col.dtype)
-    if col.required:
+    if col.required and not col.empty_cells:
         for i in np.flatnonzero(blank):
             found.add(i, col.name, None, "not_null", f"'{col.name}' must not be empty")
     ok = val.notna().to_numpy()

@@ -20,7 +20,8 @@ _MODES = {
     "update": "Update the dataset: add these rows, keep its other rows",
     "replace": "Replace the dataset: these rows only",
 }
-_PREFIXES = ("map_", "const_", "filter_", "newind_", _DATASET, _MODE, "rowchoice_")
+_VALUE_COLUMNS = "valuecols"  # a wide panel's value columns, each its own indicator
+_PREFIXES = ("map_", "const_", "filter_", "newind_", _DATASET, _MODE, "rowchoice_", _VALUE_COLUMNS, "valueind_")
 
 
 def reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
@@ -39,6 +40,9 @@ def reset_widgets_for(parsed: ingest.Parsed, table: str, store: Store) -> None:
         st.session_state[f"const_{col.name}"] = mapping.constants.get(col.name, "")
     for name, value in mapping.filters.items():
         st.session_state[f"filter_{name}"] = value
+    st.session_state[_VALUE_COLUMNS] = list(mapping.values)
+    for name, indicator in mapping.values.items():
+        st.session_state[f"valueind_{name}"] = indicator
     for definition in recipe.new_indicators:
         ind = definition.get("indicator_id")
         for field in ("name", "unit", "additive", "nonnegative", "description"):
@@ -92,6 +96,8 @@ def mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
             )
             if value.strip():
                 mapping.constants[col.name] = value.strip()
+    if "indicator" in TABLES[table].column_names:
+        value_columns(parsed, mapping)
     dimensions = ingest.unmapped_dimensions(parsed, mapping)
     if dimensions:
         st.caption(
@@ -105,6 +111,36 @@ def mapping_editor(parsed: ingest.Parsed, table: str) -> ingest.ColumnMap:
             if chosen != ALL_VALUES:
                 mapping.filters[name] = chosen
     return mapping
+
+
+def value_columns(parsed: ingest.Parsed, mapping: ingest.ColumnMap) -> None:
+    """A wide panel (one column per indicator): the analyst picks its value columns at once; each becomes its own
+    indicator, named after the column unless renamed, defined below where it is new."""
+    candidates = ingest.value_column_candidates(parsed, mapping)
+    kept = [c for c in st.session_state.get(_VALUE_COLUMNS, []) if c in parsed.columns]
+    st.session_state[_VALUE_COLUMNS] = kept
+    if not candidates and not kept:
+        return
+    picked = st.multiselect(
+        "Value columns, one indicator each (a wide panel)",
+        list(dict.fromkeys([*candidates, *kept])),
+        key=_VALUE_COLUMNS,
+        help="For a file with one column per indicator: every column picked here becomes its own indicator, in one "
+        "version. Leave empty for a file with one value column.",
+        placeholder=f"{len(candidates)} columns hold numbers: pick the indicators to load",
+    )
+    if not picked:
+        return
+    st.caption(
+        f"{len(picked)} value column(s): each row of the file gives one observation per column, so the mapping's "
+        "value and indicator are taken from here. Indicator identifiers:"
+    )
+    cols = st.columns(min(len(picked), 4))
+    for i, name in enumerate(picked):
+        st.session_state.setdefault(f"valueind_{name}", ingest.indicator_id_for(name))
+        indicator = cols[i % len(cols)].text_input(layout.plain(name), key=f"valueind_{name}").strip()
+        mapping.values[name] = indicator
+        st.session_state.setdefault(f"newind_name_{indicator}", name)  # the column's name, until the analyst edits it
 
 
 def dataset_choice(store: Store, table: str) -> tuple[str, str]:

@@ -60,6 +60,11 @@ class Prepared:
     def left_out(self) -> list[str]:
         """What did not make it into the rows, in words (rows without a value, filtered rows, warnings)."""
         notes = list(self.checked.parsed.notes)
+        notes += [
+            f"{g.rows:,} rows without a value stored as missing values, flags kept"
+            for g in self.checked.groups
+            if g.kind == "missing" and not g.left_out
+        ]
         kept = len(self.checked.rows)
         read = len(self.checked.parsed.frame)
         if read > kept and self.checked.ok:

@@ -30,7 +30,14 @@ from valuechain.ingest.common import (
     max_upload_mb,
 )
 from valuechain.ingest.excel import _has_formulas
-from valuechain.ingest.mapping import ColumnMap, auto_map, unmapped_dimensions
+from valuechain.ingest.mapping import (
+    ColumnMap,
+    auto_map,
+    indicator_id_for,
+    numeric_share,
+    unmapped_dimensions,
+    value_column_candidates,
+)
 from valuechain.ingest.options import DEFAULT_MISSING, LEAVE_OUT_KINDS, RECODE_KINDS, RowChoices
 from valuechain.ingest.reading import read
 from valuechain.ingest.rows import ISO3_TO_NUTS0, KIND_NAMES, RowGroup, region_kind
@@ -65,11 +72,13 @@ __all__ = [
     "column_guide",
     "commit",
     "file_stem",
+    "indicator_id_for",
     "load_file",
     "max_upload_bytes",
     "max_upload_mb",
     "nace_hint",
     "new_indicator_ids",
+    "numeric_share",
     "nuts_change",
     "nuts_correspondence",
     "nuts_hint",
@@ -80,4 +89,5 @@ __all__ = [
     "template_frame",
     "template_xlsx",
     "unmapped_dimensions",
+    "value_column_candidates",
 ]

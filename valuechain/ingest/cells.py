@@ -39,6 +39,10 @@ from valuechain.schema import Table
 def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, kind: str, found: _Problems) -> None:
     """A plain table: drop unnamed empty columns, turn year columns long, name the source."""
     unnamed = [c for c in frame.columns if str(c).startswith("(column ")]
+    if unnamed and unnamed[0] == frame.columns[0] and _row_index(frame[unnamed[0]]):
+        parsed.notes.append("the unnamed first column is a row index (0, 1, 2 … as pandas writes it): not used")
+        frame = frame.drop(columns=unnamed[:1])
+        unnamed = unnamed[1:]
     for col in unnamed:
         filled = np.flatnonzero(frame[col].str.strip().ne("").to_numpy())
         if len(filled):
@@ -57,49 +61,56 @@ def _set_table(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str,
     parsed.source_name = file_stem(name)
 
 
+def _row_index(values: pd.Series) -> bool:
+    """Whole numbers rising from row to row: the row index a data frame library wrote, not data."""
+    text = values.astype("str").str.strip()
+    if not len(text) or not text.str.fullmatch(r"\d{1,12}").all():
+        return False
+    return bool(np.all(np.diff(text.astype("int64").to_numpy()) > 0))
+
+
 def file_stem(name: str) -> str:
     base = Path(name).name
     return re.sub(r"(\.(csv|tsv|txt|xlsx|gz))+$", "", base, flags=re.IGNORECASE) or base
 
 
-def _wide_to_long(parsed: Parsed) -> None:
-    """One column per year → rows of year, value and flag (values like `12.3 p` keep their flag)."""
+def _wide_to_long(parsed: Parsed) -> int:
+    """One column per year → rows of year, value and flag (values like `12.3 p` keep their flag). Cells without a
+    value (':', ': c', empty) stay as rows: the checks store them as missing values with their flags. Returns
+    how many cells hold a value."""
     frame = parsed.frame
     lowered = {_norm(c) for c in frame.columns}
     year_cols = [c for c in frame.columns if _YEAR_NAME.match(str(c))]
     if not year_cols or lowered & {"year", "value", "timeperiod", "obsvalue"}:
-        return
+        return len(frame)
     ids = [c for c in frame.columns if c not in year_cols]
     values = pd.concat([frame[c] for c in year_cols], ignore_index=True)
     parts = _split_flags(values)
-    missing = parts["value"].isna()
-    keep = ~missing.to_numpy()
     n = len(frame)
-    long = pd.DataFrame({c: np.tile(frame[c].to_numpy(), len(year_cols))[keep] for c in ids})
-    long["year"] = np.repeat([_YEAR_NAME.match(str(c)).group(1) for c in year_cols], n)[keep]  # type: ignore[union-attr]
-    long["value"] = parts["value"].to_numpy()[keep]
+    long = pd.DataFrame({c: np.tile(frame[c].to_numpy(), len(year_cols)) for c in ids})
+    long["year"] = np.repeat([_YEAR_NAME.match(str(c)).group(1) for c in year_cols], n)  # type: ignore[union-attr]
+    long["value"] = parts["value"].to_numpy()
     if "flag" not in lowered:
-        long["flag"] = parts["flag"].to_numpy()[keep]
+        long["flag"] = parts["flag"].to_numpy()
     parsed.frame = long.astype("str")
-    parsed.rows = np.tile(parsed.rows, len(year_cols))[keep]
-    parsed.origin = np.repeat(np.array([str(c).strip() for c in year_cols], dtype=object), n)[keep]
-    skipped = int(missing.sum())
+    parsed.rows = np.tile(parsed.rows, len(year_cols))
+    parsed.origin = np.repeat(np.array([str(c).strip() for c in year_cols], dtype=object), n)
     parsed.notes.append(
         f"{_count(len(year_cols), 'year column')} ({str(year_cols[0]).strip()}–"
         f"{str(year_cols[-1]).strip()}) turned into {_count(len(long), 'row')} of year and value"
     )
-    if skipped:
-        parsed.notes.append(_count(skipped, "empty or ':' cell") + " (no value) left out")
+    return int((~parts["missing"]).sum())
 
 
 def _split_flags(values: pd.Series) -> pd.DataFrame:
-    """`12.3 p` → value 12.3, flag p; ':' or ': c' → no value; anything else stays as typed (checked later)."""
+    """`12.3 p` → value 12.3, flag p; a missing-value marker (':', ': c', empty) stays as typed, `missing` says
+    which cells hold one; anything else stays as typed (checked later)."""
     text = values.astype("str").str.strip()
     parts = text.str.extract(_FLAGGED)
-    missing = text.isin(MISSING_MARKS) | text.str.match(r"^:\s*[a-z]*$")
-    value = parts["num"].where(parts["num"].notna(), text).where(~missing)
+    missing = text.isin(MISSING_MARKS) | text.str.match(r"^:\s*@?[A-Za-z]*$")
+    value = parts["num"].where(parts["num"].notna(), text)
     flag = parts["flag"].where(parts["num"].notna() & parts["flag"].ne(""))
-    return pd.DataFrame({"value": value, "flag": flag})
+    return pd.DataFrame({"value": value, "flag": flag, "missing": missing})
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:

@@ -144,7 +144,9 @@ class Checked:
 def new_indicator_ids(parsed: Parsed, mapping: ColumnMap, context: Context) -> list[str]:
     """Indicator identifiers the observations bring that the indicators table does not define yet."""
     known = context.known.get("indicators.indicator_id", set())
-    if "indicator" in mapping.constants:
+    if mapping.values:
+        values = {v.strip() for c, v in mapping.values.items() if c in parsed.frame}
+    elif "indicator" in mapping.constants:
         values = {mapping.constants["indicator"].strip()}
     elif "indicator" in mapping.columns and mapping.columns["indicator"] in parsed.frame:
         values = set(_filtered(parsed, mapping)[0][mapping.columns["indicator"]].str.strip().unique())
@@ -205,7 +207,7 @@ def check(
             "filter",
             "no row has the values chosen to keep",
         )
-    frame, labels = _mapped(sub, t, mapping, origin)
+    frame, labels = _mapped(sub, t, mapping.long(), origin)
     frame = codes_from_names(frame, t, rows, labels, context.regions, found)
     triaged = triage(frame, t, rows, labels, context.known, choices)
     frame, rows, labels = triaged.frame, triaged.rows, triaged.labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,21 +52,30 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Where a wide panel's cells go once it is turned long: one row per file row and value column.
+VALUE_CELLS = "(value column)"
+INDICATOR_CELLS = "(indicator of the value column)"
+
+
 @dataclass
 class ColumnMap:
     """How a file fills a table: `columns` table column → file column; `constants` table column → value
-    for every row; `filters` file column → the one value whose rows are loaded (e.g. one unit of several)."""
+    for every row; `filters` file column → the one value whose rows are loaded (e.g. one unit of several);
+    `values` (observations of a wide panel, one column per indicator) file column → the indicator its cells
+    measure: each such column becomes its own indicator."""
 
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
 
     def stored(self) -> dict[str, str]:
-        """Flat form for store.save_mapping: `col:x`, `const:x`, `filter:x` keys."""
+        """Flat form for store.save_mapping: `col:x`, `const:x`, `filter:x`, `value:x` keys."""
         return (
             {f"col:{k}": v for k, v in self.columns.items()}
             | {f"const:{k}": v for k, v in self.constants.items()}
             | {f"filter:{k}": v for k, v in self.filters.items()}
+            | {f"value:{k}": v for k, v in self.values.items()}
         )
 
     @classmethod
@@ -73,10 +83,20 @@ class ColumnMap:
         out = cls()
         for key, value in stored.items():
             kind, _, name = str(key).partition(":")
-            target = {"col": out.columns, "const": out.constants, "filter": out.filters}.get(kind)
+            target = {"col": out.columns, "const": out.constants, "filter": out.filters, "value": out.values}.get(kind)
             if target is not None and name:
                 target[name] = str(value)
         return out
+
+    def long(self) -> ColumnMap:
+        """The mapping of the panel turned long (see `_filtered`): value and indicator come from the value
+        columns, replacing any value or indicator column or constant."""
+        if not self.values:
+            return self
+        columns = {k: v for k, v in self.columns.items() if k not in ("value", "indicator")}
+        columns |= {"value": VALUE_CELLS, "indicator": INDICATOR_CELLS}
+        constants = {k: v for k, v in self.constants.items() if k not in ("value", "indicator")}
+        return ColumnMap(columns, constants, dict(self.filters), dict(self.values))
 
 
 def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] | ColumnMap | None = None) -> ColumnMap:
@@ -105,6 +125,7 @@ def auto_map(parsed: Parsed, table: str | Table, remembered: Mapping[str, str] |
             used.add(match)
     out.constants = {k: v for k, v in old.constants.items() if k in t.column_names and k not in out.columns}
     out.filters = {k: v for k, v in old.filters.items() if k in files}
+    out.values = {k: v for k, v in old.values.items() if k in files and "indicator" in t.column_names}
     if "source" in t.column_names and "source" not in out.columns and "source" not in out.constants:
         out.constants["source"] = parsed.source_name
     return out
@@ -135,28 +156,63 @@ def _first_filled(values: pd.Series, n: int) -> pd.Series:
 
 def unmapped_dimensions(parsed: Parsed, mapping: ColumnMap, limit: int = 50) -> dict[str, list[str]]:
     """File columns not used by the mapping whose few distinct values split otherwise equal rows (a unit or
-    a sex dimension): the analyst picks one value of each."""
-    used = set(mapping.columns.values()) | set(mapping.filters)
+    a sex dimension): the analyst picks one value of each. Numeric columns (a panel's indicators) are values,
+    not dimensions, and are not offered."""
+    used = set(mapping.columns.values()) | set(mapping.filters) | set(mapping.values)
     out = {}
     for col in parsed.columns:
         if col in used or col in ("value", "flag") or (parsed.origin is not None and col == "year"):
             continue
         values = parsed.frame[col].str.strip().unique()
-        if 1 < len(values) <= limit:
+        if 1 < len(values) <= limit and not numeric_share(pd.Series(values)) >= 0.8:
             out[col] = sorted(str(v) for v in values)
     return out
 
 
+_NUMBER = r"^[-+]?(\d{1,3}([ .,\u00a0\u202f]\d{3})*|\d+)([.,]\d+)?([eE][-+]?\d+)?$"
+_MISSING_LOOK = r"^(|:.*|\.\.|…|-|n/?a|#n/a)$"
+
+
+def numeric_share(values: pd.Series, sample: int = 200) -> float:
+    """Share of a column's first cells holding a number, not counting missing-value markers (0 if none do):
+    picks out a wide panel's indicator columns among its dimensions."""
+    text = values.head(sample).astype("str").str.strip()
+    text = text[~text.str.lower().str.fullmatch(_MISSING_LOOK)]
+    return float(text.str.fullmatch(_NUMBER).mean()) if len(text) else 0.0
+
+
+def indicator_id_for(column: str) -> str:
+    """An indicator identifier made from a value column's name (`GDP per head (PPS)` → gdp_per_head_pps)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", column.strip().lower()).strip("_")
+    return slug if slug and slug[0].isalnum() else f"x_{slug}" if slug else "value"
+
+
+def value_column_candidates(parsed: Parsed, mapping: ColumnMap) -> list[str]:
+    """File columns that hold numbers and are not mapped to a table column: a wide panel's indicators."""
+    used = {v for k, v in mapping.columns.items() if k not in ("value", "indicator")} | set(mapping.filters)
+    return [c for c in parsed.columns if c not in used and numeric_share(parsed.frame[c]) >= 0.8]
+
+
 def _filtered(parsed: Parsed, mapping: ColumnMap) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
-    frame = parsed.frame
+    """The rows kept by the mapping's filters; a wide panel's value columns turned long (one row per file row and
+    value column, `origin` naming the column for the report)."""
+    frame, rows, origin = parsed.frame, parsed.rows, parsed.origin
     keep = np.ones(len(frame), dtype=bool)
     for col, value in mapping.filters.items():
         if col in frame.columns:
             keep &= (frame[col].str.strip() == str(value).strip()).to_numpy()
-    if keep.all():
-        return frame, parsed.rows, parsed.origin
-    origin = parsed.origin[keep] if parsed.origin is not None else None
-    return frame[keep].reset_index(drop=True), parsed.rows[keep], origin
+    if not keep.all():
+        origin = origin[keep] if origin is not None else None
+        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
+    panel = [c for c in mapping.values if c in frame.columns]
+    if not panel:
+        return frame, rows, origin
+    ids = frame.drop(columns=panel)
+    n = len(frame)
+    long = pd.concat([ids] * len(panel), ignore_index=True)
+    long[VALUE_CELLS] = pd.concat([frame[c].astype("str") for c in panel], ignore_index=True)
+    long[INDICATOR_CELLS] = np.repeat([str(mapping.values[c]).strip() for c in panel], n)
+    return long, np.tile(rows, len(panel)), np.repeat(np.array(panel, dtype=object), n)
 
 
 def _mapped(
@@ -169,7 +225,7 @@ def _mapped(
         source = mapping.columns.get(col.name)
         if source is not None and source in sub.columns:
             out[col.name] = sub[source]
-            if origin is not None and col.name in ("value", "flag"):
+            if origin is not None and (col.name in ("value", "flag") or source == INDICATOR_CELLS):
                 columns, which = np.unique(origin.astype(str), return_inverse=True)
                 labels[col.name] = np.array([f"{o} ({col.name})" for o in columns], dtype=object)[which]
             else:

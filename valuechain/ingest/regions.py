@@ -55,6 +55,8 @@ _TITLES = {"landeshauptstadt", "hansestadt", "universitatsstadt", "wissenschafts
 _POSTCODES_FILE = DATA_DIR / "postcodes_nuts3_de.csv"
 _POSTCODE = re.compile(r"^\s*(?:D-|DE-)?(\d{5})(?:\s+\D.*)?$")  # '24103', '24103 Kiel', 'D-24103'
 _CODE_NAME = re.compile(r"^\s*([A-Z]{2}[0-9A-Z]{0,3})\s*(?:[-–:]\s*|\s+)(\S.*)$")
+# A code behind a scheme prefix, as knowledge graphs and their exports write it (Data Commons: `nuts/DK01`).
+_PREFIXED = re.compile(r"^\s*nuts\s*[/:]\s*([A-Z]{2}[0-9A-Z]{0,3})\s*$", re.IGNORECASE)
 
 
 def name_key(text: object, loose: bool = False) -> str:
@@ -78,7 +80,7 @@ class NameMatch:
 
     code: str | None
     candidates: tuple[str, ...] = ()
-    how: str = "name"  # "name", "code and name" or "postal code"
+    how: str = "name"  # "name", "code and name", "postal code" or "code behind a prefix"
 
 
 @lru_cache(maxsize=4)
@@ -120,6 +122,10 @@ def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMat
     index = _name_index(tuple(regions["nuts_id"]), tuple(regions["name"]))
     out = by_postcode(unknown, codes)
     for value in (v for v in unknown if v not in out):
+        prefixed = _PREFIXED.match(value)
+        if prefixed and prefixed.group(1).upper() in codes:
+            out[value] = NameMatch(prefixed.group(1).upper(), how="code behind a prefix")
+            continue
         pair = _CODE_NAME.match(value)
         if pair and pair.group(1) in codes:
             out[value] = NameMatch(pair.group(1), how="code and name")

@@ -56,6 +56,7 @@ class RowGroup:
     recodable: int
     left_out: bool
     recoded: int
+    markers: tuple[tuple[str, int], ...] = ()  # missing: each marker as typed with its count
 
     @property
     def message(self) -> str:
@@ -65,10 +66,13 @@ class RowGroup:
         head = f"{counted} {KIND_NAMES[self.kind]}: {shown}"
         if self.kind == "unusable" and all(e.strip().isdigit() for e in self.examples):
             head += " (national region keys, not NUTS codes: map the column with the region names instead)"
-        if self.kind == "missing" and self.left_out:
-            return f"{head}; left out of the stored rows, counted in the version's record with their flags"
         if self.kind == "missing":
-            return f"{head}; stored as missing values (the column may be empty)"
+            head = f"{counted} {KIND_NAMES[self.kind]}: " + ", ".join(
+                f"'{m}' {n:,}" if m else f"empty {n:,}" for m, n in self.markers
+            )
+            if self.left_out:
+                return f"{head}; left out of the stored rows, counted in the version's record with their flags"
+            return f"{head}; stored as missing values (no number) with their flags (c = confidential stays so)"
         done = []
         if self.recoded:
             done.append(f"{self.recoded:,} recoded as chosen (one-to-one correspondence)")
@@ -182,11 +186,16 @@ def triage(
             frame["flag"] = new_flag.astype("str")
         frame[col.name] = text.where(~marker, "").astype("str")
         examples = tuple(dict.fromkeys(marked))[:5]
-        if col.required:
+        counts = marked.value_counts()
+        markers = tuple(sorted(((str(m), int(n)) for m, n in counts.items()), key=lambda mn: (-mn[1], mn[0])))
+        left_out = col.required and not col.empty_cells
+        if left_out:
             drop |= marker
             why[marker] = len(reasons)
             reasons.append("missing")
-        groups.append(RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, col.required, 0))
+        groups.append(
+            RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, left_out, 0, markers)
+        )
     if not drop.any():
         return Triage(frame, rows, labels, groups, _no_rows(frame), undecided)
     left = left_rows(frame, rows, np.flatnonzero(drop), "")

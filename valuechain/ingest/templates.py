@@ -47,7 +47,9 @@ def column_guide(table: str) -> pd.DataFrame:
             {
                 "column": c.name,
                 "type": _TYPE_NAMES[c.dtype],
-                "required": "yes" if c.required else "no",
+                "required": ("column yes, cells may be empty (missing value)" if c.empty_cells else "yes")
+                if c.required
+                else "no",
                 "description": c.description,
                 "allowed values": "; ".join(allowed),
                 "example": _example_text(c.example),

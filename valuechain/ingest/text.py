@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from valuechain import schema
 from valuechain.ingest.cells import _arrow_types, _set_table, _wide_to_long, file_stem
-from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _count, _Problems, _Stop
+from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _Problems, _Stop
 from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
 from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
 
@@ -521,10 +521,10 @@ def _eurostat_tsv(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: s
     wide = pd.concat([split.apply(lambda s: s.str.strip()), frame[periods]], axis=1)
     wide.columns = [*dims, *[str(c).strip() for c in periods]]
     parsed.frame, parsed.rows = wide, rows
-    _wide_to_long(parsed)
+    filled = _wide_to_long(parsed)
     parsed.frame = parsed.frame.rename(columns={"year": time_label})
     total = len(wide) * len(periods)
-    if parsed.frame.empty and total:
+    if not filled and total:
         raise found.stop(
             "(file)", ":", "no_values", f"none of the {total:,} cells has a value (all are ':' = not available)"
         )
@@ -564,13 +564,8 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
     status = upper.get("OBS_STATUS")
     if status is not None:  # SDMX's observation status A is "normal value": no flag (OECD writes it on every row)
         frame[status] = frame[status].astype("str").mask(frame[status].str.strip() == "A", "")
-    has_value = ~frame[obs].str.strip().isin(MISSING_MARKS).to_numpy()
-    skipped = int((~has_value).sum())
-    frame, rows = frame[has_value].reset_index(drop=True), rows[has_value]
-    if frame.empty:
+    if len(frame) and frame[obs].str.strip().isin(MISSING_MARKS).all():
         raise found.stop(obs, "", "no_values", "no row has a value in OBS_VALUE")
-    if skipped:
-        parsed.notes.append(f"{_count(skipped, 'row')} without OBS_VALUE left out")
     parsed.frame, parsed.rows = frame.rename(columns={time: "TIME_PERIOD"}), rows
     flow = upper.get("DATAFLOW") or upper.get("STRUCTURE_ID")
     code, agency = "", "ESTAT"
