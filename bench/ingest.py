@@ -227,7 +227,7 @@ def main() -> None:
     path = folder / "observations.csv"
     write_csv(path, args.rows)
     data = path.read_bytes()
-    print(f"{args.rows:,} observations, {len(data) / 1e6:.1f} MB CSV")
+    print(f"{args.rows:,} observations, {len(data) / 1e6:.1f} MB CSV; load average {_load()} at the start")
     steps: dict[str, Callable[[], object]] = {
         "pandas.read_csv (baseline)": lambda: pd.read_csv(path),
         "peer: read_csv + pandera schema, same checks": lambda: pandera_peer(path),
@@ -243,6 +243,7 @@ def main() -> None:
         report(name, value, "read_csv", baseline)
     peer = seconds["peer: read_csv + pandera schema, same checks"]
     report("ingest (read + map + check + preview)", seconds["ingest: read + map + check + preview"], "peer", peer)
+    print(f"load average {_load()} after the rounds (the machine may be shared: the ratios are what compares)")
     checked = _ingest(data)
     duck = commit_seconds(checked, lambda: _fresh_duckdb(folder))
     report("commit into a fresh DuckDB file", duck, "read_csv", baseline)
@@ -255,6 +256,10 @@ def main() -> None:
     for name, label in (("pandas", "pandas.read_csv (baseline)"), ("ingest", "ingest (with the upload's bytes)")):
         ratio = mem[name]["peak_mb"] / mem["pandas"]["peak_mb"]
         print(f"{label:<48} {mem[name]['peak_mb']:9.0f} MB   {ratio:6.2f} × read_csv")
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _fresh_duckdb(folder: Path) -> tuple[Store, Callable[[], None]]:

@@ -665,11 +665,18 @@ def as_categorical(s: pd.Series) -> pd.Series:
     text = s if isinstance(s.array, pd.arrays.ArrowStringArray) else s.astype("str")
     arr = pa.chunked_array(text.array.__arrow_array__()).combine_chunks()
     if len(arr) and arr[0].is_valid and pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True:
-        codes, values = np.zeros(len(arr), dtype=np.int8), [arr[0].as_py()]
-    else:
-        encoded = pc.dictionary_encode(arr)
-        codes, values = encoded.indices.fill_null(-1).to_numpy(), encoded.dictionary.to_pylist()
-    return _categorical(codes, values, s.index, s.name)
+        return _categorical(np.zeros(len(arr), dtype=np.int8), [arr[0].as_py()], s.index, s.name)
+    return dictionary_categorical(pc.dictionary_encode(arr), s.index, s.name)
+
+
+def dictionary_categorical(
+    arr: pa.DictionaryArray | pa.ChunkedArray, index: pd.Index, name: object = None
+) -> pd.Series:
+    """Arrow's dictionary-encoded text (chunks' dictionaries unified) as a Categorical of sorted texts: the codes
+    are sorted and narrowed in one pass, where pandas' conversion and a sort would take two."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return _categorical(arr.indices.fill_null(-1).to_numpy(), arr.dictionary.to_pylist(), index, name)
 
 
 def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: object = None) -> pd.Series:
@@ -726,8 +733,10 @@ def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int
     span = 1
     missing = np.zeros(len(frame), dtype=bool)
     for name in columns:
-        codes = _codes(frame[name])
-        size = max(int(codes.max(initial=-1)) + 1, 1)
+        col = frame[name]
+        codes = _codes(col)
+        categorical = isinstance(col.dtype, pd.CategoricalDtype)  # its size known without a pass over the rows
+        size = max(len(col.cat.categories) if categorical else int(codes.max(initial=-1)) + 1, 1)
         if span * size >= 2**62:
             return None
         if codes.min(initial=0) < 0:
@@ -745,17 +754,16 @@ def _codes(col: pd.Series) -> np.ndarray:
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy()
     if pd.api.types.is_integer_dtype(col.dtype):
-        missing = col.isna().to_numpy()
-        values = col.to_numpy(dtype=np.int64, na_value=0)
-        present = values[~missing]
-        if len(present) and int(present.max()) - int(present.min()) < 1 << 20:
-            return np.where(missing, -1, values - present.min())
+        low, high = col.min(), col.max()
+        if pd.notna(low) and int(high) - int(low) < 1 << 20:
+            return (col - low).to_numpy(dtype=np.int64, na_value=-1)
     return pd.factorize(col)[0]
 
 
-def _first_of_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """For each row, the position of the first row with the same values in `columns` (-1: a value missing).
-    Keys from column codes; a table of first positions when the keys are few, else a hash of them."""
+def _key_firsts(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each row's key over `columns` (-1: a value missing) and, per key, the position of its first row (len(frame)
+    where no row has it); no table when every key occurs once, the usual answer for a table's key. Keys from
+    column codes; a table of first positions when the keys are few, else a hash of them."""
     n = len(frame)
     coded = _key_codes(frame, columns)
     if coded is None:
@@ -769,25 +777,30 @@ def _first_of_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
         key = key.copy()
         key[valid] = pd.factorize(key[valid])[0]
         span = max(int(key.max(initial=-1)) + 1, 1)
+    counts = np.bincount(key + 1, minlength=span + 1)[1:]  # rows with key -1 counted apart
+    if counts.max(initial=0) <= 1:
+        return key, None
     first = np.full(span + 1, n, dtype=np.int64)  # the last slot collects the rows with key -1
     if span <= 64:  # a flag or a unit: one comparison per value present beats a scatter over every row
-        for k in np.flatnonzero(np.bincount(key + 1, minlength=span + 1)[1:]):
+        for k in np.flatnonzero(counts):
             first[k] = np.argmax(key == k)
     else:
         np.minimum.at(first, key, np.arange(n))
-    first[-1] = -1
-    return first[key]
+    return key, first[:-1]
 
 
 def first_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Position of the first row of each distinct combination of `columns` (rows missing a part left out)."""
-    return np.flatnonzero(_first_of_key(frame, columns) == np.arange(len(frame)))
+    key, first = _key_firsts(frame, columns)
+    return np.flatnonzero(key >= 0) if first is None else np.sort(first[first < len(frame)])
 
 
 def duplicated_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Rows whose key repeats an earlier row's (rows with a missing key part are never duplicates)."""
-    first = _first_of_key(frame, columns)
-    return (first >= 0) & (first != np.arange(len(frame)))
+    key, first = _key_firsts(frame, columns)
+    if first is None:
+        return np.zeros(len(frame), dtype=bool)
+    return (key >= 0) & (first[key] != np.arange(len(frame)))
 
 
 def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -815,14 +828,16 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
         t = s.astype("string").str.strip()
         return t.mask(t.eq(""))
     if dtype in ("int", "float"):
+        if isinstance(s.dtype, pd.CategoricalDtype):  # once per distinct text, reaching the rows by the codes
+            per_value = _cast(pd.Series(s.cat.categories.astype("str")), dtype)
+            return pd.Series(per_value.array.take(s.cat.codes.to_numpy(), allow_fill=True), index=s.index)
         num = s if s.dtype == np.float64 else _numbers(s)  # ingest hands plain-number columns over as floats
-        finite = np.isfinite(num.to_numpy())
-        if not finite.all():
-            num = num.where(finite)  # "inf" or 1e400 is no value anyone measured
+        values = num.to_numpy(dtype=np.float64)
+        valid = np.isfinite(values)  # "inf" or 1e400 is no value anyone measured
         if dtype == "int":
-            whole = num.where((num == np.floor(num)) & (num.abs() < _INT64_SAFE))
-            return whole.astype("Int64")
-        return num.astype("Float64")
+            valid &= (values == np.floor(values)) & (np.abs(values) < _INT64_SAFE)
+            return pd.Series(pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid), index=s.index)
+        return pd.Series(pd.arrays.FloatingArray(np.where(valid, values, 0.0), ~valid), index=s.index)
     if dtype == "bool":
         if s.dtype == bool:
             return s.astype("boolean")
@@ -839,9 +854,6 @@ def _cast(s: pd.Series, dtype: DType) -> pd.Series:
 def _numbers(s: pd.Series) -> pd.Series:
     """Text to float64 (invalid → NaN). pyarrow's cast parses a million clean cells in milliseconds; only a
     column with some invalid cell takes pandas' slower, forgiving path."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        values = _numbers(pd.Series(s.cat.categories.astype("str"))).to_numpy()
-        return pd.Series(by_code(values, s.cat.codes.to_numpy(), np.nan), index=s.index, dtype="float64")
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and s.notna().all():
         try:
             parsed = pc.cast(pa.array(s, from_pandas=True), pa.float64())
@@ -899,18 +911,22 @@ def validate(
     return Report(table, clean, found.frame())
 
 
-def _blank_cells(raw: pd.Series, val: pd.Series, dtype: DType) -> pd.Series:
-    """Same as _blank(raw), faster: coerced text is already stripped, and a number that parsed is not blank,
-    so only cells that failed to parse are stripped here (a million strips per column add up)."""
+def _blank_cells(raw: pd.Series, val: pd.Series, dtype: DType) -> np.ndarray:
+    """Same as _blank(raw), faster: coerced text is already stripped, a number that parsed is not blank, and a
+    Categorical is stripped once per distinct text; elsewhere only cells that failed to parse are stripped (a
+    million strips per column add up)."""
     if dtype == "text":
-        return val.isna()
+        return val.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(raw.dtype):  # a column ingest already turned into numbers
-        return raw.isna()
+        return raw.isna().to_numpy()
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes, distinct = text_codes(raw)
+        return by_code(_blank(distinct).to_numpy(dtype=bool), codes, True)
     empty = (raw.isna() | (raw.astype("string") == "")).fillna(True).astype(bool)
     maybe = val.isna() & ~empty
     if maybe.any():
         empty |= maybe & _blank(raw.where(maybe))
-    return empty
+    return empty.to_numpy()
 
 
 def _check_column(
@@ -921,35 +937,36 @@ def _check_column(
     known: Mapping[str, set[str]],
     suggest: Suggest | None,
 ) -> None:
+    """One column's failures; `raw` and `val` have a RangeIndex (validate resets it), so positions are rows and
+    every test is a numpy mask."""
     blank = _blank_cells(raw, val, col.dtype)
     if col.required and not col.empty_cells:
-        for i in raw.index[blank]:
+        for i in np.flatnonzero(blank):
             found.add(i, col.name, None, "not_null", f"'{col.name}' must not be empty")
-    bad_type = ~blank & val.isna()
-    for i in raw.index[bad_type]:
-        found.add(i, col.name, raw.at[i], "dtype", f"'{raw.at[i]}' is not a valid {_TYPE_WORDS[col.dtype]}")
-    ok = val.notna()
+    ok = val.notna().to_numpy()
+    for i in np.flatnonzero(~blank & ~ok):
+        found.add(i, col.name, raw.iat[i], "dtype", f"'{raw.iat[i]}' is not a valid {_TYPE_WORDS[col.dtype]}")
     if col.min is not None:
-        for i in val.index[ok & (val < col.min)]:
-            found.add(i, col.name, val.at[i], "min", f"must be at least {col.min:g}")
+        for i in np.flatnonzero((val < col.min).to_numpy(dtype=bool, na_value=False)):
+            found.add(i, col.name, val.iat[i], "min", f"must be at least {col.min:g}")
     if col.max is not None:
-        for i in val.index[ok & (val > col.max)]:
-            found.add(i, col.name, val.at[i], "max", f"must be at most {col.max:g}")
+        for i in np.flatnonzero((val > col.max).to_numpy(dtype=bool, na_value=False)):
+            found.add(i, col.name, val.iat[i], "max", f"must be at most {col.max:g}")
     if col.choices is not None:
-        for i in val.index[ok & ~val.isin(col.choices)]:
-            found.add(i, col.name, val.at[i], "choices", f"must be one of: {', '.join(col.choices)}")
+        for i in np.flatnonzero(ok & ~val.isin(col.choices).to_numpy(dtype=bool)):
+            found.add(i, col.name, val.iat[i], "choices", f"must be one of: {', '.join(col.choices)}")
     if col.pattern is not None:
         rx = re.compile(col.pattern)
         codes, distinct = text_codes(val)
         matches = spread(distinct.map(lambda v: rx.match(v) is not None).to_numpy(dtype=bool), codes)
-        for i in val.index[ok & ~matches]:
-            found.add(i, col.name, val.at[i], "pattern", f"'{val.at[i]}' is not a valid {col.description}")
+        for i in np.flatnonzero(ok & ~matches):
+            found.add(i, col.name, val.iat[i], "pattern", f"'{val.iat[i]}' is not a valid {col.description}")
     if col.references is not None and col.references in known:
         valid = known[col.references]
         hints: dict[str, str | None] = {}  # one suggestion per distinct bad value, however many rows have it
-        candidates = val.index[ok] if col.is_list else val.index[ok & ~isin(val, valid)]
+        candidates = np.flatnonzero(ok if col.is_list else ok & ~isin(val, valid))
         for i in candidates:
-            items = str(val.at[i]).split(LIST_SEPARATOR) if col.is_list else [str(val.at[i])]
+            items = str(val.iat[i]).split(LIST_SEPARATOR) if col.is_list else [str(val.iat[i])]
             for item in (x.strip() for x in items):
                 if item and item not in valid:
                     if item not in hints:

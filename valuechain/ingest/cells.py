@@ -115,13 +115,21 @@ def _split_flags(values: pd.Series) -> pd.DataFrame:
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns with few distinct values (codes, units, years; not the values) as Categoricals, encoded in
-    parallel threads (arrow releases the GIL), so that each later check runs once per distinct value."""
+    parallel threads (arrow releases the GIL), so that each later check runs once per distinct value. The CSV
+    parser encodes them as it reads (`_arrow_types`): this is for the other formats."""
     names = [c for c in frame.columns if _repetitive(frame[c])]
     if not names:
         return frame
     with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
         encoded = dict(zip(names, pool.map(lambda c: schema.as_categorical(frame[c]), names), strict=True))
     return frame.assign(**encoded)
+
+
+def _arrow_types(sample: pd.DataFrame) -> dict[str, pa.DataType]:
+    """How pyarrow is to parse each column of a text file, judged by a sample of its first rows: repetitive
+    columns as dictionary-encoded text (Categoricals, encoded while parsing), the others as plain text."""
+    encoded = pa.dictionary(pa.int32(), pa.string())
+    return {str(c): encoded if _repetitive(sample[c]) else pa.string() for c in sample.columns}
 
 
 def _repetitive(values: pd.Series, sample: int = 10_000) -> bool:
@@ -141,7 +149,7 @@ def _check_cells(parsed: Parsed, found: _Problems) -> None:
         series = parsed.frame[col]
         distinct = schema.text_codes(series)[1] if isinstance(series.dtype, pd.CategoricalDtype) else series
         cells = pa.array(distinct.astype("str"), from_pandas=True)
-        plain = pc.fill_null(pc.and_(pc.string_is_ascii(cells), pc.ascii_is_printable(cells)), True)
+        plain = pc.fill_null(pc.ascii_is_printable(cells), True)  # False for any letter beyond ASCII
         if pc.all(plain).as_py():
             continue  # printable ASCII, by far the most common case, can hold neither
         for i in np.flatnonzero(_matches(series, combined))[:20]:

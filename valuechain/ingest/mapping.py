@@ -138,8 +138,20 @@ def _code_likeness(values: pd.Series, sample: int = 200) -> float:
     """Share of a column's first non-empty cells that look like codes (DE11, TIME_PERIOD's 2021, TOTAL), not
     labels (Stuttgart, Annual): a code column wins over its label column (REG_ID over Region, geo over Geo
     labels); an empty label column loses to any filled one."""
-    filled = values[values.str.strip() != ""].head(sample).str.strip()
+    filled = _first_filled(values, sample)
     return float(filled.str.fullmatch(_CODE).mean()) if len(filled) else -1.0
+
+
+def _first_filled(values: pd.Series, n: int) -> pd.Series:
+    """The first `n` non-blank cells, stripped: the head of a million-row column, read in growing windows,
+    not every cell of it."""
+    size = 4 * n
+    while True:
+        head = values.iloc[:size].str.strip()
+        filled = head[head != ""]
+        if len(filled) >= n or size >= len(values):
+            return filled.head(n)
+        size *= 4
 
 
 def unmapped_dimensions(parsed: Parsed, mapping: ColumnMap, limit: int = 50) -> dict[str, list[str]]:

@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from valuechain.ingest.cells import _set_table, _wide_to_long, file_stem
+from valuechain import schema
+from valuechain.ingest.cells import _arrow_types, _set_table, _wide_to_long, file_stem
 from valuechain.ingest.common import _SUBANNUAL_NAME, _YEAR_NAME, DELIMITERS, MISSING_MARKS, _Problems, _Stop
 from valuechain.ingest.layout import header_names, is_rule, merge_flag_columns, table_block, width
 from valuechain.ingest.source import _ENCODING_NAMES, Parsed, ReadOptions, _Source
@@ -350,22 +351,36 @@ def _parse_csv(
 
 
 def _arrow_csv(src: _Source, encoding: str, delimiter: str, names: list[str], lines_are_records: bool) -> pd.DataFrame:
-    table = pacsv.read_csv(
-        src.arrow(),
-        read_options=pacsv.ReadOptions(
+    """Every cell as text; the columns the first block shows to be repetitive come dictionary-encoded from the
+    parser, so they need no second pass to become Categoricals."""
+    options = {
+        "read_options": pacsv.ReadOptions(
             column_names=names,
             skip_rows_after_names=1,  # the header: one record, though a quoted name may span lines
             encoding=_arrow_encoding(encoding),
             block_size=1 << 20,
         ),
-        parse_options=pacsv.ParseOptions(
+        "parse_options": pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=not lines_are_records, ignore_empty_lines=not lines_are_records
         ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-        ),
+    }
+
+    def text(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+        # `_encoding` has checked that every byte decodes (and arrow writes what it transcodes as UTF-8): no check
+        # of each cell's UTF-8 again
+        return pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False
+        )
+
+    first = next(
+        iter(pacsv.open_csv(src.arrow(), **options, convert_options=text(dict.fromkeys(names, pa.string())))), None
     )
-    return table.to_pandas()
+    types = _arrow_types(first.to_pandas()) if first is not None else dict.fromkeys(names, pa.string())
+    table = pacsv.read_csv(src.arrow(), **options, convert_options=text(types))
+    encoded = [n for n in names if pa.types.is_dictionary(types[n])]
+    plain = table.drop_columns(encoded).to_pandas()
+    coded = {n: schema.dictionary_categorical(table[n], plain.index) for n in encoded}
+    return pd.DataFrame({n: coded[n] if n in coded else plain[n] for n in names}, index=plain.index, copy=False)
 
 
 def _record_rows(
@@ -548,7 +563,7 @@ def _sdmx(parsed: Parsed, frame: pd.DataFrame, rows: np.ndarray, name: str, foun
         )
     status = upper.get("OBS_STATUS")
     if status is not None:  # SDMX's observation status A is "normal value": no flag (OECD writes it on every row)
-        frame[status] = frame[status].mask(frame[status].str.strip() == "A", "")
+        frame[status] = frame[status].astype("str").mask(frame[status].str.strip() == "A", "")
     if len(frame) and frame[obs].str.strip().isin(MISSING_MARKS).all():
         raise found.stop(obs, "", "no_values", "no row has a value in OBS_VALUE")
     parsed.frame, parsed.rows = frame.rename(columns={time: "TIME_PERIOD"}), rows
