@@ -33,7 +33,9 @@ def raw_rows(name: str) -> list[dict[str, str]]:
         header = [str(c) if c is not None else "" for c in rows[at]]
         return [{h: "" if c is None else str(c) for h, c in zip(header, r, strict=True)} for r in rows[at + 2 :]]
     with (FILES / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        head = handle.readline()
+        handle.seek(0)
+        return list(csv.DictReader(handle, delimiter=";" if head.count(";") > head.count(",") else ","))
 
 
 def postcode_region(cell: str) -> str:
@@ -72,11 +74,20 @@ class Expected:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
+def dotted(cell: str) -> float:
+    """An amount with dots grouping its thousands, as the Danish list writes it: '15.414.794'."""
+    return float(cell.replace(".", ""))
+
+
+DK_REGIONS = {"Bornholm": "DK014", "Nordjylland": "DK05", "Midtjylland": "DK04", "Syddanmark": "DK03"}
+
+
 def year(cell: str) -> int:
     """The year of '2018-10-31T00:00:00Z', '2015-10-07' or '12/15/2015'."""
     return int(next(part for part in cell.replace("/", "-").replace("T", "-").split("-") if len(part) == 4))
 
 
+DK_TITLE, DOPG = "Projektitel / Operation name", "Digitaliseret Optimal Path to Growth"
 SH_TITLE, LT_CODE, MV_TEXT = "Bezeichnung des Vorhabens", "Kodas", "Zusammenfassung des Vorhabens"
 MV_AMOUNT = "Förderfähige Ausgaben des Vorhabens1)\n(in EUR)"
 RADIOTHERAPY = (
@@ -117,6 +128,15 @@ CASES = {
                   "Sutarties pasirašymo data", year),
         ),
         left_out={"missing": 3},  # applications without a signed contract: no start date, a missing value
+    ),
+    "erdf_2014_2020_dk_operations.csv": Expected(
+        rows=5,
+        values=(
+            Value("budget_eur", "title", DOPG, DK_TITLE, DOPG, "Budget / Budget", dotted),
+            Value("public_funding_eur", "title", DOPG, DK_TITLE, DOPG, "EU-medfinansiering / Union co-financing",
+                  dotted),
+            Value("partner_regions", "title", DOPG, DK_TITLE, DOPG, "Region / Region", DK_REGIONS.__getitem__),
+        ),
     ),
     "erdf_2014_2020_de_mv_liste_der_vorhaben.csv": Expected(
         rows=7,

@@ -228,7 +228,7 @@ def _normalise_numbers(frame: pd.DataFrame, t: Table, decimal: str) -> pd.DataFr
         if col.dtype not in ("int", "float") or col.name not in out or col.name in plain_numbers:
             continue
         s = out[col.name].astype("str")
-        if not _matches(s, r"[, \t'\x{a0}\x{202f}]").any():
+        if not _matches(s, r"[., \t'\x{a0}\x{202f}]").any():  # '.' too: 15.414.794 groups thousands by dots
             continue
         s = s.str.strip()
         spaced = s.str.fullmatch(r"[-+]?\d{1,3}([ \u00a0\u202f']\d{3})+([.,]\d*)?")
