@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from components.state import Matchmaking
 from tests.conftest import _postgres_database, make_store
 from valuechain import demo
 
@@ -101,7 +102,9 @@ def test_idea_cards_saved_on_both_replicas_at_once_are_all_kept(
     pages = []
     for url, who in ((replica_a, "Facilitator A"), (replica_b, "Facilitator B")):
         page = new_page(browser)
-        open_page(page, f"{url}/{MATCHMAKING}", "Sign in as editor")
+        open_page(page, f"{url}/{MATCHMAKING}", Matchmaking.TABS[2])
+        page.get_by_role("tab", name=Matchmaking.TABS[2]).click()  # idea cards live in this tab
+        page.get_by_text("Sign in as editor").first.wait_for(timeout=120_000)
         sign_in(page, who, PASSWORD)
         pages.append(page)
     before = len(stored_ideas(database))

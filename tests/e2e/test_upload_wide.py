@@ -43,7 +43,8 @@ def pick(page, key: str, option: str) -> None:
 
 
 def show_on_map(page, name: str) -> str:
-    page.locator(f".st-key-{state.Map.INDICATOR.replace('.', '-')}").click()
+    page.locator(f".st-key-{state.Map.INDICATOR.replace('.', '-')} input").click()
+    page.keyboard.type(name)  # the list is long: typing filters it, as a person does
     option = page.get_by_role("option", name=name)
     option.wait_for(timeout=30_000)
     option.click()
