@@ -197,7 +197,8 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert set(shown["severity"]) == {"warning"}, shown
     assert {m.label: m.value for m in at.metric}["New"] == "6", "5 values and ':' stored as a missing value"
     chart = at.get("plotly_chart")[0].proto.spec
-    assert '"x":["FI1D","SE33"]' in chart.replace(" ", "")
+    # SE33's 2022 total has a missing part (C17 ':'): no bar rather than C16 alone passed off as the total
+    assert '"x":["FI1D"]' in chart.replace(" ", "") and "1 with a missing value not shown" in chart
     button(at, "Commit as a new version of 'Eurostat sbs\\_r\\_nuts2021'").click().run()  # Markdown, escaped
     assert not at.exception, [e.value for e in at.exception]
     assert any("Stored version" in s.value and "Every page shows it now" in s.value for s in at.success)

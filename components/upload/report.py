@@ -136,9 +136,14 @@ def _preview_chart(checked: ingest.Checked) -> go.Figure | None:
         part = rows[rows["indicator"] == indicator]
         year = int(part["year"].max())
         part = part[part["year"] == year]
-        by_region = part.groupby("region_id")["value"].sum().sort_values(ascending=False).head(20)
+        # a region with a missing part has no total (as on every page): left out of the bars, and said so
+        gap = part["value"].isna().groupby(part["region_id"]).any()
+        totals = part.groupby("region_id")["value"].sum(min_count=1).mask(gap).dropna()
+        by_region = totals.sort_values(ascending=False).head(20)
         unit = str(part["unit"].iat[0])
         title = f"{indicator}, {year}: the 20 largest regions (all sectors of the file summed), {unit}"
+        if gap.any():
+            title += f"; {int(gap.sum())} with a missing value not shown"
     elif checked.table.name == "flows" and not rows.empty:
         year = int(rows["year"].max())
         by_region = rows[rows["year"] == year].groupby("from_region")["value"].sum().sort_values(ascending=False)
