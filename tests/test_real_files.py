@@ -104,27 +104,37 @@ def test_real_file_loads_through_the_command_line_with_its_recipe(
 Reader = Callable[[Path, str, int, dict[str, str]], tuple[float, str | None]]
 
 
-def load_with_recipe(
-    name: str, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
-) -> tuple[dict, pd.DataFrame]:
-    """A real file through the command line with its recipe, checked against the report's counts and the version's
-    record; returns the recipe and the stored observations."""
+def run_recipe(
+    name: str, table: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict, dict, pd.DataFrame, pd.Series]:
+    """A real file through the command line with its recipe, stored by the test analyst; returns the recipe, the
+    report, the table's stored rows and the file's version record. Shared by every real-file module."""
     recipe_path = RECIPES / f"{Path(name).stem}.json"
     recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
     code = cli_import.main([str(FILES / name), "--recipe", str(recipe_path), "--json", "--editor", "test analyst"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report["errors"]
-    assert report["stored"] and report["rows"] == expected.rows
-    assert report["left_out"] == expected.left_out
-    assert report["missing_values"] == expected.missing
+    assert report["stored"]
     store = Store(DuckDBBackend(str(cli_store)))
     try:
-        stored = store.current("observations")
-        versions = store.versions("observations")
+        stored = store.current(table)
+        versions = store.versions(table)
     finally:
         store.close()
-    mine_version = versions[versions["dataset"] == recipe["dataset"]].iloc[0]
-    assert mine_version["created_by"] == "test analyst" and mine_version["file_name"] == name
+    version = versions[versions["dataset"] == recipe["dataset"]].iloc[0]
+    assert version["created_by"] == "test analyst" and version["file_name"] == name
+    return recipe, report, stored, version
+
+
+def load_with_recipe(
+    name: str, expected: Expected, cli_store: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict, pd.DataFrame]:
+    """An observations file through `run_recipe`, checked against the report's counts; returns the recipe and the
+    stored observations."""
+    recipe, report, stored, _ = run_recipe(name, "observations", cli_store, capsys)
+    assert report["rows"] == expected.rows
+    assert report["left_out"] == expected.left_out
+    assert report["missing_values"] == expected.missing
     return recipe, stored
 
 

@@ -5,7 +5,6 @@ and three stored values compared with the raw file, read here with the csv modul
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from valuechain import cli_import
-from valuechain.store import DuckDBBackend, Store
+from tests.test_real_files import run_recipe
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "real_files"
-RECIPES = HERE / "recipes"
 POSTCODES = HERE.parent / "data" / "postcodes_nuts3_de.csv"
 
 
@@ -156,21 +153,9 @@ def test_project_list_loads_through_the_command_line_with_its_recipe(
     name: str, cli_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expected = CASES[name]
-    recipe_path = RECIPES / f"{Path(name).stem}.json"
-    recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
-    code = cli_import.main([str(FILES / name), "--recipe", str(recipe_path), "--json", "--editor", "test analyst"])
-    report = json.loads(capsys.readouterr().out)
-    assert code == 0, report["errors"]
-    assert report["stored"] and report["rows"] == expected.rows
+    recipe, report, projects, version = run_recipe(name, "projects", cli_store, capsys)
+    assert report["rows"] == expected.rows
     assert report["left_out"] == expected.left_out
-    store = Store(DuckDBBackend(str(cli_store)))
-    try:
-        projects = store.current("projects")
-        versions = store.versions("projects")
-    finally:
-        store.close()
-    version = versions[versions["dataset"] == recipe["dataset"]].iloc[0]
-    assert version["created_by"] == "test analyst" and version["file_name"] == name
     assert int(version["left_out"] if pd.notna(version["left_out"]) else 0) == sum(expected.left_out.values())
     mine = projects[projects["programme"] == recipe["constants"]["programme"]]
     assert len(mine) == expected.rows
