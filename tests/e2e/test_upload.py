@@ -89,7 +89,9 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     assert "No errors in estat_sbs_r_nuts2021.tsv.gz" in body
     page.wait_for_selector(".js-plotly-plot .bars path")
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    assert page.locator(".js-plotly-plot .bars path").count() == 3, "the preview chart: one bar per region"
+    # 2023: SE33's C16 is ':' so its total has a missing part and gets no bar; FI1D and EE00 get one each
+    assert page.locator(".js-plotly-plot .bars path").count() == 2, "the preview chart: one bar per complete region"
+    assert "1 with a missing value not shown" in page.locator(".js-plotly-plot").first.inner_text()
     screenshot(page, "data-upload-preview")
 
     page.get_by_role("button", name="Commit as a new version of 'Eurostat sbs_r_nuts2021'").click()
