@@ -170,12 +170,12 @@ def test_postal_codes_are_read_only_when_every_one_is_in_the_correspondence() ->
     """A five-digit code outside the shipped correspondence (here Finnish 00100, Helsinki) keeps the whole column
     from being read by postal code: another country's codes are never taken as German."""
     from valuechain import demo
-    from valuechain.ingest.regions import by_postcode
+    from valuechain.ingest.regions import POSTCODES, by_key
 
     codes = set(demo.load_definitions()["regions"]["nuts_id"])
-    assert by_postcode(["24103 Kiel", "25761 Büsum"], codes) == {
-        "24103 Kiel": by_postcode(["24103 Kiel"], codes)["24103 Kiel"],
-        "25761 Büsum": by_postcode(["25761"], codes)["25761"],
+    assert by_key(["24103 Kiel", "25761 Büsum"], codes, POSTCODES) == {
+        "24103 Kiel": by_key(["24103 Kiel"], codes, POSTCODES)["24103 Kiel"],
+        "25761 Büsum": by_key(["25761"], codes, POSTCODES)["25761"],
     }
-    assert by_postcode(["24103 Kiel"], codes)["24103 Kiel"].code == "DEF02"
-    assert by_postcode(["24103 Kiel", "00100 Helsinki"], codes) == {}
+    assert by_key(["24103 Kiel"], codes, POSTCODES)["24103 Kiel"].code == "DEF02"
+    assert by_key(["24103 Kiel", "00100 Helsinki"], codes, POSTCODES) == {}

@@ -13,12 +13,11 @@ import pytest
 from tests.test_real_files import FILES, Expected, load_with_recipe
 
 PANEL = "datacommons_eurostat_gdp_nuts_wide_bsr.csv"
-# 10 regions (DEG0P and nine Danish ones) × 3 years × 3 value columns; country/DNK (9 rows) is no NUTS code;
-# DEG0P has no 2022 values (3 empty cells: missing values).
+# 11 regions (DEG0P, nine Danish ones and Denmark, `country/DNK`, recoded from ISO-3 to DK) × 3 years × 3 value
+# columns; DEG0P has no 2022 values (3 empty cells: missing values); nothing is left out.
 EXPECTED = Expected(
-    rows=90,
+    rows=99,
     values=(("DK011", 2021), ("DK014", 2022), ("DK0", 2020)),
-    left_out={"unusable": 9},
     missing={"": 3},
 )
 
@@ -27,7 +26,7 @@ def panel_cell(path: Path, geo: str, year: int, column: str) -> float | None:
     """One cell of the panel, by its Data Commons region id (`nuts/DK011`), year and column."""
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["geo"] == f"nuts/{geo}" and row["time"] == str(year):
+            if row["geo"] in (f"nuts/{geo}", f"country/{geo}") and row["time"] == str(year):
                 return float(row[column]) if row[column].strip() else None
     raise AssertionError(f"{geo} {year} not in {path.name}")
 
@@ -45,6 +44,8 @@ def test_a_wide_panel_loads_one_indicator_per_value_column(cli_store: Path, caps
             row = of_one[(of_one["region_id"] == geo) & (of_one["year"] == year)]
             assert len(row) == 1, (indicator, geo, year)
             assert row["value"].iat[0] == pytest.approx(panel_cell(FILES / PANEL, geo, year, column))
+        denmark = of_one[(of_one["region_id"] == "DK") & (of_one["year"] == 2021)]
+        assert denmark["value"].iat[0] == pytest.approx(panel_cell(FILES / PANEL, "DNK", 2021, column))
         gap = of_one[(of_one["region_id"] == "DEG0P") & (of_one["year"] == 2022)]
         assert len(gap) == 1 and pd.isna(gap["value"].iat[0]), "an empty cell is a missing value, not left out"
     units = dict(zip(mine["indicator"], mine["unit"], strict=False))

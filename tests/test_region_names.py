@@ -83,3 +83,43 @@ def test_names_with_titles_or_reordered_words_match_and_a_land_row_is_the_land(r
     assert found["Landkreis Rostock"] == NameMatch("DE80K")
     assert found["Schleswig-Holstein"] == NameMatch("DEF")
     assert found["Leipzig"] == NameMatch("DED52")  # the file's level (NUTS 3) reads it
+
+
+def test_german_district_keys_read_as_nuts_through_the_shipped_correspondence(regions: pd.DataFrame) -> None:
+    """Official district keys (alone or with the name, as the Federal Employment Agency writes them), Land keys and
+    statistical regions read as NUTS 2021 codes; keys that a district reform dissolved or changed are known but
+    never recoded, and say what became of them; a municipality's eight digits are left."""
+    cells = ["01001", "01001 Flensburg, Stadt", "13", "031", "03159", "13052", "16063", "03241001", "16056"]
+    found = match_regions(cells, regions)
+    how = "German district key"
+    assert found["01001"] == found["01001 Flensburg, Stadt"] == NameMatch("DEF01", how=how)
+    assert found["13"] == NameMatch("DE8", how=how) and found["031"] == NameMatch("DE91", how=how)
+    assert found["03159"].code == "DE91C", "Göttingen, merged with Osterode in 2016, is NUTS 2021's DE91C"
+    assert found["16056"].code == "DEG0N", "Eisenach until its merger in 2021 is NUTS 2021's DEG0N"
+    demmin, wartburg = found["13052"], found["16063"]
+    assert demmin.code is None and "dissolved in 2011, merged into 13071 Mecklenburgische Seenplatte" in demmin.note
+    assert wartburg.code is None and "took in 16056 Eisenach" in wartburg.note
+    assert found["03241001"] == NameMatch(None), "a municipality is part of a district, not one"
+
+
+def test_district_keys_are_read_only_when_every_five_digit_key_is_known(regions: pd.DataFrame) -> None:
+    """Another country's five-digit codes (Finnish postal codes) next to a district key keep the column from being
+    read by district key: nothing is guessed."""
+    from valuechain.ingest.regions import DISTRICT_KEYS, by_key
+
+    codes = set(regions["nuts_id"])
+    assert by_key(["01001", "00100"], codes, DISTRICT_KEYS) == {}
+    assert by_key(["13", "01"], codes, DISTRICT_KEYS) == {}, "Land keys alone are no proof of a German column"
+    assert by_key(["13", "13003"], codes, DISTRICT_KEYS)["13"].code == "DE8"
+
+
+def test_dissolved_district_keys_are_their_own_group_and_country_ids_recode_as_iso3() -> None:
+    """In the rows report, a dissolved district key is `old-district` (left out only as chosen, never recoded) and
+    a Data Commons country id (`country/DNK`) is ISO-3, recoded to its NUTS-0 code as chosen."""
+    known = set(demo.load_definitions()["regions"]["nuts_id"])
+    assert ingest.region_kind("13052", known) == ("old-district", None)
+    assert ingest.region_kind("13052 Landkreis Demmin", known) == ("old-district", None)
+    assert ingest.region_kind("country/DNK", known) == ("iso3", "DK")
+    assert ingest.region_kind("DNK", known) == ("iso3", "DK")
+    assert ingest.region_kind("03241001", known) == ("unusable", None)
+    assert "dissolved in 2011" in str(ingest.nuts_hint("13052", sorted(known), {}))

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Kinds of rows the explorer cannot place, each a group in the report that may be left out as a whole.
-LEAVE_OUT_KINDS = ("extra-regio", "aggregate", "iso3", "old-nuts", "outside-area", "unknown-region", "unusable")
+LEAVE_OUT_KINDS = (
+    "extra-regio",
+    "aggregate",
+    "iso3",
+    "old-nuts",
+    "old-district",
+    "outside-area",
+    "unknown-region",
+    "unusable",
+)
 # Kinds that have a true one-to-one correspondence and so may be recoded (ISO-3 → NUTS-0; a NUTS code that
 # only changed its code → its NUTS 2021 code).
 RECODE_KINDS = ("iso3", "old-nuts")

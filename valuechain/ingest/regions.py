@@ -1,4 +1,5 @@
-"""Region names, "code name" cells and German postal codes read as NUTS 2021 codes (issue 10, items 5 and 7).
+"""Region names, "code name" cells, German postal codes and district keys read as NUTS 2021 codes (issue 10, items
+5 and 7).
 
 Label-only spreadsheets and national project lists name regions instead of coding them ("Nordjylland",
 "Łódzkie", also "Lódz" as Latin-1 files write it); statistical offices' table tools write code and name in one
@@ -6,9 +7,14 @@ cell ("DK01 Hovedstaden"). Each distinct name is matched once against the NUTS 2
 table, case-, diacritic- and punctuation-insensitive; every match is listed as a warning so the analyst reviews
 it, and a name that fits several regions is an error that lists them: it is asked, never guessed.
 
-Project lists often give the operation's postal code (`24103 Kiel`). A column is read by postal code only when
-every such value is in GISCO's postcode → NUTS-3 correspondence shipped in data/postcodes_nuts3_de.csv (cut to
-Schleswig-Holstein, see data/README.md): other countries' five-digit codes would otherwise be taken as German.
+National keys are read through correspondences shipped with their provenance (data/README.md), each a
+`Correspondence`: project lists give the operation's postal code (`24103 Kiel`, GISCO's postcode → NUTS-3 table in
+data/postcodes_nuts3_de.csv), German statistics (GENESIS, Regionalstatistik, the Federal Employment Agency) the
+official district key (`01001`, `01001 Flensburg, Stadt`; Destatis' list of districts with their NUTS-3 code in
+data/district_keys_nuts3_de.csv). A column is read by a correspondence only when it knows every key of the column it
+vouches for: other countries' five-digit codes would otherwise be taken as German. A district key dissolved or
+changed by a district reform (data/district_key_changes_de.csv) is known but never recoded: what became of it is
+said, and its rows are the `old-district` group.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -54,6 +61,14 @@ _GENERIC = {
 _TITLES = {"landeshauptstadt", "hansestadt", "universitatsstadt", "wissenschaftsstadt"}
 _POSTCODES_FILE = DATA_DIR / "postcodes_nuts3_de.csv"
 _POSTCODE = re.compile(r"^\s*(?:D-|DE-)?(\d{5})(?:\s+\D.*)?$")  # '24103', '24103 Kiel', 'D-24103'
+_DISTRICTS_FILE = DATA_DIR / "district_keys_nuts3_de.csv"
+_DISTRICT_CHANGES_FILE = DATA_DIR / "district_key_changes_de.csv"
+# '01001', '01001 Flensburg, Stadt', '01' (a Land), '031' (a statistical region or Regierungsbezirk)
+_DISTRICT_KEY = re.compile(r"^\s*(\d{5}|\d{3}|\d{2})(?:\s+\D.*)?$")
+# NUTS 2021 draws the districts as they were before 2021: a reform since (Eisenach joined the Wartburgkreis on
+# 1 July 2021; NUTS 2021 still has both, DEG0N and DEG0P) leaves the key of the dissolved district one-to-one with
+# its NUTS-3 region and the enlarged district with none.
+_NUTS_2021_DISTRICTS_UNTIL = 2020
 _CODE_NAME = re.compile(r"^\s*([A-Z]{2}[0-9A-Z]{0,3})\s*(?:[-–:]\s*|\s+)(\S.*)$")
 # A code behind a scheme prefix, as knowledge graphs and their exports write it (Data Commons: `nuts/DK01`).
 _PREFIXED = re.compile(r"^\s*nuts\s*[/:]\s*([A-Z]{2}[0-9A-Z]{0,3})\s*$", re.IGNORECASE)
@@ -80,7 +95,8 @@ class NameMatch:
 
     code: str | None
     candidates: tuple[str, ...] = ()
-    how: str = "name"  # "name", "code and name", "postal code" or "code behind a prefix"
+    how: str = "name"  # "name", "code and name", "code behind a prefix" or a Correspondence's `how`
+    note: str = ""  # a key known without a one-to-one region: what became of it
 
 
 @lru_cache(maxsize=4)
@@ -100,16 +116,109 @@ def postcodes() -> dict[str, str]:
     return dict(zip(table["CODE"], table["NUTS3"], strict=True))
 
 
-def by_postcode(values: list[str], codes: set[str]) -> dict[str, NameMatch]:
-    """Values read by their postal code, all or none: only when every postal-code value of the column is in the
-    correspondence (and its region in the regions table)."""
-    shaped = {v: m.group(1) for v in values if (m := _POSTCODE.match(v))}
-    if not shaped:
+@lru_cache(maxsize=1)
+def district_changes() -> pd.DataFrame:
+    """Districts dissolved by a reform since 2007, one row per successor (Destatis' lists of changes)."""
+    return pd.read_csv(_DISTRICT_CHANGES_FILE, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def district_keys() -> dict[str, str]:
+    """German official keys → NUTS 2021 codes: each district (5 digits) its NUTS-3 region, as Destatis lists them;
+    a Land (2 digits) or a statistical region / Regierungsbezirk (3 digits) the NUTS-1 or NUTS-2 region holding
+    exactly its districts and no other's; '' for a key known without a one-to-one region (`district_change`)."""
+    table = pd.read_csv(_DISTRICTS_FILE, sep=";", dtype=str, usecols=["AGS", "NUTS3"])
+    districts = dict(zip(table["AGS"], table["NUTS3"], strict=True))
+    keys = dict(districts)
+    for digits, length in ((2, 3), (3, 4)):
+        held: dict[str, set[str]] = {}
+        for key, code in districts.items():
+            held.setdefault(key[:digits], set()).add(code[:length])
+        owners = Counter(code for codes in held.values() for code in codes)
+        for prefix, codes in held.items():
+            (code, *others) = codes
+            if not others and owners[code] == 1:
+                keys[prefix] = code
+    for change in district_changes().itertuples():
+        if int(change.year) > _NUTS_2021_DISTRICTS_UNTIL:
+            keys[change.new_key] = ""
+        else:
+            keys[change.old_key] = ""
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _district_places() -> dict[str, str]:
+    """Each district key with its name: today's with their NUTS-3 code, dissolved ones as Regionalstatistik names
+    them."""
+    current = pd.read_csv(_DISTRICTS_FILE, sep=";", dtype=str, usecols=["AGS", "name", "NUTS3"])
+    places = {k: f"{k} {n} ({c})" for k, n, c in zip(current["AGS"], current["name"], current["NUTS3"], strict=True)}
+    for old, name in zip(district_changes()["old_key"], district_changes()["name"], strict=True):
+        places.setdefault(old, f"{old} {name}" if name else old)
+    return places
+
+
+def district_change(key: str) -> str | None:
+    """What a district reform made of a key that has no one-to-one NUTS 2021 region, said for the report."""
+    if district_keys().get(key) != "":
+        return None
+    changes, places = district_changes(), _district_places()
+    gone = changes[changes["old_key"] == key]
+    if len(gone) and int(gone["year"].iat[0]) <= _NUTS_2021_DISTRICTS_UNTIL:
+        into = ", ".join(places[k] for k in gone["new_key"])
+        verb = "split between" if len(gone) > 1 else "merged into"
+        return (
+            f"district key {places[key]} was dissolved in {gone['year'].iat[0]}, {verb} {into}: its values are not "
+            "recoded (no NUTS 2021 region is that district); leave these rows out or use data by today's districts"
+        )
+    grown = changes[changes["new_key"] == key]
+    taken = ", ".join(places[k] for k in grown["old_key"])
+    return (
+        f"district key {places[key]} took in {taken} in {grown['year'].iat[0]}: since then it covers more than one "
+        "NUTS 2021 region, so its values are not recoded"
+    )
+
+
+@dataclass(frozen=True)
+class Correspondence:
+    """A shipped table from a national key to NUTS 2021 codes: `shape` finds the key in a cell (group 1), `table`
+    maps it ('' for a key known without a one-to-one region), and a column is read only when the table knows every
+    key of the column that `vouches` picks (and at least one)."""
+
+    how: str
+    shape: re.Pattern[str]
+    table: Callable[[], Mapping[str, str]]
+    vouches: Callable[[str], bool]
+    explain: Callable[[str], str | None] = lambda key: None
+
+
+POSTCODES = Correspondence("postal code", _POSTCODE, postcodes, lambda key: True)
+DISTRICT_KEYS = Correspondence(
+    "German district key", _DISTRICT_KEY, district_keys, lambda key: len(key) == 5, district_change
+)
+CORRESPONDENCES = (POSTCODES, DISTRICT_KEYS)
+
+
+def by_key(values: list[str], codes: set[str], correspondence: Correspondence) -> dict[str, NameMatch]:
+    """Values read through one correspondence, all or none (see `Correspondence`); a known key without a one-to-one
+    region gets no code, only its `note`, and a key the table does not know (a municipality's 8 digits) is left."""
+    shaped = {v: m.group(1) for v in values if (m := correspondence.shape.match(v))}
+    table = correspondence.table()
+    vouched = [k for k in shaped.values() if correspondence.vouches(k)]
+    if not vouched or not all(k in table and (table[k] == "" or table[k] in codes) for k in vouched):
         return {}
-    found = {v: postcodes().get(p) for v, p in shaped.items()}
-    if not all(code in codes for code in found.values()):
-        return {}
-    return {v: NameMatch(code, how="postal code") for v, code in found.items() if code}
+    return {
+        v: NameMatch(table[k] or None, how=correspondence.how, note=correspondence.explain(k) or "")
+        for v, k in shaped.items()
+        if k in table and (table[k] == "" or table[k] in codes)
+    }
+
+
+def old_district(value: str) -> str | None:
+    """What became of the German district key in a cell when a reform left it without a one-to-one NUTS 2021
+    region; None for any other value."""
+    m = _DISTRICT_KEY.match(value)
+    return district_change(m.group(1)) if m else None
 
 
 def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMatch]:
@@ -120,7 +229,9 @@ def match_regions(values: list[str], regions: pd.DataFrame) -> dict[str, NameMat
         return {}
     levels = dict(zip(regions["nuts_id"], regions["level"], strict=True))
     index = _name_index(tuple(regions["nuts_id"]), tuple(regions["name"]))
-    out = by_postcode(unknown, codes)
+    out: dict[str, NameMatch] = {}
+    for correspondence in CORRESPONDENCES:
+        out.update(by_key([v for v in unknown if v not in out], codes, correspondence))
     for value in (v for v in unknown if v not in out):
         prefixed = _PREFIXED.match(value)
         if prefixed and prefixed.group(1).upper() in codes:
@@ -189,6 +300,8 @@ def codes_from_names(
             if m.code is not None:
                 message = f"region {m.how} '{value}' read as {m.code} ({names[m.code]}): check it in this list"
                 found.add(int(rows[i]), _label(labels, col.name, i), value, "region_name", message, "warning")
+            elif m.note:
+                found.add(int(rows[i]), _label(labels, col.name, i), value, "region_name", m.note, "warning")
             elif m.candidates:
                 options = ", ".join(f"{c} ({names[c]})" for c in m.candidates)
                 message = f"region name '{value}' fits several regions: {options}; write the code you mean in the file"

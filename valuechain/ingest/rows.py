@@ -16,6 +16,7 @@ from valuechain.geo import in_programme_area
 from valuechain.ingest.cells import _plain_numbers
 from valuechain.ingest.common import _NUMBER, _label, _matches
 from valuechain.ingest.options import RowChoices
+from valuechain.ingest.regions import old_district
 from valuechain.ingest.suggestions import nuts_change
 from valuechain.schema import Table
 
@@ -32,6 +33,7 @@ KIND_NAMES = {
     "aggregate": "totals or aggregates of countries, not regions (e.g. DE_TOT, EU27_2020)",
     "iso3": "ISO-3 country codes (e.g. DEU) where NUTS codes are expected",
     "old-nuts": "codes of an older NUTS version (2010, 2013 or 2016)",
+    "old-district": "German district keys that a district reform dissolved or changed (e.g. Demmin, 13052, until 2011)",
     "outside-area": "regions outside the Interreg BSR programme area",
     "unknown-region": "region codes that no NUTS version knows",
     "unusable": "values the explorer cannot use (no region code at all, not a number, no year, …)",
@@ -40,6 +42,8 @@ KIND_NAMES = {
 _EXTRA_REGIO = re.compile(r"^[A-Z]{2}Z{1,3}$")
 _AGGREGATE = re.compile(r"^(EU|EA|EEA|EFTA|EU\d\d|EA\d\d)([_\d].*)?$|_TOT(AL)?$|^TOTAL$|^[A-Z]{2}_")
 _NUTS = re.compile(schema.NUTS_PATTERN)
+# A country behind a scheme prefix, as knowledge graphs and their exports write it (Data Commons: `country/DNK`).
+_COUNTRY = re.compile(r"^COUNTRY\s*[/:]\s*([A-Z]{3})$")
 _FLAGGED_MISSING = r":\s*@?[A-Za-z]{0,3}"
 _MISSING_FLAGGED = re.compile(r"^:\s*@?([A-Za-z]{0,3})$")  # ':', ': c', ': @C' (2023+ notation)
 
@@ -93,9 +97,12 @@ def region_kind(code: str, known: set[str]) -> tuple[str, str | None] | None:
         return "extra-regio", None
     if _AGGREGATE.search(value):
         return "aggregate", None
-    if value in ISO3_TO_NUTS0:
-        target = ISO3_TO_NUTS0[value]
+    iso3 = _COUNTRY.sub(r"\1", value)
+    if iso3 in ISO3_TO_NUTS0:
+        target = ISO3_TO_NUTS0[iso3]
         return "iso3", target if target in known else None
+    if old_district(value):
+        return "old-district", None
     change = nuts_change(value)
     if change is not None:
         recoded = change.codes_2021[0] if change.recodable else None

@@ -14,6 +14,7 @@ import pandas as pd
 from valuechain import schema
 from valuechain.geo import BSR_COUNTRIES, BSR_DE_PREFIXES, in_programme_area
 from valuechain.ingest.common import DATA_DIR
+from valuechain.ingest.regions import old_district
 
 if TYPE_CHECKING:
     from valuechain.ingest.checks import Context
@@ -128,6 +129,9 @@ def nuts_hint(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str 
         return damage
     if re.fullmatch(r"(EU|EA|EFTA)[0-9A-Z_]*", code):
         return f"{code} is an aggregate of countries, not a region"
+    reform = old_district(code)
+    if reform:
+        return reform
     if re.fullmatch(r"\d{2,12}", code):
         return (
             f"'{value.strip()}' is a national region key (a German district key, a Swedish county code …), not a "
