@@ -25,7 +25,15 @@ def data_explorer_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> 
 
 
 # The district and Land keys of the GENESIS tables for the regions compared (German official keys, AGS).
-_GENESIS_KEYS = {"DEF01": "01001", "DE80K": "13072", "DE8": "13", "DEF0B": "01058", "DE803": "13003"}
+_GENESIS_KEYS = {
+    "DEF01": "01001",
+    "DE80K": "13072",
+    "DE8": "13",
+    "DEF0B": "01058",
+    "DE803": "13003",
+    "DE91C": "03159",
+    "DE91": "031",
+}
 
 
 def _genesis_row(path: Path, encoding: str, geo: str) -> list[str]:
@@ -46,6 +54,14 @@ def genesis_hospitals_csv(path: Path, geo: str, year: int, keep: dict[str, str])
     row = _genesis_row(path, "utf-8", geo)
     assert row[0] == f"31.12.{year}"
     return float(row[4]), None
+
+
+def genesis_area_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
+    """Regionalstatistik 11111-01-01-4 (Latin-1, `;`): the reference date opens each row, the area in km² with a
+    decimal comma follows key and name."""
+    row = _genesis_row(path, "latin-1", geo)
+    assert row[0] == f"31.12.{year}"
+    return float(row[3].replace(",", ".")), None
 
 
 def oecd_sdmx_csv(path: Path, geo: str, year: int, keep: dict[str, str]) -> tuple[float, str | None]:
@@ -116,6 +132,19 @@ CASES: dict[str, tuple[Reader, Expected]] = {
         genesis_population_csv,
         Expected(rows=47, values=(("DEF01", 2018), ("DE80K", 2018), ("DE8", 2018)), left_out={"unusable": 8}),
     ),
+    "genesis_regionalstatistik_11111-01-01-4_bsr.csv": (
+        genesis_area_csv,
+        # The recipe maps the official keys, read through data/district_keys_nuts3_de.csv (districts, Länder,
+        # statistical regions; NRW's three rows too, NUTS 2021 regions outside the area): 'DG' (Germany) is no NUTS
+        # code, outside the area; 19 districts dissolved by a reform (Göttingen and Osterode 2016, Kreis Aachen 2009,
+        # Mecklenburg-Vorpommern 2011) are `old-district`; four municipalities' eight-digit keys (Hannover, Aachen,
+        # two Berlin Bezirke) are unusable.
+        Expected(
+            rows=72,
+            values=(("DE91C", 2018), ("DE80K", 2018), ("DE91", 2018)),
+            left_out={"outside-area": 1, "old-district": 19, "unusable": 4},
+        ),
+    ),
     "genesis_regionalstatistik_23111-01-04-4_bsr.csv": (
         genesis_hospitals_csv,
         Expected(
@@ -138,22 +167,32 @@ def test_real_statistics_file_loads_through_the_command_line_with_its_recipe(
     check_loads(name, raw, expected, cli_store, capsys)
 
 
-def test_genesis_keys_mapped_as_regions_are_named_as_national_keys(
+def test_genesis_key_column_reads_as_nuts_and_names_dissolved_districts(
     cli_store: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """An analyst who maps the GENESIS key column (`01001`, `13`) to the region, and leaves nothing out, is told
-    that these are national keys and to map the names column instead, not that "country 01 is outside the
-    programme area"; nothing is stored."""
+    """An analyst who maps the GENESIS key column (`01001`, `13`) instead of the names gets the same districts: the
+    keys are read through the shipped correspondence, each reading listed; the districts Mecklenburg-Vorpommern
+    dissolved in 2011 are an `old-district` group whose rows say what became of them (never recoded), the Berlin
+    Bezirke's eight-digit keys are named as national keys; nothing is stored until they are left out."""
     name = "genesis_regionalstatistik_12411-01-01-4_bsr.csv"
     recipe = json.loads((RECIPES / f"{Path(name).stem}.json").read_text(encoding="utf-8"))
+    recipe["columns"]["region_id"] = "row label 1"
     recipe["leave_out"] = []
     mine = tmp_path / "recipe.json"
     mine.write_text(json.dumps(recipe), encoding="utf-8")
-    argv = [str(FILES / name), "--recipe", str(mine), "--map", "row label 1=region_id", "--json"]
-    code = cli_import.main([*argv, "--editor", "test analyst"])
+    argv = [str(FILES / name), "--recipe", str(mine), "--json", "--editor", "test analyst"]
+    code = cli_import.main(argv)
     report = json.loads(capsys.readouterr().out)
-    assert code == 1 and not report["stored"] and report["left_out"] == {}, "rows without a value: missing values"
-    examples = [e for e in report["errors"]["reference"]["examples"] if e["value"] != "DG"]
-    assert examples and all("is a national region key" in e["message"] for e in examples)
-    group = report["warnings"]["rows:unusable"]["examples"][0]["message"]
-    assert "national region keys, not NUTS codes: map the column with the region names instead" in group
+    assert code == 1 and not report["stored"]
+    read = " ".join(e["message"] for e in report["warnings"]["region_name"]["examples"])
+    assert "region German district key '01' read as DEF (Schleswig-Holstein)" in read
+    assert report["warnings"]["rows:old-district"]["examples"][0]["value"].startswith("13001")
+    blocked = report["errors"]["reference"]
+    assert blocked["count"] == 9, "DG, the two Bezirke and the six dissolved districts"
+    assert "is a national region key" in {e["value"]: e["message"] for e in blocked["examples"]}["11001001"]
+    code = cli_import.main(
+        [*argv, "--leave-out", "old-district", "--leave-out", "outside-area", "--leave-out", "unusable"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report["errors"]
+    assert report["rows"] == 46 and report["left_out"] == {"outside-area": 1, "old-district": 6, "unusable": 2}
