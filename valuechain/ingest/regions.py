@@ -39,6 +39,7 @@ _GENERIC = {
     "kreisfreie",
     "stadt",
     "wojewodztwo",
+    "miasto",
     "maakunta",
     "lan",
     "county",
