@@ -6,7 +6,7 @@ committed with its provenance in data/README.md).
 One row per code that changed from one NUTS version to the next (2010→2013→2016→2021→2024): old_code,
 old_version, new_codes (;-separated, in new_version), new_version, change (recoded = only the code changed,
 one to one / split / merged / boundary shift / discontinued), level, name and Eurostat's own wording (note).
-Source: Eurostat, NUTS classification © European Union. The .xls of 2010→2013 needs xlrd (requirements-dev).
+Source: Eurostat, NUTS classification © European Union. The .xls of 2010→2013 is read by calamine (requirements.txt).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ CODE = re.compile(r"\b([A-Z]{2}) ?([0-9A-Z]{1,3})\b")
 
 
 def _table(folder: Path, file: str, sheet: str, old: int, new: int) -> pd.DataFrame:
-    raw = pd.read_excel(folder / file, sheet_name=sheet, header=None, dtype=str)
+    engine = "openpyxl" if file.endswith(".xlsx") else "calamine"  # calamine also reads the old .xls
+    raw = pd.read_excel(folder / file, sheet_name=sheet, header=None, dtype=str, engine=engine)
     header = next(i for i in range(6) if raw.iloc[i].astype(str).str.contains(f"Code {old}").any())
     raw.columns = [str(c).strip() for c in raw.iloc[header]]
     body = raw.iloc[header + 1 :]
@@ -121,8 +122,13 @@ def step(folder: Path, file: str, sheet: str, old: int, new: int) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def build(folder: Path) -> pd.DataFrame:
+    """Every step's changes, in the order of the versions (tests compare it with the committed CSV)."""
+    return pd.concat([step(folder, *s) for s in STEPS], ignore_index=True)
+
+
 def main(folder: Path) -> None:
-    table = pd.concat([step(folder, *s) for s in STEPS], ignore_index=True)
+    table = build(folder)
     table.to_csv(OUT, index=False)
     print(f"{len(table):,} changes written to {OUT}: " + table["change"].value_counts().to_dict().__repr__())
 

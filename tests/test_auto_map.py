@@ -15,6 +15,9 @@ def test_code_columns_win_over_label_columns() -> None:
     mapping = ingest.auto_map(parsed, "observations")
     assert mapping.columns["region_id"] == "REG_ID"
     assert mapping.columns["year"] == "Year"
+    text = "GEO_LABEL,geo,TIME_PERIOD,OBS_VALUE\nÖvre Norrland,SE33,2021,1.5\nHovedstaden,DK01,2021,2\n"
+    labelled = ingest.auto_map(ingest.read(text.encode(), "estat.csv"), "observations")
+    assert labelled.columns["region_id"] == "geo", "the label column comes first and still loses"
 
 
 def test_sdmx_csv_with_labels_maps_time_period_not_its_empty_label_column() -> None:

@@ -197,3 +197,84 @@ def test_recipe_json_round_trip_and_clear_messages_for_bad_recipes() -> None:
     ]:
         with pytest.raises(IngestError, match=words):
             Recipe.from_json(text)
+
+
+def workbook(tmp_path: Path) -> Path:
+    """An office's workbook: a notes sheet first, the data on sheet 'Data' below a title and a blank row, decimal
+    commas, 'x' for a missing value, and a region value of every kind the report groups."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Employment in wood products, persons; x = not published"])
+    sheet = book.create_sheet("Data")
+    sheet.append(["Employment in wood products"])
+    sheet.append([])
+    sheet.append(["REG_ID", "Year", "Persons"])
+    for region, value in [
+        ("SE33", "1 234,5"),
+        ("FI1D", "x"),
+        ("DKZZ", "5"),  # extra-regio
+        ("EU27_2020", "5"),  # aggregate
+        ("DNK", "7,5"),  # ISO-3 → DK
+        ("PL11", "2,5"),  # NUTS 2013, only the code changed → PL71
+        ("LT00", "3"),  # NUTS 2013, split into LT01 and LT02: never recoded
+        ("ITC4", "5"),  # outside the programme area
+        ("SE99", "5"),  # no NUTS version knows it
+        ("hello", "5"),  # no region at all
+    ]:
+        sheet.append([region, "2021", value])
+    path = tmp_path / "office.xlsx"
+    book.save(path)
+    return path
+
+
+def test_every_reading_and_row_option_of_the_command_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--sheet, --header-row, --decimal, --missing, every --leave-out kind, --recode iso3 and old-nuts, --mode: the
+    report counts every row by kind, and undecided groups name the options that decide them."""
+    file = workbook(tmp_path)
+    given = [str(file), *NEW, "--set", "sector=C16", "--set", "unit=persons", "--set", "source=office"]
+    given += ["--sheet", "Data", "--header-row", "3", "--decimal", "comma", "--map", "Persons=value", "--json"]
+    code, blocked = run([*given, "--dry-run"], capsys)
+    assert code == 1 and not blocked["ok"]
+    assert blocked["undecided"]["iso3"] == {
+        "rows": 1,
+        "examples": ["DNK"],
+        "options": ["--leave-out iso3", "--recode iso3"],
+    }
+    assert blocked["undecided"]["old-nuts"]["options"] == ["--leave-out old-nuts", "--recode old-nuts"]
+    assert set(blocked["undecided"]) == {
+        "extra-regio", "aggregate", "iso3", "old-nuts", "outside-area", "unknown-region", "unusable",
+    }  # fmt: skip
+    by_value = {e["value"]: e["message"] for e in blocked["errors"]["dtype"]["examples"]}
+    assert "'x' is not a valid number" in by_value["x"], "x is no missing marker unless named"
+    hints = {e["value"]: e["message"] for e in blocked["errors"]["reference"]["examples"]}
+    assert "extra-regio code" in hints["DKZZ"] and "aggregate of countries" in hints["EU27_2020"]
+    assert "ISO-3 code of the country DK" in hints["DNK"]
+
+    kinds = ["extra-regio", "aggregate", "old-nuts", "outside-area", "unknown-region", "unusable"]
+    chosen = [*given, "--missing", "x", "--recode", "iso3", "--recode", "old-nuts"]
+    chosen += [a for kind in kinds for a in ("--leave-out", kind)]
+    code, report = run([*chosen, "--editor", "Kari Analyst", "--mode", "replace"], capsys)
+    assert code == 0 and report["ok"] and report["stored"] and report["mode"] == "replace"
+    assert report["undecided"] == {} and report["missing_values"] == {"x": 1}
+    assert report["left_out"] == {k: 1 for k in kinds}, "LT00 is left out as old-nuts, never recoded"
+    assert report["rows"] + sum(report["left_out"].values()) == 10, "no row dropped without being counted"
+    assert stored(db, "wood_ths") == [
+        ("DK", 2021, 7.5),
+        ("FI1D", 2021, None),
+        ("PL71", 2021, 2.5),
+        ("SE33", 2021, 1234.5),
+    ]
+
+
+def test_an_empty_database_is_a_usage_error_naming_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the reference tables every region would be 'unknown': the command says to run init instead."""
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "empty.duckdb"))
+    file = write(tmp_path, "wood.tsv", TSV)
+    assert cli_import.main([str(file), *NEW, "--dry-run"]) == 2
+    assert "python -m valuechain init" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import zipfile
@@ -521,6 +522,26 @@ def test_nuts_hints_follow_the_correspondence_before_similarity() -> None:
     table = ingest.nuts_correspondence()
     assert {"2010", "2013", "2016", "2021"} <= set(table["old_version"])
     assert set(table["change"]) <= {"recoded", "split", "merged", "boundary shift", "discontinued"}
+
+
+def test_a_code_excel_made_a_date_cell_of_a_workbook_is_named_as_such(definitions: dict, tmp_path: Path) -> None:
+    """Issue 10, item 2: DEC0 typed into Excel becomes 1 Dec 2000 (shown 'Dec-00'); a workbook holds the date
+    cell, read as '2000-12-01'. The report names the damage and the code, not a 'neither code nor name'."""
+    book = Workbook()
+    book.active.append(["region_id", "sector", "indicator", "year", "value", "unit", "source"])
+    book.active.append(["SE33", "C16", "employment", 2021, 1, "persons", "t"])
+    book.active.append([dt.datetime(2000, 12, 1), "C16", "employment", 2021, 2, "persons", "t"])
+    book.active["A3"].number_format = "mmm-yy"
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    parsed = ingest.read(path, path.name)
+    context = ingest.Context.from_frames(definitions, "observations")
+    checked = ingest.check(parsed, "observations", ingest.auto_map(parsed, "observations"), context, dataset="T")
+    (error,) = checked.report.errors.itertuples()
+    assert error.row == 3 and "is the code DEC0 (Saarland) turned into a date by Excel" in error.message
+    names = {"DEC0": "Saarland", "DEC01": "Regionalverband Saarbrücken"}
+    assert "the code DEC01" in str(ingest.nuts_hint("2001-12-01 00:00:00", sorted(names), names))
+    assert "turned into a date" not in str(ingest.nuts_hint("2000-13-01", sorted(names), names))
 
 
 def test_size_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

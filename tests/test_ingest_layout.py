@@ -150,9 +150,8 @@ def test_the_analyst_sets_header_row_header_lines_and_footer() -> None:
 
 
 def test_command_line_header_row_reads_and_goes_into_the_recipe(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(tmp_path / "cli.duckdb"))
     path = tmp_path / "px.csv"
     path.write_text(PXWEB, encoding="utf-8")
     recipe = tmp_path / "recipe.json"

@@ -221,6 +221,36 @@ def test_editor_uploads_eurostat_tsv_defines_the_indicator_and_commits(seeded_db
     assert {m.label: m.value for m in at.metric}["Replace other values"] == "1"
 
 
+def test_one_click_per_group_recodes_what_is_one_to_one_and_leaves_the_rest_out(seeded_db: Path) -> None:
+    """Issue 10, item 1 on the page: DNK (ISO-3) and PL11 (NUTS 2013, only its code changed) are recoded with one
+    click each; LT00 (split into LT01 and LT02) stays offered and is left out with one more; the commit stores DK
+    and PL71 and the version counts the row left out."""
+    text = "region_id,sector,indicator,year,value,unit,source\n" + "".join(
+        f"{r},C16,employment,2021,{v},persons,office\n"
+        for r, v in (("SE33", 10), ("DNK", 20), ("PL11", 30), ("LT00", 40))
+    )
+    at = upload(editor(), "office_recode.csv", text.encode())
+    assert "recode 1 of them" in " ".join(m.value for m in at.markdown if "older NUTS version" in m.value)
+    at.button(key="rowgroup_recode_iso3_region_id").click().run()
+    at.button(key="rowgroup_recode_old-nuts_region_id").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    old = next(m.value for m in at.markdown if "older NUTS version" in m.value)
+    assert "1 recoded as chosen" in old and at.button(key="rowgroup_leave_old-nuts_region_id").label == "Leave out 1"
+    at.button(key="rowgroup_leave_old-nuts_region_id").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    button(at, "Commit as a new version of 'office\\_recode'").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = data_of(seeded_db)["observations"].query("source == 'office'")
+    assert sorted(stored[["region_id", "value"]].itertuples(index=False, name=None)) == [
+        ("DK", 20.0),
+        ("PL71", 30.0),
+        ("SE33", 10.0),
+    ]
+    versions = open_store(path=seeded_db).versions("observations")
+    version = versions[versions["dataset"] == "office_recode"].iloc[0]
+    assert int(version["left_out"]) == 1 and "old-nuts 1" in version["left_out_kinds"]
+
+
 def version_picker(at: AppTest) -> Selectbox:
     """The version picker's key changes with the store's revision (so its labels are fresh)."""
     return next(s for s in at.selectbox if str(s.key).startswith("version_pick_"))

@@ -20,6 +20,14 @@ def test_name_key_ignores_case_diacritics_and_latin1_damage() -> None:
     assert name_key("Landkreis Vorpommern-Greifswald", loose=True) == "vorpommern greifswald"
 
 
+def test_a_city_written_without_its_title_and_its_lost_letters_is_its_region(regions: pd.DataFrame) -> None:
+    """'Łódź' written by a Latin-1 file is 'Lódz' (Ł and ź lost); NUTS names the city 'Miasto Łódź' (PL711). A
+    Polish town's 'Miasto' is a title like the German 'Kreisfreie Stadt', so the city's bare name finds it."""
+    found = match_regions(["Lódz", "LODZ", "Warszawa", "Lódzki"], regions)
+    assert found["Lódz"] == found["LODZ"] == NameMatch("PL711")
+    assert found["Warszawa"] == NameMatch("PL911") and found["Lódzki"] == NameMatch("PL712")
+
+
 def test_names_national_forms_and_code_name_cells(regions: pd.DataFrame) -> None:
     found = match_regions(["Nordjylland", "Lódzkie", "ÖVRE NORRLAND", "DK01 Hovedstaden", "SE33", "Atlantis"], regions)
     assert found["Nordjylland"] == NameMatch("DK05")

@@ -137,11 +137,17 @@ def _load(store: Store, args: argparse.Namespace, given: Recipe | None, editor: 
     except ingest.IngestError as exc:
         raise _Usage(str(exc)) from exc
     recipe.choices = _row_choices(args, recipe.choices)
+    context = ingest.Context.from_store(store, table)
+    if context.regions.empty and table != "regions":
+        raise _Usage(
+            "the database holds no regions, so no region code can be checked: create the tables and load the "
+            "reference data first with `python -m valuechain init`"
+        )
     checked = ingest.check(
         parsed,
         table,
         mapping,
-        ingest.Context.from_store(store, table),
+        context,
         dataset=recipe.dataset,
         mode=recipe.mode,
         new_indicators=recipe.definitions(),
@@ -250,10 +256,27 @@ def report(checked: ingest.Checked, *, stored: bool, dry_run: bool) -> dict[str,
         "dry_run": dry_run,
         "rows": len(checked.rows) if checked.ok else 0,
         "left_out": checked.left_out_counts,
+        "undecided": _undecided(checked),
         "missing_values": _missing_values(checked),
         "errors": _by_kind(errors),
         "warnings": _by_kind(warnings),
     }
+
+
+def _undecided(checked: ingest.Checked) -> dict[str, dict[str, Any]]:
+    """Groups of rows that block the file until the analyst chooses: rows, first examples, and the options that
+    decide them (as the Data page's buttons do)."""
+    out: dict[str, dict[str, Any]] = {}
+    for group in checked.groups:
+        rest = group.rows - group.recoded
+        if group.kind == "missing" or group.left_out or rest <= 0:
+            continue
+        entry = out.setdefault(group.kind, {"rows": 0, "examples": [], "options": [f"--leave-out {group.kind}"]})
+        entry["rows"] += rest
+        entry["examples"] = list(dict.fromkeys([*entry["examples"], *group.examples]))[:EXAMPLES_PER_KIND]
+        if group.kind in ingest.RECODE_KINDS and group.recodable > group.recoded:
+            entry["options"] = list(dict.fromkeys([*entry["options"], f"--recode {group.kind}"]))
+    return out
 
 
 def _missing_values(checked: ingest.Checked) -> dict[str, int]:
@@ -295,6 +318,11 @@ def _text(summary: dict[str, Any]) -> str:
         lines.append(f"blocked: {total:,} error(s); nothing was stored")
     for kind, n in summary["left_out"].items():
         lines.append(f"  left out ({kind}): {n:,} rows")
+    for kind, group in summary["undecided"].items():
+        examples = ", ".join(group["examples"]) if kind != "unusable" else "; ".join(group["examples"])
+        lines.append(
+            f"  to choose ({kind}): {group['rows']:,} rows, e.g. {examples} — " + " or ".join(group["options"])
+        )
     if summary["missing_values"]:
         markers = ", ".join(f"{m!r} {n:,}" for m, n in summary["missing_values"].items())
         lines.append(f"  stored as missing values (flags kept): {markers}")

@@ -125,6 +125,6 @@ def reading_options(parsed: ingest.Parsed) -> None:
         "Missing-value markers",
         key=_MISSING,
         help="Cells holding one of these (comma-separated; '' = an empty cell) are missing values, never errors: "
-        "such rows are counted and left out, their flags kept in the left-out list. ':' with a flag (': c', "
-        "': @C') always counts as missing.",
+        "such rows are stored without a number (left out where the table needs one), their flags kept, and "
+        "counted by marker in the report. ':' with a flag (': c', ': @C') always counts as missing.",
     )

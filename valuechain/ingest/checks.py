@@ -30,7 +30,7 @@ from valuechain.ingest.mapping import ColumnMap, _filtered, _mapped, unmapped_di
 from valuechain.ingest.options import RowChoices
 from valuechain.ingest.projects import group_partners, project_ids
 from valuechain.ingest.regions import codes_from_names
-from valuechain.ingest.rows import RowGroup, left_out_counts, left_rows, triage
+from valuechain.ingest.rows import RowGroup, left_out_counts, left_rows, triage, with_group_hints
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
 from valuechain.schema import ERROR_COLUMNS, TABLES, Table
@@ -284,9 +284,8 @@ class _Stage:
     def validate(self, frame: pd.DataFrame, rows: np.ndarray, labels: dict[str, Any]) -> _Validated:
         t, found = self.table, _Problems(self.file)
         frame, dates = _dates_as_years(frame, t, rows, labels, found)
-        report = schema.validate(
-            frame, t, file=self.file, row_offset=0, known=self.known, suggest=suggester(self.context)
-        )
+        suggest = with_group_hints(suggester(self.context), self.known.get("regions.nuts_id", set()))
+        report = schema.validate(frame, t, file=self.file, row_offset=0, known=self.known, suggest=suggest)
         schema_failures = report.failures
         if dates:
             is_date = schema_failures.apply(

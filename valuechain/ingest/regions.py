@@ -46,6 +46,7 @@ _GENERIC = {
     "kreisfreie",
     "stadt",
     "wojewodztwo",
+    "miasto",
     "maakunta",
     "lan",
     "county",

@@ -112,6 +112,27 @@ def region_kind(code: str, known: set[str]) -> tuple[str, str | None] | None:
     return "unusable", None
 
 
+def with_group_hints(suggest: schema.Suggest, known: set[str]) -> schema.Suggest:
+    """Hints that name a row's group where the region value belongs to one the report offers (extra-regio, an
+    aggregate, an ISO-3 code), so that its row's message and its group say the same; else `suggest`'s hint."""
+
+    def hint(reference: str, value: str) -> str | None:
+        kind = region_kind(value.strip(), known) if reference == "regions.nuts_id" and known else None
+        if kind is None or kind[0] not in ("extra-regio", "aggregate", "iso3"):
+            return suggest(reference, value)
+        code = value.strip().upper()
+        if kind[0] == "extra-regio":
+            return f"{code} is an extra-regio code (territory outside any region): leave these rows out"
+        if kind[0] == "aggregate":
+            return f"{code} is a total or an aggregate of countries, not a region: leave these rows out"
+        if kind[1] is None:
+            country = ISO3_TO_NUTS0.get(code[-3:], "")
+            return f"{code} is the ISO-3 code of {country}, a country outside the programme area: leave these rows out"
+        return f"{code} is the ISO-3 code of the country {kind[1]}: recode these rows to {kind[1]}, or leave them out"
+
+    return hint
+
+
 @dataclass
 class Triage:
     frame: pd.DataFrame

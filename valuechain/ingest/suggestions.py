@@ -75,15 +75,20 @@ def nuts_change(code: str) -> NutsChange | None:
 
 
 def _excel_date_damage(value: str, pool: Sequence[str], names: Mapping[str, str]) -> str | None:
-    """'dec-00' or '00-Dec': Excel turned a code such as DEC0 into a date."""
-    match = re.fullmatch(r"([a-z]{3})[-/ ](\d{1,2})|(\d{1,2})[-/ ]([a-z]{3})", value.strip().lower())
-    if not match:
+    """'dec-00' or '00-Dec' (a CSV Excel saved), or '2000-12-01' (the date cell of a workbook): Excel turned a code
+    such as DEC0 into a date."""
+    text = value.strip().lower()
+    match = re.fullmatch(r"([a-z]{3})[-/ ](\d{1,2})|(\d{1,2})[-/ ]([a-z]{3})", text)
+    cell = re.fullmatch(r"\d\d(\d\d)-(\d\d)-(\d\d)(?:[ t]00:00(?::00)?)?", text)
+    if match:
+        month, tails = match.group(1) or match.group(4), [match.group(2) or match.group(3)]
+    elif cell and 1 <= int(cell.group(2)) <= 12:  # month-year ('Dec-00' is 1 Dec 2000) or day-month ('DEC1')
+        month, tails = _MONTHS[int(cell.group(2)) - 1], [cell.group(1), cell.group(3)]
+    else:
         return None
-    month = match.group(1) or match.group(4)
-    digits = match.group(2) or match.group(3)
     if month not in _MONTHS:
         return None
-    for code in (f"{month.upper()}{int(digits)}", f"{month.upper()}{digits}"):
+    for code in (c for digits in tails for c in (f"{month.upper()}{int(digits)}", f"{month.upper()}{digits}")):
         if code in pool:
             return (
                 f"'{value}' is the code {code} ({names.get(code, '')}) turned into a date by Excel: format the "
