@@ -163,9 +163,7 @@ def sidebar(data: Data, where: DeltaGenerator) -> None:
     for notice in st.session_state.get(_NOTICES, {}).values():
         where.warning(layout.plain(notice), icon=":material/link_off:")
     twins = st.sidebar.container(key=_IN_URL)  # below the filters: its gap is out of the way
-    # Our constant style, not user text; markdown's renderer is in the main bundle, st.html would fetch two more
-    # front-end chunks (its element and its sanitiser) on every page that has no other st.html.
-    twins.markdown(_HIDDEN, unsafe_allow_html=True)
+    twins.html(_HIDDEN)
     chain = twins.selectbox("chain code", o.chains, key=state.CHAIN, bind=URL)
     stages = twins.multiselect("stage codes", o.stages, key=state.STAGE, bind=URL)
     sectors = twins.multiselect("sector codes", o.sectors, key=state.SECTOR, bind=URL)
