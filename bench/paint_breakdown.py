@@ -60,7 +60,11 @@ async def one_view(browser: Any, url: str, case: Case) -> None:
         first, last = frames[0][0] - start, frames[-1][0] - start
         print(f"  messages: {len(frames)}, {size / 1000:.1f} kB, first {first:.2f} s, last {last:.2f} s after goto")
     # the chunks fetched after the first message: each element type's code, loaded when its element arrives
-    late = [(u.rsplit("/", 1)[-1], a - start, f - start) for u, a, f in chunks if frames and a >= frames[0][0]]
+    late = [
+        ((u if u.startswith("blob:") else u.rsplit("/", 1)[-1]), a - start, f - start)
+        for u, a, f in chunks
+        if frames and a >= frames[0][0]
+    ]
     print("  files fetched after the first message (asked → received, s after goto):")
     for name, a, f in sorted(late, key=lambda c: c[1]):
         print(f"    {name:<48} {a:6.2f} → {f:6.2f}")
