@@ -181,12 +181,14 @@ def _printable_ascii(cells: pa.ChunkedArray) -> bool:
     """Whether every cell is printable ASCII (False for any letter beyond ASCII), tested on the bytes of the text
     buffers: a million cells in a fraction of a millisecond, where a test per cell takes ten."""
     for chunk in cells.chunks:
-        if chunk.null_count or not pa.types.is_string(chunk.type):
+        large = pa.types.is_large_string(chunk.type)  # pandas' own text columns are large_string
+        if chunk.null_count or not (large or pa.types.is_string(chunk.type)):
             if not pc.all(pc.fill_null(pc.ascii_is_printable(chunk), True)).as_py():
                 return False
             continue
         _, offsets, text = chunk.buffers()
-        ends = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
+        width = np.int64 if large else np.int32
+        ends = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
         if text is None or ends[-1] == ends[0]:
             continue
         data = np.frombuffer(text, dtype=np.uint8)[ends[0] : ends[-1]]
