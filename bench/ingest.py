@@ -19,7 +19,7 @@ Wall-clock time and CPU time (every thread of the process) are printed for the s
 the wall clock also holds the time other processes ran, while the CPU time is the step's own work (pyarrow parses
 in threads, so ingest's CPU time may exceed its wall-clock time on an idle machine; pandas and pandera use one).
 
-Run: .venv/bin/python bench/ingest.py [--rows N] [--rounds R]   (prints numbers; no pass/fail)
+Run: .venv/bin/python bench/ingest.py [--rows N] [--rounds R] [--profile]   (prints numbers; no pass/fail)
 """
 
 from __future__ import annotations
@@ -232,6 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (the median is printed)")
+    parser.add_argument("--profile", action="store_true", help="print where ingest's CPU time goes, then stop")
     parser.add_argument("--step", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -242,6 +243,9 @@ def main() -> None:
     write_csv(path, args.rows)
     data = path.read_bytes()
     print(f"{args.rows:,} observations, {len(data) / 1e6:.1f} MB CSV; load average {_load()} at the start")
+    if args.profile:
+        profile(data)
+        return
     steps: dict[str, Callable[[], object]] = {
         "pandas.read_csv (baseline)": lambda: pd.read_csv(path),
         "peer: read_csv + pandera schema, same checks": lambda: pandera_peer(path),
@@ -277,6 +281,29 @@ def main() -> None:
     for name, label in (("pandas", "pandas.read_csv (baseline)"), ("ingest", "ingest (with the upload's bytes)")):
         ratio = mem[name]["peak_mb"] / mem["pandas"]["peak_mb"]
         print(f"{label:<48} {mem[name]['peak_mb']:9.0f} MB   {ratio:6.2f} × read_csv")
+
+
+def profile(data: bytes, runs: int = 3) -> None:
+    """CPU time of ingest's own functions (cumulative, per ingest), by cProfile on the process clock, so that other
+    people's processes on a shared machine do not count."""
+    import cProfile
+    import pstats
+
+    _ingest(data)
+    profiler = cProfile.Profile(time.process_time)
+    for _ in range(runs):
+        profiler.enable()
+        _ingest(data)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = [
+        (cumulative / runs, f"{Path(file).parent.name}/{Path(file).name}:{name}")
+        for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
+        if "/valuechain/" in file
+    ]
+    print(f"CPU ms per ingest (cumulative, cProfile's overhead included), mean of {runs}:")
+    for seconds, where in sorted(rows, reverse=True)[:30]:
+        print(f"{seconds * 1000:9.1f}  {where}")
 
 
 def _load() -> str:
