@@ -15,7 +15,11 @@ checks, lazy; target: ingest ≤ 0.7× the peer), and peak memory of each, measu
 Peak memory is each step's peak resident set size in a fresh process minus that process's size after its
 imports, so what the step itself holds (the upload's bytes included for ingest, as Streamlit holds them).
 
-Run: .venv/bin/python bench/ingest.py [--rows N]   (prints numbers; no pass/fail)
+Wall-clock time and CPU time (every thread of the process) are printed for the same rounds: on a shared machine
+the wall clock also holds the time other processes ran, while the CPU time is the step's own work (pyarrow parses
+in threads, so ingest's CPU time may exceed its wall-clock time on an idle machine; pandas and pandera use one).
+
+Run: .venv/bin/python bench/ingest.py [--rows N] [--rounds R] [--profile]   (prints numbers; no pass/fail)
 """
 
 from __future__ import annotations
@@ -180,17 +184,26 @@ def parse_encode_cast(data: bytes) -> None:
     pc.cast(table["year"], pa.int64())
 
 
-def interleaved_medians(steps: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median seconds of each step over `rounds` rounds, each round running every step once in turn."""
+def interleaved_medians(
+    steps: dict[str, Callable[[], object]], rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall-clock seconds and median CPU seconds (this process, every thread) of each step over `rounds`
+    rounds, each round running every step once in turn. On a shared machine the wall clock includes the time
+    other people's processes ran; the CPU time is the work the step itself did."""
     for fn in steps.values():
         fn()
-    times: dict[str, list[float]] = {name: [] for name in steps}
+    wall: dict[str, list[float]] = {name: [] for name in steps}
+    cpu: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(rounds):
         for name, fn in steps.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(values) for name, values in times.items()}
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return (
+        {name: statistics.median(values) for name, values in wall.items()},
+        {name: statistics.median(values) for name, values in cpu.items()},
+    )
 
 
 def in_fresh_process(name: str, path: Path) -> dict[str, float]:
@@ -218,6 +231,8 @@ def commit_seconds(checked: ingest.Checked, fresh: Callable[[], tuple[Store, Cal
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (the median is printed)")
+    parser.add_argument("--profile", action="store_true", help="print where ingest's CPU time goes, then stop")
     parser.add_argument("--step", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -228,6 +243,9 @@ def main() -> None:
     write_csv(path, args.rows)
     data = path.read_bytes()
     print(f"{args.rows:,} observations, {len(data) / 1e6:.1f} MB CSV; load average {_load()} at the start")
+    if args.profile:
+        profile(data)
+        return
     steps: dict[str, Callable[[], object]] = {
         "pandas.read_csv (baseline)": lambda: pd.read_csv(path),
         "peer: read_csv + pandera schema, same checks": lambda: pandera_peer(path),
@@ -236,13 +254,20 @@ def main() -> None:
         "floor: pyarrow parse as text, no check": lambda: parse_as_text(data),
         "floor: + encode text columns, cast numbers": lambda: parse_encode_cast(data),
     }
-    seconds = interleaved_medians(steps, rounds=7)
+    seconds, cpu = interleaved_medians(steps, rounds=args.rounds)
     baseline = seconds["pandas.read_csv (baseline)"]
-    print("Time, median of 7 rounds that each run every step once (after one warm-up), so drift hits all alike:")
+    print(
+        f"Time, median of {args.rounds} rounds that each run every step once (after one warm-up), so drift hits "
+        "all alike:"
+    )
     for name, value in seconds.items():
         report(name, value, "read_csv", baseline)
-    peer = seconds["peer: read_csv + pandera schema, same checks"]
-    report("ingest (read + map + check + preview)", seconds["ingest: read + map + check + preview"], "peer", peer)
+    peer_name, ingest_name = "peer: read_csv + pandera schema, same checks", "ingest: read + map + check + preview"
+    report("ingest (read + map + check + preview)", seconds[ingest_name], "peer", seconds[peer_name])
+    print("CPU time of the same rounds (every thread of this process; what the step did, whoever else ran):")
+    for name, value in cpu.items():
+        report(name, value, "read_csv", cpu["pandas.read_csv (baseline)"])
+    report("ingest (read + map + check + preview), CPU", cpu[ingest_name], "peer", cpu[peer_name])
     print(f"load average {_load()} after the rounds (the machine may be shared: the ratios are what compares)")
     checked = _ingest(data)
     duck = commit_seconds(checked, lambda: _fresh_duckdb(folder))
@@ -256,6 +281,29 @@ def main() -> None:
     for name, label in (("pandas", "pandas.read_csv (baseline)"), ("ingest", "ingest (with the upload's bytes)")):
         ratio = mem[name]["peak_mb"] / mem["pandas"]["peak_mb"]
         print(f"{label:<48} {mem[name]['peak_mb']:9.0f} MB   {ratio:6.2f} × read_csv")
+
+
+def profile(data: bytes, runs: int = 3) -> None:
+    """CPU time of ingest's own functions (cumulative, per ingest), by cProfile on the process clock, so that other
+    people's processes on a shared machine do not count."""
+    import cProfile
+    import pstats
+
+    _ingest(data)
+    profiler = cProfile.Profile(time.process_time)
+    for _ in range(runs):
+        profiler.enable()
+        _ingest(data)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = [
+        (cumulative / runs, f"{Path(file).parent.name}/{Path(file).name}:{name}")
+        for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
+        if "/valuechain/" in file
+    ]
+    print(f"CPU ms per ingest (cumulative, cProfile's overhead included), mean of {runs}:")
+    for seconds, where in sorted(rows, reverse=True)[:30]:
+        print(f"{seconds * 1000:9.1f}  {where}")
 
 
 def _load() -> str:

@@ -676,7 +676,8 @@ def dictionary_categorical(
     are sorted and narrowed in one pass, where pandas' conversion and a sort would take two."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    return _categorical(arr.indices.fill_null(-1).to_numpy(), arr.dictionary.to_pylist(), index, name)
+    indices = arr.indices.fill_null(-1) if arr.indices.null_count else arr.indices  # a parse's text has no nulls
+    return _categorical(indices.to_numpy(), arr.dictionary.to_pylist(), index, name)
 
 
 def _categorical(codes: np.ndarray, values: object, index: pd.Index, name: object = None) -> pd.Series:
@@ -731,7 +732,7 @@ def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int
     how many keys there can be; None when that would not fit in 64 bits."""
     key = np.zeros(len(frame), dtype=np.int64)
     span = 1
-    missing = np.zeros(len(frame), dtype=bool)
+    missing = None
     for name in columns:
         col = frame[name]
         codes = _codes(col)
@@ -740,12 +741,14 @@ def _key_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int
         if span * size >= 2**62:
             return None
         if codes.min(initial=0) < 0:
-            missing |= codes < 0
+            missing = codes < 0 if missing is None else missing | (codes < 0)
             codes = np.maximum(codes, 0)
-        key *= size
+        if span > 1:
+            key *= size
         key += codes
         span *= size
-    key[missing] = -1
+    if missing is not None:
+        key[missing] = -1
     return key, span
 
 
@@ -782,8 +785,10 @@ def _key_firsts(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np
         return key, None
     first = np.full(span + 1, n, dtype=np.int64)  # the last slot collects the rows with key -1
     if span <= 64:  # a flag or a unit: one comparison per value present beats a scatter over every row
+        head = key[: 1 << 16]  # where nearly every value first occurs: a full pass only for the others
         for k in np.flatnonzero(counts):
-            first[k] = np.argmax(key == k)
+            at = int(np.argmax(head == k))
+            first[k] = at if head[at] == k else np.argmax(key == k)
     else:
         np.minimum.at(first, key, np.arange(n))
     return key, first[:-1]
@@ -805,11 +810,11 @@ def duplicated_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Cast the table's columns to their storage types (invalid cells become missing)."""
-    out = pd.DataFrame(index=df.index)
+    out = {}
     for col in table.columns:
         s = df[col.name] if col.name in df.columns else pd.Series(pd.NA, index=df.index)
         out[col.name] = _cast(s, col.dtype)
-    return out
+    return pd.DataFrame(out, index=df.index, copy=False)  # one frame of the columns, not one insert each
 
 
 def _cast(s: pd.Series, dtype: DType) -> pd.Series:

@@ -214,7 +214,7 @@ def check(
     for group in triaged.groups:
         found.add(None, group.column, ", ".join(group.examples), f"rows:{group.kind}", group.message, "warning")
     decimal_used = decimal or parsed.decimal or _detect_decimal(frame, t, parsed.delimiter, found)
-    frame = _normalise_numbers(frame, t, decimal_used)
+    frame = _normalise_numbers(frame, t, decimal_used, triaged.numbers)
     own_ids = "project_id" in frame  # before ids are made: only a file's own ids group partner rows
     frame = project_ids(frame, t, rows, labels, found)
     if own_ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -168,10 +169,35 @@ class _Problems:
         return _failure_frame(pd.DataFrame(self.rows, columns=ERROR_COLUMNS))
 
 
+_TEXT_COLUMNS = ("file", "column", "value", "check", "message", "severity")
+
+
+_TEXT = pd.StringDtype()  # what astype("string") gives
+
+
 def _failure_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Failures in the report's column types (row Int64, the rest text without missing cells). A frame already
+    in them (the checks pass theirs on several times) is taken as it is: a copy-on-write copy, not six casts."""
+    if (
+        list(frame.columns) == ERROR_COLUMNS
+        and frame["row"].dtype == "Int64"
+        and all(frame[c].dtype == _TEXT and not frame[c].hasnans for c in _TEXT_COLUMNS)
+    ):
+        return frame.reset_index(drop=True)
+    if not len(frame):  # the same empty frame whatever came in: made once
+        return _no_failures().copy()
+    return _cast_failures(frame)
+
+
+@cache
+def _no_failures() -> pd.DataFrame:
+    return _cast_failures(pd.DataFrame(columns=ERROR_COLUMNS))
+
+
+def _cast_failures(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=ERROR_COLUMNS).copy()
     out["row"] = pd.array(pd.to_numeric(out["row"], errors="coerce"), dtype="Int64")
-    for col in ("file", "column", "value", "check", "message", "severity"):
+    for col in _TEXT_COLUMNS:
         out[col] = out[col].astype("string").fillna("")
     return out.reset_index(drop=True)
 

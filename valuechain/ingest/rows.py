@@ -5,7 +5,7 @@ counted with examples, left out or recoded only as the analyst chose (RowChoices
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -141,6 +141,7 @@ class Triage:
     groups: list[RowGroup]
     left_out: pd.DataFrame  # file row, kind, column, value, then the row's mapped cells
     undecided: np.ndarray  # kept rows in one of these region groups, not left out: offered here, not again
+    numbers: dict[str, pd.Series] = field(default_factory=dict)  # columns found to be plain numbers, as floats
 
 
 def triage(
@@ -196,10 +197,13 @@ def triage(
     # A column of plain numbers holds no marker unless the analyst named a number as one: arrow's cast tells so
     # at a third of the cost of the marker pattern on a million values.
     number_marker = any(re.fullmatch(_NUMBER, m.strip()) for m in choices.missing)
+    numbers: dict[str, pd.Series] = {}  # handed on, so that the numbers are cast once
     for col in t.columns:
         if col.dtype not in ("int", "float") or col.name not in frame or pd.api.types.is_numeric_dtype(frame[col.name]):
             continue
-        if not number_marker and _plain_numbers(frame[col.name]) is not None:
+        plain = None if number_marker else _plain_numbers(frame[col.name])
+        if plain is not None:
+            numbers[col.name] = plain
             continue
         marker = _matches(frame[col.name], marker_pattern) & ~drop  # RE2, once per distinct value
         if not marker.any():
@@ -225,12 +229,15 @@ def triage(
             RowGroup("missing", _label(labels, col.name, 0), int(marker.sum()), examples, 0, left_out, 0, markers)
         )
     if not drop.any():
-        return Triage(frame, rows, labels, groups, _no_rows(frame), undecided)
+        return Triage(frame, rows, labels, groups, _no_rows(frame), undecided, numbers)
     left = left_rows(frame, rows, np.flatnonzero(drop), "")
     left["left_out_as"] = np.array(reasons, dtype=object)[why[drop]]
     keep = ~drop
     kept_labels = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in labels.items()}
-    return Triage(frame[keep].reset_index(drop=True), rows[keep], kept_labels, groups, left, undecided[keep])
+    kept_numbers = {k: pd.Series(v.to_numpy()[keep]) for k, v in numbers.items()}
+    return Triage(
+        frame[keep].reset_index(drop=True), rows[keep], kept_labels, groups, left, undecided[keep], kept_numbers
+    )
 
 
 def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
