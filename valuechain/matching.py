@@ -106,6 +106,7 @@ class Benchmark:
     # regions × (year, sector): True where the source has the row but no value (':', confidential 'c'); a sum
     # over such a sector is missing too, where a sector without any row simply adds nothing
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stage_sums: pd.DataFrame = field(default_factory=pd.DataFrame)  # regions × (year, stage), every year's stage values
     _memo: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _sizes: dict[tuple[tuple[str, ...], int], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -167,6 +168,31 @@ class _Base:
     unit: str
     source: str
     missing: pd.DataFrame  # as Benchmark.missing
+    stage_sums: pd.DataFrame  # regions × (year, stage): each stage the sum of its sectors (_stage_sums)
+
+
+def _stage_sums(panel: pd.DataFrame, missing: pd.DataFrame, sector_stage: pd.Series) -> pd.DataFrame:
+    """Sectors summed into their stage for every year at once (one groupby per chain, level and indicator, not one
+    per year and caller): NaN where a region has none of them, or where one of them is missing in the source (a
+    stage without its confidential sector would look smaller than it is). Sectors are added in chain order."""
+    years = sorted(set(panel.columns.get_level_values(0)))
+    if not years:
+        return pd.DataFrame(index=panel.index)
+    cols = pd.MultiIndex.from_product([years, sector_stage.index])
+    keys = [cols.get_level_values(0), sector_stage.reindex(cols.get_level_values(1)).to_numpy()]
+    summed = panel.reindex(columns=cols).T.groupby(keys).sum(min_count=1).T
+    gaps = missing.reindex(index=panel.index, columns=cols).eq(True) if not missing.empty else None
+    if gaps is None:
+        return summed
+    gap = gaps.T.groupby(keys).any().T
+    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False))
+
+
+def _stage_year(stage_sums: pd.DataFrame, year: int, index: Sequence[str], stage_ids: Sequence[str]) -> pd.DataFrame:
+    """Regions × stages of one year from _stage_sums (NaN where the year has no data)."""
+    if year not in stage_sums.columns.get_level_values(0):
+        return pd.DataFrame(np.nan, index=list(index), columns=list(stage_ids))
+    return stage_sums[year].reindex(columns=list(stage_ids))
 
 
 def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
@@ -206,6 +232,7 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
         unit=str(units.iloc[0]) if len(units) else "",
         source="; ".join(sources) or "no data",
         missing=missing,
+        stage_sums=_stage_sums(panel, missing, sector_stage),
     )
     data._cache[key] = base
     return base
@@ -229,7 +256,7 @@ def benchmark(
     sector_values = this_year.drop(columns=TOTAL_SECTOR, errors="ignore").reindex(columns=sectors)
     totals = this_year[TOTAL_SECTOR] if TOTAL_SECTOR in this_year.columns else pd.Series(np.nan, index=ids)
     totals = totals.rename("value").rename_axis("region_id")
-    stage_values = _sum_over(sector_values, _missing_in(base.missing, sel.year, sectors), base.sector_stage, stage_ids)
+    stage_values = _stage_year(base.stage_sums, sel.year, ids, stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
@@ -258,6 +285,7 @@ def benchmark(
         unit=base.unit,
         source=base.source,
         missing=base.missing,
+        stage_sums=base.stage_sums,
     )
 
 
@@ -266,16 +294,6 @@ def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.
     if missing.empty or year not in missing.columns.get_level_values(0):
         return pd.DataFrame(False, index=missing.index, columns=list(sectors))
     return missing[year].reindex(columns=list(sectors)).eq(True)
-
-
-def _sum_over(values: pd.DataFrame, missing: pd.DataFrame, groups: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
-    """Sectors summed into their stage (`groups`: sector → stage): NaN where a region has none of them, or where
-    one of them is missing in the source (a stage without its confidential sector would look smaller than it is)."""
-    summed = values.T.groupby(groups).sum(min_count=1).T
-    gap = missing.reindex(index=values.index, columns=values.columns, fill_value=False).T.groupby(groups).any().T
-    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False)).reindex(
-        columns=list(columns)
-    )
 
 
 def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> pd.Series:
@@ -326,11 +344,7 @@ def _size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd
 
 def _stage_panel(bench: Benchmark, year: int) -> pd.DataFrame:
     """Regions × stages in `year`: each stage the sum of its sectors (NaN where a region has none)."""
-    if year not in bench.panel.columns.get_level_values(0):
-        return pd.DataFrame(np.nan, index=bench.panel.index, columns=bench.stages["stage_id"])
-    frame = bench.panel[year].reindex(columns=bench.sector_stage.index)
-    missing = _missing_in(bench.missing, year, bench.sector_stage.index)
-    return _sum_over(frame, missing, bench.sector_stage, bench.stages["stage_id"])
+    return _stage_year(bench.stage_sums, year, bench.panel.index, bench.stages["stage_id"])
 
 
 def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[str] = ()) -> pd.DataFrame:
