@@ -55,6 +55,15 @@ def label(code: str, names: Mapping[str, str]) -> str:
     return f"{code} {names.get(code, '')}".strip()
 
 
+def _rank_in(matrix: np.ndarray, row: int) -> np.ndarray:
+    """Each column's rank of one row (1 = largest; ties share the best rank; NaN where the row has no value), as
+    DataFrame.rank(ascending=False, method="min") gives it, without ranking every other row."""
+    own = matrix[row]
+    with np.errstate(invalid="ignore"):
+        above = (matrix > own).sum(axis=0)
+    return np.where(np.isnan(own), np.nan, above + 1.0)
+
+
 def _in_sentence(name: str) -> str:
     """A name inside a sentence: "Bio-based products" → "bio-based products", but "R&D" stays."""
     return name[:1].lower() + name[1:] if name[1:2].islower() else name
@@ -74,6 +83,30 @@ def to_level(codes: pd.Series, level: int) -> pd.Series:
 
 
 # --- the benchmark: every BSR region's specialisation -------------------------------------------------------
+@dataclass(frozen=True)
+class _Cube:
+    """The panel and its missing marks as arrays, regions × years × sectors (in chain order): sums over any set of
+    sectors without pandas' label lookups (a profile asks for two on each filter change)."""
+
+    values: np.ndarray
+    gaps: np.ndarray  # True where the source has the row but no value
+    years: dict[int, int]
+    sectors: dict[str, int]
+
+
+def _cube(panel: pd.DataFrame, missing: pd.DataFrame, sectors: Sequence[str]) -> _Cube:
+    years = sorted(set(panel.columns.get_level_values(0)))
+    cols = pd.MultiIndex.from_product([years, list(sectors)])
+    shape = (len(panel.index), len(years), len(sectors))
+    values = panel.reindex(columns=cols).to_numpy(float).reshape(shape)
+    gaps = (
+        missing.reindex(index=panel.index, columns=cols).eq(True).to_numpy(bool).reshape(shape)
+        if not missing.empty
+        else np.zeros(shape, dtype=bool)
+    )
+    return _Cube(values, gaps, {y: i for i, y in enumerate(years)}, {s: i for i, s in enumerate(sectors)})
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """Specialisation of every BSR region at one level, year and indicator: the basis of profiles and matching.
@@ -103,6 +136,7 @@ class Benchmark:
     adjacency: pd.DataFrame
     unit: str
     source: str
+    cube: _Cube  # the panel and missing marks as arrays
     # regions × (year, sector): True where the source has the row but no value (':', confidential 'c'); a sum
     # over such a sector is missing too, where a sector without any row simply adds nothing
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -120,18 +154,20 @@ class Benchmark:
         return self._memo[cols]
 
     @cached_property
-    def stage_ranks(self) -> pd.DataFrame:
-        """Each region's rank by location quotient in each stage (1 = first; ties share the best rank)."""
-        return self.stage_lq.rank(ascending=False, method="min")
+    def row(self) -> dict[str, int]:
+        """Row number of each region in every regions × stages or sectors matrix (they share one region order)."""
+        return {r: i for i, r in enumerate(self.regions["nuts_id"])}
 
     @cached_property
-    def sector_ranks(self) -> pd.DataFrame:
-        return self.sector_lq.rank(ascending=False, method="min")
+    def sector_totals(self) -> pd.Series:
+        """The BSR total of each sector (the denominator of a region's share)."""
+        return self.sector_values.sum()
 
     @cached_property
-    def sector_shares(self) -> pd.DataFrame:
-        """Each region's share of the BSR total in each sector."""
-        return pd.DataFrame({nace: indicators.share(self.sector_values[nace]) for nace in self.sector_values.columns})
+    def stage_arrays(self) -> dict[str, np.ndarray]:
+        """The stage matrices as arrays (rows: self.row, columns: the chain's stages), for lookups by position."""
+        frames = {"values": self.stage_values, "lq": self.stage_lq, "m": self.stage_m, "density": self.stage_density}
+        return {k: f.to_numpy(float) for k, f in frames.items()}
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -146,9 +182,10 @@ class Benchmark:
 
         With `lq_of` (a region), each stage is followed by that region's location quotient.
         """
+        lq = self.stage_arrays["lq"][self.row[lq_of]] if lq_of else None
         words = [
-            _in_sentence(self.stage_names[s]) + (f" (LQ {self.stage_lq.at[lq_of, s]:.2f})" if lq_of else "")
-            for s in self.stages["stage_id"]
+            _in_sentence(self.stage_names[s]) + (f" (LQ {lq[j]:.2f})" if lq is not None else "")
+            for j, s in enumerate(self.stage_names)
             if s in stage_ids
         ]
         return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
@@ -168,6 +205,7 @@ class _Base:
     unit: str
     source: str
     missing: pd.DataFrame  # as Benchmark.missing
+    cube: _Cube
     stage_sums: pd.DataFrame  # regions × (year, stage): each stage the sum of its sectors (_stage_sums)
 
 
@@ -232,6 +270,7 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
         unit=str(units.iloc[0]) if len(units) else "",
         source="; ".join(sources) or "no data",
         missing=missing,
+        cube=_cube(panel, missing, sectors),
         stage_sums=_stage_sums(panel, missing, sector_stage),
     )
     data._cache[key] = base
@@ -284,24 +323,25 @@ def benchmark(
         adjacency=base.adjacency,
         unit=base.unit,
         source=base.source,
+        cube=base.cube,
         missing=base.missing,
         stage_sums=base.stage_sums,
     )
 
 
-def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.DataFrame:
-    """Regions × sectors: True where the source has the sector's row in `year` without a value."""
-    if missing.empty or year not in missing.columns.get_level_values(0):
-        return pd.DataFrame(False, index=missing.index, columns=list(sectors))
-    return missing[year].reindex(columns=list(sectors)).eq(True)
-
-
 def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> pd.Series:
-    """The indicator summed over `sectors` per region in `year` (NaN where a region has none of them)."""
-    if year not in bench.panel.columns.get_level_values(0):
+    """The indicator summed over `sectors` per region in `year`: NaN where a region has none of them, or where one of
+    them is missing in the source. Summed as pandas sums a frame's rows (sector after sector, in the order given)."""
+    cube = bench.cube
+    if year not in cube.years:
         return pd.Series(np.nan, index=bench.panel.index)
-    frame = bench.panel[year].reindex(columns=list(sectors))
-    return frame.sum(axis=1, min_count=1).mask(_missing_in(bench.missing, year, sectors).any(axis=1))
+    y, cols = cube.years[year], [cube.sectors[s] for s in sectors if s in cube.sectors]
+    block = np.ascontiguousarray(cube.values[:, y, cols].T)
+    empty = np.isnan(block)
+    total = np.where(empty, 0.0, block).sum(axis=0)
+    total[(~empty).sum(axis=0) < 1] = np.nan
+    total[cube.gaps[:, y, cols].any(axis=1)] = np.nan
+    return pd.Series(total, index=bench.panel.index)
 
 
 def indicator_over(data: Data, sel: Selection, indicator: str, sectors: Sequence[str]) -> pd.Series:
@@ -349,22 +389,23 @@ def _stage_panel(bench: Benchmark, year: int) -> pd.DataFrame:
 
 def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[str] = ()) -> pd.DataFrame:
     """The region's specialisation by stage with the BSR reference (LQ 1), its share, growth and rank."""
+    r = bench.row[region]
+    arrays = bench.stage_arrays
     first = _stage_panel(bench, since).loc[region]
-    now = bench.stage_values
-    ranks = bench.stage_ranks
+    now = bench.stage_values.iloc[r]
     out = pd.DataFrame(
         {
             "stage_id": bench.stages["stage_id"].to_numpy(),
             "stage": bench.stages["name"].to_numpy(),
             "position": bench.stages["position"].to_numpy(),
-            "value": now.loc[region].to_numpy(),
-            "lq": bench.stage_lq.loc[region].to_numpy(),
-            "specialised": bench.stage_m.loc[region].to_numpy() == 1,
-            "share": (now.loc[region] / now.sum(min_count=1)).to_numpy(),
-            "growth": indicators.growth(first, now.loc[region], bench.year - since).to_numpy(),
-            "rank": ranks.loc[region].to_numpy(),
-            "of": bench.stage_lq.notna().sum().to_numpy(),
-            "density": bench.stage_density.loc[region].to_numpy(),
+            "value": arrays["values"][r],
+            "lq": arrays["lq"][r],
+            "specialised": arrays["m"][r] == 1,
+            "share": (now / bench.stage_values.sum(min_count=1)).to_numpy(),
+            "growth": indicators.growth(first, now, bench.year - since).to_numpy(),
+            "rank": _rank_in(arrays["lq"], r),
+            "of": (~np.isnan(arrays["lq"])).sum(axis=0),
+            "density": arrays["density"][r],
         }
     )
     return out[out["stage_id"].isin(stages)].reset_index(drop=True) if stages else out
@@ -372,26 +413,30 @@ def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[st
 
 def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.DataFrame:
     """The region's specialisation in each sector in view, with its stage, share of the BSR and rank."""
-    rows = []
-    for nace in [s for s in bench.sector_values.columns if s in set(sectors)]:
-        values = bench.sector_values[nace]
-        lq = bench.sector_lq[nace]
-        rows.append(  # ranks and shares of every sector are the benchmark's (computed once per benchmark)
-            {
-                "nace": nace,
-                "sector": bench.sector_names.get(nace, ""),
-                "stage": bench.stage_names.get(bench.sector_stage[nace], ""),
-                "stage_id": bench.sector_stage[nace],
-                "value": values.get(region),
-                "lq": lq.get(region),
-                "specialised": bool(bench.sector_m.at[region, nace]),
-                "share": bench.sector_shares[nace].get(region),
-                "rank": bench.sector_ranks[nace].get(region),
-                "of": int(lq.notna().sum()),
-            }
-        )
+    wanted = set(sectors)
+    keep = np.array([nace in wanted for nace in bench.sector_values.columns], dtype=bool)
+    cols = [nace for nace in bench.sector_values.columns if nace in wanted]
+    stage_ids = [str(bench.sector_stage[nace]) for nace in cols]
+    r = bench.row[region]
+    lq = bench.sector_lq.to_numpy(float)[:, keep]
+    value = bench.sector_values.to_numpy(float)[r, keep]
+    total = bench.sector_totals.to_numpy(float)[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = value / np.where(total != 0, total, np.nan)
     return pd.DataFrame(
-        rows, columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share", "rank", "of"]
+        {
+            "nace": cols,
+            "sector": [bench.sector_names.get(nace, "") for nace in cols],
+            "stage": [bench.stage_names.get(stage, "") for stage in stage_ids],
+            "stage_id": stage_ids,
+            "value": value,
+            "lq": lq[r],
+            "specialised": bench.sector_m.to_numpy(float)[r, keep] != 0,
+            "share": share,
+            "rank": _rank_in(lq, r),
+            "of": (~np.isnan(lq)).sum(axis=0),
+        },
+        columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share", "rank", "of"],
     )
 
 
@@ -400,11 +445,21 @@ def similar_regions(
 ) -> pd.DataFrame:
     """Regions like mine: candidates ordered by profile similarity over the sectors in view (best first)."""
     sim = bench.similarity(sectors)
-    others = [c for c in candidates if c != region and c in sim.index]
-    out = pd.DataFrame({"region_id": others, "similarity": sim.loc[region, others].to_numpy()})
-    out["name"] = out["region_id"].map(bench.names)
-    out = out.dropna(subset=["similarity"]).sort_values(["similarity", "region_id"], ascending=[False, True])
-    return (out if n is None else out.head(n)).reset_index(drop=True)
+    row = bench.row
+    others = [c for c in candidates if c != region and c in row]
+    values = sim.to_numpy(float)[row[region], [row[c] for c in others]]
+    known = ~np.isnan(values)
+    codes, values = np.array(others, dtype=object)[known], values[known]
+    order = np.lexsort((codes.astype(str), -values))  # best first, ties by code
+    if n is not None:
+        order = order[:n]
+    return pd.DataFrame(
+        {
+            "region_id": codes[order],
+            "similarity": values[order],
+            "name": [bench.names[c] for c in codes[order]],
+        }
+    )
 
 
 def peer_comparison(
@@ -435,12 +490,20 @@ def peer_comparison(
 
 
 def stage_lq_long(bench: Benchmark, codes: Sequence[str], stages: Sequence[str] = ()) -> pd.DataFrame:
-    """Stage LQs of several regions in long form (region_id, stage_id, stage, position, lq) for charts."""
-    keep = [s for s in bench.stages["stage_id"] if not stages or s in stages]
-    frame = bench.stage_lq.loc[list(codes), keep].rename_axis(index="region_id", columns="stage_id")
-    long = frame.stack(future_stack=True).rename("lq").reset_index()
-    long = long.merge(bench.stages[["stage_id", "name", "position"]].rename(columns={"name": "stage"}), on="stage_id")
-    return long
+    """Stage LQs of several regions in long form (region_id, stage_id, lq, stage, position) for charts."""
+    keep = np.array([not stages or s in stages for s in bench.stage_names], dtype=bool)
+    rows = [bench.row[c] for c in codes]
+    table = bench.stages[keep]
+    n = len(codes)
+    return pd.DataFrame(
+        {
+            "region_id": np.repeat(np.array(list(codes), dtype=object), len(table)),
+            "stage_id": np.tile(table["stage_id"].to_numpy(), n),
+            "lq": bench.stage_arrays["lq"][rows][:, keep].ravel(),
+            "stage": np.tile(table["name"].to_numpy(), n),
+            "position": np.tile(table["position"].to_numpy(), n),
+        }
+    )
 
 
 # --- what the region has: priorities, actors, projects, flows ------------------------------------------------
