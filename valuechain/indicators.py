@@ -276,10 +276,10 @@ def pair_counts(a: pd.Series, b: pd.Series, index: Sequence[str]) -> pd.DataFram
     idx = list(index)
     pos = {r: i for i, r in enumerate(idx)}
     out = np.zeros((len(idx), len(idx)))
-    i = a.astype(str).map(pos)
-    j = b.astype(str).map(pos)
-    keep = i.notna() & j.notna() & (i != j)
-    np.add.at(out, (i[keep].astype(int).to_numpy(), j[keep].astype(int).to_numpy()), 1.0)
+    i = np.array([pos.get(r, -1) for r in a.astype(str)], dtype=int)
+    j = np.array([pos.get(r, -1) for r in b.astype(str)], dtype=int)
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    np.add.at(out, (i[keep], j[keep]), 1.0)
     out = out + out.T
     return pd.DataFrame(out, index=idx, columns=idx)
 

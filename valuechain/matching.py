@@ -170,6 +170,11 @@ class Benchmark:
         return {k: f.to_numpy(float) for k, f in frames.items()}
 
     @cached_property
+    def neighbours(self) -> dict[str, set[str]]:
+        """The stages next to each stage along the chain (self.adjacency as sets)."""
+        return {s: set(row.index[row.to_numpy() != 0]) for s, row in self.adjacency.iterrows()}
+
+    @cached_property
     def names(self) -> dict[str, str]:
         return dict(zip(self.regions["nuts_id"], self.regions["name"], strict=True))
 
@@ -543,16 +548,36 @@ def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     return p.sort_values(["start_year", "project_id"], ascending=[False, True]).reset_index(drop=True)
 
 
+def _flows_at_level(data: Data, chain_id: str, year: int, level: int) -> pd.DataFrame:
+    """The chain's flows of the year with both ends at the level (origin, destination), once per bundle."""
+    key = ("flows_at_level", chain_id, year, level)
+    if key not in data._cache:
+        f = data["flows"]
+        f = f[(f["chain_id"] == chain_id) & (f["year"] == year)]
+        data._cache[key] = f.assign(origin=to_level(f["from_region"], level), destination=to_level(f["to_region"], level))
+    return data._cache[key]
+
+
+def _project_pairs(data: Data, chain_id: str, level: int) -> pd.DataFrame:
+    """Every pair of partner regions (a, b at the level) of each project of the chain or of no particular chain, with
+    the project's start year and stages: the year- and anchor-independent part of the existing links, once per
+    bundle."""
+    key = ("project_pairs", chain_id, level)
+    if key not in data._cache:
+        p = data["projects"]
+        p = p[p["chain_id"].isna() | (p["chain_id"] == chain_id)]
+        rows = [
+            (a, b, start, tuple(split_list(stages)))
+            for cell, start, stages in zip(p["partner_regions"], p["start_year"], p["stages"], strict=True)
+            for a, b in combinations(sorted({c[: 2 + level] for c in split_list(cell) if len(c) - 2 >= level}), 2)
+        ]
+        data._cache[key] = pd.DataFrame(rows, columns=["a", "b", "start_year", "stages"])
+    return data._cache[key]
+
+
 def flows_of(data: Data, sel: Selection, region: str) -> pd.DataFrame:
     """The region's flows of the chain in the year: direction (out, in, within), partner, stages, value."""
-    key = ("flows_at_level", sel.chain_id, sel.year, sel.level)
-    if key not in data._cache:  # the chain's flows of the year with both ends at the level, once per bundle
-        f = data["flows"]
-        f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
-        data._cache[key] = f.assign(
-            origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level)
-        )
-    f = data._cache[key]
+    f = _flows_at_level(data, sel.chain_id, sel.year, sel.level)
     f = f[((f["origin"] == region) | (f["destination"] == region)).fillna(False).to_numpy(bool)]
     if sel.stages:
         f = f[f["from_stage"].isin(sel.stages) | f["to_stage"].isin(sel.stages)]
@@ -619,24 +644,16 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
     anchors = tuple(s for s in sel.stages if s in set(bench.stages["stage_id"]))
     prio = _priority_incidence(data, ids, bench.level)
 
-    f = data["flows"]
-    f = f[(f["chain_id"] == bench.chain_id) & (f["year"] == bench.year)]
+    f = _flows_at_level(data, bench.chain_id, bench.year, bench.level)
     if anchors:
         f = f[f["from_stage"].isin(anchors) | f["to_stage"].isin(anchors)]
-    flows = indicators.pair_counts(to_level(f["from_region"], bench.level), to_level(f["to_region"], bench.level), ids)
-    p = data["projects"]
-    p = p[(p["chain_id"].isna() | (p["chain_id"] == bench.chain_id)) & (p["start_year"] <= bench.year)]
+    flows = indicators.pair_counts(f["origin"], f["destination"], ids)
+    together = _project_pairs(data, bench.chain_id, bench.level)
+    started = (together["start_year"] <= bench.year).fillna(False).to_numpy(bool)
     if anchors:
-        p = p[p["stages"].map(lambda cell: not split_list(cell) or bool(set(split_list(cell)) & set(anchors)))]
-    pairs = [
-        (a, b)
-        for cell in p["partner_regions"]
-        for a, b in combinations(
-            sorted({c[: 2 + bench.level] for c in split_list(cell) if len(c) - 2 >= bench.level}), 2
-        )
-    ]
-    together = pd.DataFrame(pairs, columns=["a", "b"])
-    projects = indicators.pair_counts(together["a"], together["b"], ids)
+        wanted = set(anchors)
+        started = started & np.array([not stages or bool(wanted.intersection(stages)) for stages in together["stages"]], bool)
+    projects = indicators.pair_counts(together["a"][started], together["b"][started], ids)
 
     lon = bench.regions["lon"].astype(float).to_numpy()
     lat = bench.regions["lat"].astype(float).to_numpy()
@@ -680,13 +697,17 @@ class _Reasons:
 
 def _reasons(pairs: PairScores, a: str, b: str) -> _Reasons:
     bench = pairs.bench
-    spec_a = {s for s in bench.stages["stage_id"] if bench.stage_m.at[a, s] == 1}
-    spec_b = {s for s in bench.stages["stage_id"] if bench.stage_m.at[b, s] == 1}
+    m, density = bench.stage_arrays["m"], bench.stage_arrays["density"]
+    ra, rb = bench.row[a], bench.row[b]
+    column = {s: j for j, s in enumerate(bench.stage_names)}
+    spec_a = {s for s, j in column.items() if m[ra, j] == 1}
+    spec_b = {s for s, j in column.items() if m[rb, j] == 1}
     anchors = set(pairs.anchors) or spec_a
     fills = spec_b - spec_a
-    next_to = {s for s in fills if any(bench.adjacency.at[s, t] for t in anchors)}
-    met = {t for t in anchors for s in next_to if bench.adjacency.at[s, t]}
-    related = {s for s in fills - next_to if bench.stage_density.at[a, s] > 0}
+    near = bench.neighbours
+    next_to = {s for s in fills if near[s] & anchors}
+    met = {t for t in anchors for s in next_to if t in near[s]}
+    related = {s for s in fills - next_to if density[ra, column[s]] > 0}
     return _Reasons(next_to, met, related, spec_a & spec_b)
 
 
@@ -789,14 +810,23 @@ def rank_partners(
 
 
 def contributions(ranked: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Each component's part of the score (w_c X_c / sum w), long form for a stacked bar chart."""
+    """Each component's part of the score (w_c X_c / sum w), long form for a stacked bar chart (component after
+    component, each with every region in the ranked order)."""
     total = sum(w for w in weights.values() if w > 0) or 1.0
-    parts = ranked[["region_id", "name", *COMPONENTS]].melt(
-        id_vars=["region_id", "name"], var_name="component", value_name="value"
+    names = list(COMPONENTS)
+    n = len(ranked)
+    value = ranked[names].to_numpy(float).T.ravel()
+    factor = np.repeat([max(weights.get(c, 0), 0) / total for c in names], n)
+    return pd.DataFrame(
+        {
+            "region_id": np.tile(ranked["region_id"].to_numpy(), len(names)),
+            "name": np.tile(ranked["name"].to_numpy(), len(names)),
+            "component": np.repeat(names, n),
+            "value": value,
+            "part": np.where(np.isnan(value), 0.0, value) * factor,
+            "label": np.repeat(list(COMPONENTS.values()), n),
+        }
     )
-    parts["part"] = parts["value"].fillna(0.0) * parts["component"].map(lambda c: max(weights.get(c, 0), 0) / total)
-    parts["label"] = parts["component"].map(COMPONENTS)
-    return parts
 
 
 def synergy_matrix(
