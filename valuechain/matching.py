@@ -554,7 +554,8 @@ def _flows_at_level(data: Data, chain_id: str, year: int, level: int) -> pd.Data
     if key not in data._cache:
         f = data["flows"]
         f = f[(f["chain_id"] == chain_id) & (f["year"] == year)]
-        data._cache[key] = f.assign(origin=to_level(f["from_region"], level), destination=to_level(f["to_region"], level))
+        origin, destination = to_level(f["from_region"], level), to_level(f["to_region"], level)
+        data._cache[key] = f.assign(origin=origin, destination=destination)
     return data._cache[key]
 
 
@@ -652,7 +653,8 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
     started = (together["start_year"] <= bench.year).fillna(False).to_numpy(bool)
     if anchors:
         wanted = set(anchors)
-        started = started & np.array([not stages or bool(wanted.intersection(stages)) for stages in together["stages"]], bool)
+        meets = [not stages or bool(wanted.intersection(stages)) for stages in together["stages"]]
+        started = started & np.array(meets, dtype=bool)
     projects = indicators.pair_counts(together["a"][started], together["b"][started], ids)
 
     lon = bench.regions["lon"].astype(float).to_numpy()
