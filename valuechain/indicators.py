@@ -274,10 +274,9 @@ def jaccard(inc: pd.DataFrame) -> pd.DataFrame:
 def pair_counts(a: pd.Series, b: pd.Series, index: Sequence[str]) -> pd.DataFrame:
     """How often each unordered pair of different regions occurs in (a, b); symmetric, zero diagonal."""
     idx = list(index)
-    pos = {r: i for i, r in enumerate(idx)}
     out = np.zeros((len(idx), len(idx)))
-    i = np.array([pos.get(r, -1) for r in a.astype(str)], dtype=int)
-    j = np.array([pos.get(r, -1) for r in b.astype(str)], dtype=int)
+    rows = pd.Index(idx)
+    i, j = rows.get_indexer(a.astype(str)), rows.get_indexer(b.astype(str))  # -1: not in the index (or missing)
     keep = (i >= 0) & (j >= 0) & (i != j)
     np.add.at(out, (i[keep], j[keep]), 1.0)
     out = out + out.T

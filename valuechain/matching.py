@@ -549,13 +549,18 @@ def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
 
 
 def _flows_at_level(data: Data, chain_id: str, year: int, level: int) -> pd.DataFrame:
-    """The chain's flows of the year with both ends at the level (origin, destination), once per bundle."""
+    """The chain's flows of the year with both ends at the level (origin, destination), once per bundle (the ends
+    are moved to the level once for every year of the chain)."""
     key = ("flows_at_level", chain_id, year, level)
     if key not in data._cache:
-        f = data["flows"]
-        f = f[(f["chain_id"] == chain_id) & (f["year"] == year)]
-        origin, destination = to_level(f["from_region"], level), to_level(f["to_region"], level)
-        data._cache[key] = f.assign(origin=origin, destination=destination)
+        every_year = ("chain_flows_at_level", chain_id, level)
+        if every_year not in data._cache:
+            f = data["flows"]
+            f = f[f["chain_id"] == chain_id]
+            origin, destination = to_level(f["from_region"], level), to_level(f["to_region"], level)
+            data._cache[every_year] = f.assign(origin=origin, destination=destination)
+        f = data._cache[every_year]
+        data._cache[key] = f[(f["year"] == year).fillna(False).to_numpy(bool)]
     return data._cache[key]
 
 
