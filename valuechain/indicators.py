@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -302,4 +303,9 @@ def partner_score(components: Mapping[str, pd.DataFrame], weights: Mapping[str, 
     if not used:
         raise ValueError("At least one weight must be above zero.")
     total = sum(used.values())
-    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())
+    score: Any = 0  # the terms added in the same order as sum() over the frames, on arrays (the frames share labels)
+    for c, w in used.items():
+        x = components[c].to_numpy(float)
+        score = score + np.where(np.isnan(x), 0.0, x) * (w / total)
+    frame = components[next(iter(used))]
+    return pd.DataFrame(score, index=frame.index, columns=frame.columns)

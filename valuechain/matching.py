@@ -685,9 +685,9 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
 
 def scores(pairs: PairScores, weights: Mapping[str, float], rows: Sequence[str], cols: Sequence[str]) -> pd.DataFrame:
     """The weighted partner score for the pairs rows × cols."""
+    index, columns = pd.Index(list(rows)), pd.Index(list(cols))
     sub = {
-        c: pd.DataFrame(pairs.values(m, rows, cols), index=list(rows), columns=list(cols))
-        for c, m in pairs.components.items()
+        c: pd.DataFrame(pairs.values(m, rows, cols), index=index, columns=columns) for c, m in pairs.components.items()
     }
     return indicators.partner_score(sub, weights)
 
