@@ -7,6 +7,9 @@ Plotly renders a few HTML tags in labels and hover text, so every name from the 
 from __future__ import annotations
 
 import html
+from typing import Any
+
+import plotly.graph_objects as go
 
 from valuechain.text import without_bidi
 
@@ -43,3 +46,10 @@ def vertical_line(x: float, width: int = 1, dash: str = "solid") -> dict[str, ob
         "y1": 1,
         "line": {"color": "#444444", "width": width, "dash": dash},
     }
+
+
+def figure(spec: dict[str, Any]) -> go.Figure:
+    """The spec as a plotly Figure for st.plotly_chart without plotly's validation pass, which st.plotly_chart runs
+    on a dict (several ms a chart, on every rerun) and skips for a Figure. The specs here are plain dicts of a few
+    fixed shapes; the page tests validate every chart they read (tests/apptest.py, plotly_spec)."""
+    return go.Figure(spec, _validate=False)

@@ -66,7 +66,7 @@ def read(data: Data) -> Selection:
     mapping = data.stage_sectors(chain)
     if chosen_stages:
         mapping = mapping[mapping["stage_id"].isin(chosen_stages)]
-    sector_names = data["sectors"].set_index("nace")["name"].to_dict()
+    sector_names = data.sector_names
     sectors = sorted(mapping["nace"])
     sector_label = _label({c: _short(sector_names.get(c, "")) for c in sectors}, with_code=True)
     countries = data.countries()

@@ -49,7 +49,17 @@ def presentation_toggle(where: DeltaGenerator) -> None:
 def dataset_badge(data: Data, current: pd.DataFrame, where: DeltaGenerator) -> None:
     """Say which data is on screen (the store's datasets_on_screen): demo, Eurostat, uploaded, and whether
     synthetic and real figures are mixed."""
-    filled = current[(current["rows"] > 0) & current["table_name"].isin(DATA_TABLES)]
+    label, latest = _badge(state.data_key(data), current)
+    where.caption(
+        f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
+        help="Every table shows the current version of each dataset. See About & method for the list.",
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _badge(data_key: str, _current: pd.DataFrame) -> tuple[str, int]:
+    """The badge's label and newest version, once per data bundle (`_current` is that bundle's, not hashed)."""
+    filled = _current[(_current["rows"] > 0) & _current["table_name"].isin(DATA_TABLES)]
     from_eurostat = filled["source_code"].fillna("").ne("")
     demo = (filled["origin"] == "demo").any()
     eurostat = from_eurostat.any()
@@ -59,11 +69,7 @@ def dataset_badge(data: Data, current: pd.DataFrame, where: DeltaGenerator) -> N
     label = " + ".join(parts) or "no data"
     if demo and (eurostat or uploads):
         label += " — synthetic and real figures are mixed: each chart's source says which is which"
-    latest = int(current["version_id"].max()) if not current.empty else 0
-    where.caption(
-        f"**Data on screen:** {label} · revision {data.revision} · newest version {latest}",
-        help="Every table shows the current version of each dataset. See About & method for the list.",
-    )
+    return label, int(_current["version_id"].max()) if not _current.empty else 0
 
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:@&])")  # emphasis, links, HTML, entities, maths

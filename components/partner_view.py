@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import layout, state, workshop
-from components.chart_style import CONFIG, LEGEND, esc
+from components.chart_style import CONFIG, LEGEND, esc, figure
 from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
 
@@ -109,7 +109,7 @@ def score_bars(ranked: pd.DataFrame, weights: dict[str, int], n: int = 10) -> No
             yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": order},
         ),
     }
-    st.plotly_chart(fig, config=CONFIG, key="score_bars")
+    st.plotly_chart(figure(fig), config=CONFIG, key="score_bars")
     workshop.offer_chart(fig)
 
 
@@ -187,7 +187,7 @@ def synergy_heatmap(matrix: pd.DataFrame, names: dict[str, str], focus: str) -> 
             yaxis={**ticks, "autorange": "reversed"},
         ),
     }
-    st.plotly_chart(fig, config=CONFIG, key="synergy")
+    st.plotly_chart(figure(fig), config=CONFIG, key="synergy")
 
 
 def partner_picker(ranked: pd.DataFrame) -> str:

@@ -1,6 +1,6 @@
 """Charts of specialisation: location quotients by stage and sector against the BSR reference (LQ = 1).
 
-Figures are built as one plotly dict (validated once by st.plotly_chart), which is several times faster
+Figures are built as one plotly dict (handed over unvalidated, see chart_style.figure), which is several times faster
 than growing a go.Figure trace by trace.
 """
 
@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import workshop
-from components.chart_style import CONFIG, esc, layout, vertical_line
+from components.chart_style import CONFIG, esc, figure, layout, vertical_line
 from valuechain import colors
 
 PEER_SYMBOLS = (
@@ -82,7 +82,7 @@ def stage_chart(long: pd.DataFrame, region: str, names: dict[str, str], threshol
             yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": stage_labels},
         ),
     }
-    st.plotly_chart(fig, config=CONFIG, key="stage_chart")
+    st.plotly_chart(figure(fig), config=CONFIG, key="stage_chart")
     workshop.offer_chart(fig)
 
 
@@ -115,7 +115,7 @@ def sector_chart(profile: pd.DataFrame, positions: dict[str, int], threshold: fl
             yaxis={"autorange": "reversed"},
         ),
     }
-    st.plotly_chart(fig, config=CONFIG, key="sector_chart")
+    st.plotly_chart(figure(fig), config=CONFIG, key="sector_chart")
 
 
 def _short(name: str, limit: int = 34) -> str:

@@ -8,8 +8,11 @@ URL (`open_app(country=["SE"])`), which is also how users share views, and chang
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
 
 from components import auth
@@ -31,3 +34,11 @@ def open_app(page: str | None = None, *, editor: str | None = None, **query: str
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def plotly_spec(element: Any) -> dict:
+    """A plotly chart's spec as the browser gets it, validated by plotly (pages hand their figures over without
+    plotly's validation pass, components/chart_style.figure): a wrong property fails here."""
+    spec = json.loads(element.proto.spec)
+    go.Figure(spec)  # raises ValueError on any property plotly does not know
+    return spec

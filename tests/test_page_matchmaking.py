@@ -4,7 +4,6 @@ it, the synergy matrix stays small, and editors (only) save idea cards."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from valuechain import matching
 from valuechain.query import Data, Selection
 from valuechain.store import Identity, open_store
 
-from .apptest import REPO, open_app
+from .apptest import REPO, open_app, plotly_spec
 
 pytestmark = pytest.mark.usefixtures("app_db")
 
@@ -50,7 +49,7 @@ def suggestions(at: AppTest) -> list[str]:
 
 def chart(at: AppTest, key: str) -> dict:
     found = [c for c in at.get("plotly_chart") if key in c.proto.id]
-    return json.loads(found[0].proto.spec)
+    return plotly_spec(found[0])
 
 
 def numbers(array: object) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from valuechain import matching
 from valuechain.query import Data, Selection, sectors_in_selection
 from valuechain.store import open_store
 
-from .apptest import open_app
+from .apptest import open_app, plotly_spec
 
 pytestmark = pytest.mark.usefixtures("app_db")
 
@@ -39,7 +38,7 @@ def metrics(at) -> dict[str, str]:
 
 
 def chart(at, index: int) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+    return plotly_spec(at.get("plotly_chart")[index])
 
 
 def numbers(array: object) -> list[float]:

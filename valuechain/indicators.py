@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -274,12 +275,11 @@ def jaccard(inc: pd.DataFrame) -> pd.DataFrame:
 def pair_counts(a: pd.Series, b: pd.Series, index: Sequence[str]) -> pd.DataFrame:
     """How often each unordered pair of different regions occurs in (a, b); symmetric, zero diagonal."""
     idx = list(index)
-    pos = {r: i for i, r in enumerate(idx)}
     out = np.zeros((len(idx), len(idx)))
-    i = a.astype(str).map(pos)
-    j = b.astype(str).map(pos)
-    keep = i.notna() & j.notna() & (i != j)
-    np.add.at(out, (i[keep].astype(int).to_numpy(), j[keep].astype(int).to_numpy()), 1.0)
+    rows = pd.Index(idx)
+    i, j = rows.get_indexer(a.astype(str)), rows.get_indexer(b.astype(str))  # -1: not in the index (or missing)
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    np.add.at(out, (i[keep], j[keep]), 1.0)
     out = out + out.T
     return pd.DataFrame(out, index=idx, columns=idx)
 
@@ -303,4 +303,9 @@ def partner_score(components: Mapping[str, pd.DataFrame], weights: Mapping[str, 
     if not used:
         raise ValueError("At least one weight must be above zero.")
     total = sum(used.values())
-    return sum(components[c].fillna(0.0) * (w / total) for c, w in used.items())
+    score: Any = 0  # the terms added in the same order as sum() over the frames, on arrays (the frames share labels)
+    for c, w in used.items():
+        x = components[c].to_numpy(float)
+        score = score + np.where(np.isnan(x), 0.0, x) * (w / total)
+    frame = components[next(iter(used))]
+    return pd.DataFrame(score, index=frame.index, columns=frame.columns)

@@ -55,6 +55,15 @@ def label(code: str, names: Mapping[str, str]) -> str:
     return f"{code} {names.get(code, '')}".strip()
 
 
+def _rank_in(matrix: np.ndarray, row: int) -> np.ndarray:
+    """Each column's rank of one row (1 = largest; ties share the best rank; NaN where the row has no value), as
+    DataFrame.rank(ascending=False, method="min") gives it, without ranking every other row."""
+    own = matrix[row]
+    with np.errstate(invalid="ignore"):
+        above = (matrix > own).sum(axis=0)
+    return np.where(np.isnan(own), np.nan, above + 1.0)
+
+
 def _in_sentence(name: str) -> str:
     """A name inside a sentence: "Bio-based products" → "bio-based products", but "R&D" stays."""
     return name[:1].lower() + name[1:] if name[1:2].islower() else name
@@ -74,6 +83,30 @@ def to_level(codes: pd.Series, level: int) -> pd.Series:
 
 
 # --- the benchmark: every BSR region's specialisation -------------------------------------------------------
+@dataclass(frozen=True)
+class _Cube:
+    """The panel and its missing marks as arrays, regions × years × sectors (in chain order): sums over any set of
+    sectors without pandas' label lookups (a profile asks for two on each filter change)."""
+
+    values: np.ndarray
+    gaps: np.ndarray  # True where the source has the row but no value
+    years: dict[int, int]
+    sectors: dict[str, int]
+
+
+def _cube(panel: pd.DataFrame, missing: pd.DataFrame, sectors: Sequence[str]) -> _Cube:
+    years = sorted(set(panel.columns.get_level_values(0)))
+    cols = pd.MultiIndex.from_product([years, list(sectors)])
+    shape = (len(panel.index), len(years), len(sectors))
+    values = panel.reindex(columns=cols).to_numpy(float).reshape(shape)
+    gaps = (
+        missing.reindex(index=panel.index, columns=cols).eq(True).to_numpy(bool).reshape(shape)
+        if not missing.empty
+        else np.zeros(shape, dtype=bool)
+    )
+    return _Cube(values, gaps, {y: i for i, y in enumerate(years)}, {s: i for i, s in enumerate(sectors)})
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """Specialisation of every BSR region at one level, year and indicator: the basis of profiles and matching.
@@ -103,9 +136,11 @@ class Benchmark:
     adjacency: pd.DataFrame
     unit: str
     source: str
+    cube: _Cube  # the panel and missing marks as arrays
     # regions × (year, sector): True where the source has the row but no value (':', confidential 'c'); a sum
     # over such a sector is missing too, where a sector without any row simply adds nothing
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stage_sums: pd.DataFrame = field(default_factory=pd.DataFrame)  # regions × (year, stage), every year's stage values
     _memo: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _sizes: dict[tuple[tuple[str, ...], int], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -119,18 +154,25 @@ class Benchmark:
         return self._memo[cols]
 
     @cached_property
-    def stage_ranks(self) -> pd.DataFrame:
-        """Each region's rank by location quotient in each stage (1 = first; ties share the best rank)."""
-        return self.stage_lq.rank(ascending=False, method="min")
+    def row(self) -> dict[str, int]:
+        """Row number of each region in every regions × stages or sectors matrix (they share one region order)."""
+        return {r: i for i, r in enumerate(self.regions["nuts_id"])}
 
     @cached_property
-    def sector_ranks(self) -> pd.DataFrame:
-        return self.sector_lq.rank(ascending=False, method="min")
+    def sector_totals(self) -> pd.Series:
+        """The BSR total of each sector (the denominator of a region's share)."""
+        return self.sector_values.sum()
 
     @cached_property
-    def sector_shares(self) -> pd.DataFrame:
-        """Each region's share of the BSR total in each sector."""
-        return pd.DataFrame({nace: indicators.share(self.sector_values[nace]) for nace in self.sector_values.columns})
+    def stage_arrays(self) -> dict[str, np.ndarray]:
+        """The stage matrices as arrays (rows: self.row, columns: the chain's stages), for lookups by position."""
+        frames = {"values": self.stage_values, "lq": self.stage_lq, "m": self.stage_m, "density": self.stage_density}
+        return {k: f.to_numpy(float) for k, f in frames.items()}
+
+    @cached_property
+    def neighbours(self) -> dict[str, set[str]]:
+        """The stages next to each stage along the chain (self.adjacency as sets)."""
+        return {s: set(row.index[row.to_numpy() != 0]) for s, row in self.adjacency.iterrows()}
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -145,9 +187,10 @@ class Benchmark:
 
         With `lq_of` (a region), each stage is followed by that region's location quotient.
         """
+        lq = self.stage_arrays["lq"][self.row[lq_of]] if lq_of else None
         words = [
-            _in_sentence(self.stage_names[s]) + (f" (LQ {self.stage_lq.at[lq_of, s]:.2f})" if lq_of else "")
-            for s in self.stages["stage_id"]
+            _in_sentence(self.stage_names[s]) + (f" (LQ {lq[j]:.2f})" if lq is not None else "")
+            for j, s in enumerate(self.stage_names)
             if s in stage_ids
         ]
         return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
@@ -167,6 +210,32 @@ class _Base:
     unit: str
     source: str
     missing: pd.DataFrame  # as Benchmark.missing
+    cube: _Cube
+    stage_sums: pd.DataFrame  # regions × (year, stage): each stage the sum of its sectors (_stage_sums)
+
+
+def _stage_sums(panel: pd.DataFrame, missing: pd.DataFrame, sector_stage: pd.Series) -> pd.DataFrame:
+    """Sectors summed into their stage for every year at once (one groupby per chain, level and indicator, not one
+    per year and caller): NaN where a region has none of them, or where one of them is missing in the source (a
+    stage without its confidential sector would look smaller than it is). Sectors are added in chain order."""
+    years = sorted(set(panel.columns.get_level_values(0)))
+    if not years:
+        return pd.DataFrame(index=panel.index)
+    cols = pd.MultiIndex.from_product([years, sector_stage.index])
+    keys = [cols.get_level_values(0), sector_stage.reindex(cols.get_level_values(1)).to_numpy()]
+    summed = panel.reindex(columns=cols).T.groupby(keys).sum(min_count=1).T
+    gaps = missing.reindex(index=panel.index, columns=cols).eq(True) if not missing.empty else None
+    if gaps is None:
+        return summed
+    gap = gaps.T.groupby(keys).any().T
+    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False))
+
+
+def _stage_year(stage_sums: pd.DataFrame, year: int, index: Sequence[str], stage_ids: Sequence[str]) -> pd.DataFrame:
+    """Regions × stages of one year from _stage_sums (NaN where the year has no data)."""
+    if year not in stage_sums.columns.get_level_values(0):
+        return pd.DataFrame(np.nan, index=list(index), columns=list(stage_ids))
+    return stage_sums[year].reindex(columns=list(stage_ids))
 
 
 def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
@@ -206,6 +275,8 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
         unit=str(units.iloc[0]) if len(units) else "",
         source="; ".join(sources) or "no data",
         missing=missing,
+        cube=_cube(panel, missing, sectors),
+        stage_sums=_stage_sums(panel, missing, sector_stage),
     )
     data._cache[key] = base
     return base
@@ -229,7 +300,7 @@ def benchmark(
     sector_values = this_year.drop(columns=TOTAL_SECTOR, errors="ignore").reindex(columns=sectors)
     totals = this_year[TOTAL_SECTOR] if TOTAL_SECTOR in this_year.columns else pd.Series(np.nan, index=ids)
     totals = totals.rename("value").rename_axis("region_id")
-    stage_values = _sum_over(sector_values, _missing_in(base.missing, sel.year, sectors), base.sector_stage, stage_ids)
+    stage_values = _stage_year(base.stage_sums, sel.year, ids, stage_ids)
     stage_lq = indicators.specialisation(stage_values, totals).reindex(ids)
     sector_lq = indicators.specialisation(sector_values, totals).reindex(ids)
     stage_m = indicators.specialised(stage_lq, threshold)
@@ -257,33 +328,25 @@ def benchmark(
         adjacency=base.adjacency,
         unit=base.unit,
         source=base.source,
+        cube=base.cube,
         missing=base.missing,
-    )
-
-
-def _missing_in(missing: pd.DataFrame, year: int, sectors: Sequence[str]) -> pd.DataFrame:
-    """Regions × sectors: True where the source has the sector's row in `year` without a value."""
-    if missing.empty or year not in missing.columns.get_level_values(0):
-        return pd.DataFrame(False, index=missing.index, columns=list(sectors))
-    return missing[year].reindex(columns=list(sectors)).eq(True)
-
-
-def _sum_over(values: pd.DataFrame, missing: pd.DataFrame, groups: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
-    """Sectors summed into their stage (`groups`: sector → stage): NaN where a region has none of them, or where
-    one of them is missing in the source (a stage without its confidential sector would look smaller than it is)."""
-    summed = values.T.groupby(groups).sum(min_count=1).T
-    gap = missing.reindex(index=values.index, columns=values.columns, fill_value=False).T.groupby(groups).any().T
-    return summed.mask(gap.reindex(index=summed.index, columns=summed.columns, fill_value=False)).reindex(
-        columns=list(columns)
+        stage_sums=base.stage_sums,
     )
 
 
 def values_over(bench: Benchmark | _Base, year: int, sectors: Sequence[str]) -> pd.Series:
-    """The indicator summed over `sectors` per region in `year` (NaN where a region has none of them)."""
-    if year not in bench.panel.columns.get_level_values(0):
+    """The indicator summed over `sectors` per region in `year`: NaN where a region has none of them, or where one of
+    them is missing in the source. Summed as pandas sums a frame's rows (sector after sector, in the order given)."""
+    cube = bench.cube
+    if year not in cube.years:
         return pd.Series(np.nan, index=bench.panel.index)
-    frame = bench.panel[year].reindex(columns=list(sectors))
-    return frame.sum(axis=1, min_count=1).mask(_missing_in(bench.missing, year, sectors).any(axis=1))
+    y, cols = cube.years[year], [cube.sectors[s] for s in sectors if s in cube.sectors]
+    block = np.ascontiguousarray(cube.values[:, y, cols].T)
+    empty = np.isnan(block)
+    total = np.where(empty, 0.0, block).sum(axis=0)
+    total[(~empty).sum(axis=0) < 1] = np.nan
+    total[cube.gaps[:, y, cols].any(axis=1)] = np.nan
+    return pd.Series(total, index=bench.panel.index)
 
 
 def indicator_over(data: Data, sel: Selection, indicator: str, sectors: Sequence[str]) -> pd.Series:
@@ -326,31 +389,28 @@ def _size_and_growth(bench: Benchmark, sectors: Sequence[str], since: int) -> pd
 
 def _stage_panel(bench: Benchmark, year: int) -> pd.DataFrame:
     """Regions × stages in `year`: each stage the sum of its sectors (NaN where a region has none)."""
-    if year not in bench.panel.columns.get_level_values(0):
-        return pd.DataFrame(np.nan, index=bench.panel.index, columns=bench.stages["stage_id"])
-    frame = bench.panel[year].reindex(columns=bench.sector_stage.index)
-    missing = _missing_in(bench.missing, year, bench.sector_stage.index)
-    return _sum_over(frame, missing, bench.sector_stage, bench.stages["stage_id"])
+    return _stage_year(bench.stage_sums, year, bench.panel.index, bench.stages["stage_id"])
 
 
 def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[str] = ()) -> pd.DataFrame:
     """The region's specialisation by stage with the BSR reference (LQ 1), its share, growth and rank."""
+    r = bench.row[region]
+    arrays = bench.stage_arrays
     first = _stage_panel(bench, since).loc[region]
-    now = bench.stage_values
-    ranks = bench.stage_ranks
+    now = bench.stage_values.iloc[r]
     out = pd.DataFrame(
         {
             "stage_id": bench.stages["stage_id"].to_numpy(),
             "stage": bench.stages["name"].to_numpy(),
             "position": bench.stages["position"].to_numpy(),
-            "value": now.loc[region].to_numpy(),
-            "lq": bench.stage_lq.loc[region].to_numpy(),
-            "specialised": bench.stage_m.loc[region].to_numpy() == 1,
-            "share": (now.loc[region] / now.sum(min_count=1)).to_numpy(),
-            "growth": indicators.growth(first, now.loc[region], bench.year - since).to_numpy(),
-            "rank": ranks.loc[region].to_numpy(),
-            "of": bench.stage_lq.notna().sum().to_numpy(),
-            "density": bench.stage_density.loc[region].to_numpy(),
+            "value": arrays["values"][r],
+            "lq": arrays["lq"][r],
+            "specialised": arrays["m"][r] == 1,
+            "share": (now / bench.stage_values.sum(min_count=1)).to_numpy(),
+            "growth": indicators.growth(first, now, bench.year - since).to_numpy(),
+            "rank": _rank_in(arrays["lq"], r),
+            "of": (~np.isnan(arrays["lq"])).sum(axis=0),
+            "density": arrays["density"][r],
         }
     )
     return out[out["stage_id"].isin(stages)].reset_index(drop=True) if stages else out
@@ -358,26 +418,30 @@ def stage_profile(bench: Benchmark, region: str, since: int, stages: Sequence[st
 
 def sector_profile(bench: Benchmark, region: str, sectors: Sequence[str]) -> pd.DataFrame:
     """The region's specialisation in each sector in view, with its stage, share of the BSR and rank."""
-    rows = []
-    for nace in [s for s in bench.sector_values.columns if s in set(sectors)]:
-        values = bench.sector_values[nace]
-        lq = bench.sector_lq[nace]
-        rows.append(  # ranks and shares of every sector are the benchmark's (computed once per benchmark)
-            {
-                "nace": nace,
-                "sector": bench.sector_names.get(nace, ""),
-                "stage": bench.stage_names.get(bench.sector_stage[nace], ""),
-                "stage_id": bench.sector_stage[nace],
-                "value": values.get(region),
-                "lq": lq.get(region),
-                "specialised": bool(bench.sector_m.at[region, nace]),
-                "share": bench.sector_shares[nace].get(region),
-                "rank": bench.sector_ranks[nace].get(region),
-                "of": int(lq.notna().sum()),
-            }
-        )
+    wanted = set(sectors)
+    keep = np.array([nace in wanted for nace in bench.sector_values.columns], dtype=bool)
+    cols = [nace for nace in bench.sector_values.columns if nace in wanted]
+    stage_ids = [str(bench.sector_stage[nace]) for nace in cols]
+    r = bench.row[region]
+    lq = bench.sector_lq.to_numpy(float)[:, keep]
+    value = bench.sector_values.to_numpy(float)[r, keep]
+    total = bench.sector_totals.to_numpy(float)[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = value / np.where(total != 0, total, np.nan)
     return pd.DataFrame(
-        rows, columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share", "rank", "of"]
+        {
+            "nace": cols,
+            "sector": [bench.sector_names.get(nace, "") for nace in cols],
+            "stage": [bench.stage_names.get(stage, "") for stage in stage_ids],
+            "stage_id": stage_ids,
+            "value": value,
+            "lq": lq[r],
+            "specialised": bench.sector_m.to_numpy(float)[r, keep] != 0,
+            "share": share,
+            "rank": _rank_in(lq, r),
+            "of": (~np.isnan(lq)).sum(axis=0),
+        },
+        columns=["nace", "sector", "stage", "stage_id", "value", "lq", "specialised", "share", "rank", "of"],
     )
 
 
@@ -386,11 +450,21 @@ def similar_regions(
 ) -> pd.DataFrame:
     """Regions like mine: candidates ordered by profile similarity over the sectors in view (best first)."""
     sim = bench.similarity(sectors)
-    others = [c for c in candidates if c != region and c in sim.index]
-    out = pd.DataFrame({"region_id": others, "similarity": sim.loc[region, others].to_numpy()})
-    out["name"] = out["region_id"].map(bench.names)
-    out = out.dropna(subset=["similarity"]).sort_values(["similarity", "region_id"], ascending=[False, True])
-    return (out if n is None else out.head(n)).reset_index(drop=True)
+    row = bench.row
+    others = [c for c in candidates if c != region and c in row]
+    values = sim.to_numpy(float)[row[region], [row[c] for c in others]]
+    known = ~np.isnan(values)
+    codes, values = np.array(others, dtype=object)[known], values[known]
+    order = np.lexsort((codes.astype(str), -values))  # best first, ties by code
+    if n is not None:
+        order = order[:n]
+    return pd.DataFrame(
+        {
+            "region_id": codes[order],
+            "similarity": values[order],
+            "name": [bench.names[c] for c in codes[order]],
+        }
+    )
 
 
 def peer_comparison(
@@ -421,12 +495,20 @@ def peer_comparison(
 
 
 def stage_lq_long(bench: Benchmark, codes: Sequence[str], stages: Sequence[str] = ()) -> pd.DataFrame:
-    """Stage LQs of several regions in long form (region_id, stage_id, stage, position, lq) for charts."""
-    keep = [s for s in bench.stages["stage_id"] if not stages or s in stages]
-    frame = bench.stage_lq.loc[list(codes), keep].rename_axis(index="region_id", columns="stage_id")
-    long = frame.stack(future_stack=True).rename("lq").reset_index()
-    long = long.merge(bench.stages[["stage_id", "name", "position"]].rename(columns={"name": "stage"}), on="stage_id")
-    return long
+    """Stage LQs of several regions in long form (region_id, stage_id, lq, stage, position) for charts."""
+    keep = np.array([not stages or s in stages for s in bench.stage_names], dtype=bool)
+    rows = [bench.row[c] for c in codes]
+    table = bench.stages[keep]
+    n = len(codes)
+    return pd.DataFrame(
+        {
+            "region_id": np.repeat(np.array(list(codes), dtype=object), len(table)),
+            "stage_id": np.tile(table["stage_id"].to_numpy(), n),
+            "lq": bench.stage_arrays["lq"][rows][:, keep].ravel(),
+            "stage": np.tile(table["name"].to_numpy(), n),
+            "position": np.tile(table["position"].to_numpy(), n),
+        }
+    )
 
 
 # --- what the region has: priorities, actors, projects, flows ------------------------------------------------
@@ -466,16 +548,42 @@ def projects_of(data: Data, region: str, chain_id: str) -> pd.DataFrame:
     return p.sort_values(["start_year", "project_id"], ascending=[False, True]).reset_index(drop=True)
 
 
+def _flows_at_level(data: Data, chain_id: str, year: int, level: int) -> pd.DataFrame:
+    """The chain's flows of the year with both ends at the level (origin, destination), once per bundle (the ends
+    are moved to the level once for every year of the chain)."""
+    key = ("flows_at_level", chain_id, year, level)
+    if key not in data._cache:
+        every_year = ("chain_flows_at_level", chain_id, level)
+        if every_year not in data._cache:
+            f = data["flows"]
+            f = f[f["chain_id"] == chain_id]
+            origin, destination = to_level(f["from_region"], level), to_level(f["to_region"], level)
+            data._cache[every_year] = f.assign(origin=origin, destination=destination)
+        f = data._cache[every_year]
+        data._cache[key] = f[(f["year"] == year).fillna(False).to_numpy(bool)]
+    return data._cache[key]
+
+
+def _project_pairs(data: Data, chain_id: str, level: int) -> pd.DataFrame:
+    """Every pair of partner regions (a, b at the level) of each project of the chain or of no particular chain, with
+    the project's start year and stages: the year- and anchor-independent part of the existing links, once per
+    bundle."""
+    key = ("project_pairs", chain_id, level)
+    if key not in data._cache:
+        p = data["projects"]
+        p = p[p["chain_id"].isna() | (p["chain_id"] == chain_id)]
+        rows = [
+            (a, b, start, tuple(split_list(stages)))
+            for cell, start, stages in zip(p["partner_regions"], p["start_year"], p["stages"], strict=True)
+            for a, b in combinations(sorted({c[: 2 + level] for c in split_list(cell) if len(c) - 2 >= level}), 2)
+        ]
+        data._cache[key] = pd.DataFrame(rows, columns=["a", "b", "start_year", "stages"])
+    return data._cache[key]
+
+
 def flows_of(data: Data, sel: Selection, region: str) -> pd.DataFrame:
     """The region's flows of the chain in the year: direction (out, in, within), partner, stages, value."""
-    key = ("flows_at_level", sel.chain_id, sel.year, sel.level)
-    if key not in data._cache:  # the chain's flows of the year with both ends at the level, once per bundle
-        f = data["flows"]
-        f = f[(f["chain_id"] == sel.chain_id) & (f["year"] == sel.year)]
-        data._cache[key] = f.assign(
-            origin=to_level(f["from_region"], sel.level), destination=to_level(f["to_region"], sel.level)
-        )
-    f = data._cache[key]
+    f = _flows_at_level(data, sel.chain_id, sel.year, sel.level)
     f = f[((f["origin"] == region) | (f["destination"] == region)).fillna(False).to_numpy(bool)]
     if sel.stages:
         f = f[f["from_stage"].isin(sel.stages) | f["to_stage"].isin(sel.stages)]
@@ -542,24 +650,17 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
     anchors = tuple(s for s in sel.stages if s in set(bench.stages["stage_id"]))
     prio = _priority_incidence(data, ids, bench.level)
 
-    f = data["flows"]
-    f = f[(f["chain_id"] == bench.chain_id) & (f["year"] == bench.year)]
+    f = _flows_at_level(data, bench.chain_id, bench.year, bench.level)
     if anchors:
         f = f[f["from_stage"].isin(anchors) | f["to_stage"].isin(anchors)]
-    flows = indicators.pair_counts(to_level(f["from_region"], bench.level), to_level(f["to_region"], bench.level), ids)
-    p = data["projects"]
-    p = p[(p["chain_id"].isna() | (p["chain_id"] == bench.chain_id)) & (p["start_year"] <= bench.year)]
+    flows = indicators.pair_counts(f["origin"], f["destination"], ids)
+    together = _project_pairs(data, bench.chain_id, bench.level)
+    started = (together["start_year"] <= bench.year).fillna(False).to_numpy(bool)
     if anchors:
-        p = p[p["stages"].map(lambda cell: not split_list(cell) or bool(set(split_list(cell)) & set(anchors)))]
-    pairs = [
-        (a, b)
-        for cell in p["partner_regions"]
-        for a, b in combinations(
-            sorted({c[: 2 + bench.level] for c in split_list(cell) if len(c) - 2 >= bench.level}), 2
-        )
-    ]
-    together = pd.DataFrame(pairs, columns=["a", "b"])
-    projects = indicators.pair_counts(together["a"], together["b"], ids)
+        wanted = set(anchors)
+        meets = [not stages or bool(wanted.intersection(stages)) for stages in together["stages"]]
+        started = started & np.array(meets, dtype=bool)
+    projects = indicators.pair_counts(together["a"][started], together["b"][started], ids)
 
     lon = bench.regions["lon"].astype(float).to_numpy()
     lat = bench.regions["lat"].astype(float).to_numpy()
@@ -584,9 +685,9 @@ def pair_scores(data: Data, bench: Benchmark, sel: Selection) -> PairScores:
 
 def scores(pairs: PairScores, weights: Mapping[str, float], rows: Sequence[str], cols: Sequence[str]) -> pd.DataFrame:
     """The weighted partner score for the pairs rows × cols."""
+    index, columns = pd.Index(list(rows)), pd.Index(list(cols))
     sub = {
-        c: pd.DataFrame(pairs.values(m, rows, cols), index=list(rows), columns=list(cols))
-        for c, m in pairs.components.items()
+        c: pd.DataFrame(pairs.values(m, rows, cols), index=index, columns=columns) for c, m in pairs.components.items()
     }
     return indicators.partner_score(sub, weights)
 
@@ -603,13 +704,17 @@ class _Reasons:
 
 def _reasons(pairs: PairScores, a: str, b: str) -> _Reasons:
     bench = pairs.bench
-    spec_a = {s for s in bench.stages["stage_id"] if bench.stage_m.at[a, s] == 1}
-    spec_b = {s for s in bench.stages["stage_id"] if bench.stage_m.at[b, s] == 1}
+    m, density = bench.stage_arrays["m"], bench.stage_arrays["density"]
+    ra, rb = bench.row[a], bench.row[b]
+    column = {s: j for j, s in enumerate(bench.stage_names)}
+    spec_a = {s for s, j in column.items() if m[ra, j] == 1}
+    spec_b = {s for s, j in column.items() if m[rb, j] == 1}
     anchors = set(pairs.anchors) or spec_a
     fills = spec_b - spec_a
-    next_to = {s for s in fills if any(bench.adjacency.at[s, t] for t in anchors)}
-    met = {t for t in anchors for s in next_to if bench.adjacency.at[s, t]}
-    related = {s for s in fills - next_to if bench.stage_density.at[a, s] > 0}
+    near = bench.neighbours
+    next_to = {s for s in fills if near[s] & anchors}
+    met = {t for t in anchors for s in next_to if t in near[s]}
+    related = {s for s in fills - next_to if density[ra, column[s]] > 0}
     return _Reasons(next_to, met, related, spec_a & spec_b)
 
 
@@ -712,14 +817,23 @@ def rank_partners(
 
 
 def contributions(ranked: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Each component's part of the score (w_c X_c / sum w), long form for a stacked bar chart."""
+    """Each component's part of the score (w_c X_c / sum w), long form for a stacked bar chart (component after
+    component, each with every region in the ranked order)."""
     total = sum(w for w in weights.values() if w > 0) or 1.0
-    parts = ranked[["region_id", "name", *COMPONENTS]].melt(
-        id_vars=["region_id", "name"], var_name="component", value_name="value"
+    names = list(COMPONENTS)
+    n = len(ranked)
+    value = ranked[names].to_numpy(float).T.ravel()
+    factor = np.repeat([max(weights.get(c, 0), 0) / total for c in names], n)
+    return pd.DataFrame(
+        {
+            "region_id": np.tile(ranked["region_id"].to_numpy(), len(names)),
+            "name": np.tile(ranked["name"].to_numpy(), len(names)),
+            "component": np.repeat(names, n),
+            "value": value,
+            "part": np.where(np.isnan(value), 0.0, value) * factor,
+            "label": np.repeat(list(COMPONENTS.values()), n),
+        }
     )
-    parts["part"] = parts["value"].fillna(0.0) * parts["component"].map(lambda c: max(weights.get(c, 0), 0) / total)
-    parts["label"] = parts["component"].map(COMPONENTS)
-    return parts
 
 
 def synergy_matrix(

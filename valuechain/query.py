@@ -55,6 +55,11 @@ class Data:
         return dict(zip(self["regions"]["nuts_id"], self["regions"]["name"], strict=True))
 
     @cached_property
+    def sector_names(self) -> dict[str, str]:
+        """NACE division → its title."""
+        return dict(zip(self["sectors"]["nace"], self["sectors"]["name"], strict=True))
+
+    @cached_property
     def indicator_table(self) -> pd.DataFrame:
         return self["indicators"].set_index("indicator_id")
 
@@ -99,8 +104,10 @@ class Data:
         return self._cache["levels"]
 
     def countries(self) -> list[str]:
-        r = self["regions"]
-        return sorted(r.loc[r["bsr"].fillna(False).astype(bool) & (r["level"] == 0), "nuts_id"])
+        if "countries" not in self._cache:
+            r = self["regions"]
+            self._cache["countries"] = sorted(r.loc[r["bsr"].fillna(False).astype(bool) & (r["level"] == 0), "nuts_id"])
+        return list(self._cache["countries"])
 
     def whole_economy_only(self, indicator: str) -> bool:
         """Whether every observation of the indicator is for the whole economy (sector TOTAL): such a figure
@@ -130,12 +137,16 @@ def ancestor(codes: pd.Series, level: int) -> pd.Series:
 
 
 def regions_in_view(data: Data, sel: Selection) -> pd.DataFrame:
-    """Programme-area regions at the selected level and countries."""
-    r = data["regions"]
-    keep = (r["level"] == sel.level) & r["bsr"].fillna(False).astype(bool)
-    if sel.countries:
-        keep &= r["country"].isin(sel.countries)
-    return r[keep].reset_index(drop=True)
+    """Programme-area regions at the selected level and countries (read-only: made once per bundle, level and
+    countries, as the sidebar and the page ask for them several times a rerun)."""
+    key = ("regions_in_view", sel.level, sel.countries)
+    if key not in data._cache:
+        r = data["regions"]
+        keep = (r["level"] == sel.level) & r["bsr"].fillna(False).astype(bool)
+        if sel.countries:
+            keep &= r["country"].isin(sel.countries)
+        data._cache[key] = r[keep].reset_index(drop=True)
+    return data._cache[key]
 
 
 def sectors_in_selection(data: Data, sel: Selection) -> list[str]:
