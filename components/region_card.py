@@ -12,12 +12,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import data as app_data
 from components import layout, state
-from valuechain import brief, matching
+from valuechain import brief, choropleth, matching
 from valuechain.query import Data, Selection, split_list, whole_economy_figures
-from valuechain.schema import ACTOR_TYPES
+from valuechain.schema import ACTOR_TYPES, FLAGS
 
 FORMULAS_HINT = "formulas: About & method"
 FUNDING = "eu_funding"  # the indicator of EU funding received (demo and Kohesio/CORDIS-style uploads)
+_FLAG_HELP = "A flag of the source follows its number: " + ", ".join(f"{k} {v}" for k, v in FLAGS.items()) + "."
 
 
 def source(bench: matching.Benchmark, extra: str) -> None:
@@ -277,13 +278,27 @@ def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[st
     if figures.empty:
         return
     st.subheader(f"Whole-economy figures, {sel.year}")
-    st.dataframe(
-        figures.assign(region=figures["region_id"].map(names).fillna(figures["region_id"]))[
-            ["region", "name", "value", "unit", "flag", "source"]
-        ],
+    table = pd.DataFrame(
+        {
+            "region": figures["region_id"].map(names).fillna(figures["region_id"]),
+            "name": figures["name"],
+            # the number with its flag, or "confidential (c)" / "no data" as on the map: never an empty cell
+            "value": [choropleth.value_text(v, f) for v, f in zip(figures["value"], figures["flag"], strict=True)],
+            "unit": figures["unit"],
+            "source": figures["source"],
+        }
+    )
+    layout.table(
+        table,
         hide_index=True,
         key=f"whole_economy_{where}",
-        column_config={"name": "indicator", "value": st.column_config.NumberColumn("value", format="%.6g")},
+        column_config={
+            "region": "Region",
+            "name": "Indicator",
+            "value": st.column_config.TextColumn("Value", alignment="right", help=_FLAG_HELP),
+            "unit": "Unit",
+            "source": "Source",
+        },
     )
     st.caption(
         f"Source: {_sources(figures['source'])} · whole economy (sector TOTAL): these figures "
