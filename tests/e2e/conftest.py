@@ -179,3 +179,21 @@ def go_to(page: Any, title: str) -> None:
             page.keyboard.press("Escape")
     link.click()
     wait_idle(page)
+
+
+def top_menu(page: Any) -> tuple[list[str], list[str], list[str]]:
+    """What the top menu shows, as a person sees it: its links, its groups (dropdowns) and any overflow ("3 more"),
+    each only when visible, inside the window and not one of the copies the menu measures its width with."""
+    links, groups, more = page.locator("[data-testid='stTopNav']").evaluate(
+        """nav => {
+            const shown = e => { const r = e.getBoundingClientRect();
+                return !e.closest('[inert]') && r.width > 0 && r.right <= window.innerWidth; };
+            const text = e => (e.querySelector('[data-testid=stMarkdownContainer]') || e).innerText.trim();
+            const links = [...nav.querySelectorAll('[data-testid=stTopNavLink]')].filter(shown).map(text);
+            const groups = [...nav.querySelectorAll('[data-testid=stTopNavSection]')].filter(shown).map(text);
+            const more = [...nav.querySelectorAll('*')].filter(e => e.children.length === 0 && shown(e))
+                .map(e => e.textContent.trim()).filter(t => /^\\d+ more$/.test(t));
+            return [links, groups, more];
+        }"""
+    )
+    return links, groups, more
