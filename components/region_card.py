@@ -182,13 +182,15 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str]) -> Non
     cols[0].metric("Projects", len(p), help="With a partner in this region, of this value chain or of none")
     public = p["public_funding_eur"].fillna(p["budget_eur"]).sum()
     cols[1].metric(
-        "Public funding of these projects",
+        "Public funding",  # a longer label is cut short in large type at 1280 px
         f"€{public / 1e6:,.1f} M",
-        help="Whole projects, all partners; public (incl. EU) share where known, else the budget",
+        help="Of these projects: whole projects, all partners; public (incl. EU) share where known, else the budget",
     )
-    received = None
+    received, funding_sources = None, pd.Series(dtype=object)
     if data.is_additive(FUNDING):
         received = matching.indicator_over(data, sel, FUNDING, sectors).get(region)
+        obs = data["observations"]
+        funding_sources = obs.loc[(obs["indicator"] == FUNDING) & (obs["year"] == sel.year), "source"]
     cols[2].metric(
         f"EU funding received in {sel.year}",
         f"€{received / 1e6:,.1f} M" if received is not None and pd.notna(received) else "–",
@@ -208,7 +210,8 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str]) -> Non
                 "partner_regions": "Partner regions",
             },
         )
-    st.caption(f"Source: {_sources(p['source'], [data.data_source()])} · public funding: whole projects, all partners")
+    # the projects' sources and the funding indicator's, not every indicator's (each source once)
+    st.caption(f"Source: {_sources(p['source'], funding_sources)} · public funding: whole projects, all partners")
 
 
 def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> None:
@@ -309,8 +312,10 @@ def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[st
 def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) -> None:
     """The region brief for meetings: two A4 pages (PDF) and the same as one HTML file."""
     key = f"_brief_{sel.region}_{sel.chain_id}_{sel.year}_{sel.level}_{state.data_key(data)}"
-    cols = st.columns([2, 2, 2, 3], vertical_alignment="center")
-    if cols[0].button("Make the region brief", key="brief_make", icon=":material/description:"):
+    # One row, each button as wide as its label (narrow columns cut "Make the region brief" short at 1280 px),
+    # wrapping in large type.
+    row = st.container(horizontal=True, vertical_alignment="center", key="brief_row")
+    if row.button("Make the region brief", key="brief_make", icon=":material/description:"):
         with st.spinner("Drawing the charts and laying out two pages…"):
             made = brief.make(data, sel, store_datasets)
             pictures = brief.pictures(made)
@@ -318,10 +323,10 @@ def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) ->
     if key in st.session_state:
         pdf, page = st.session_state[key]
         name = f"region-brief-{sel.region}-{sel.year}"
-        cols[1].download_button(
+        row.download_button(
             "Brief (PDF)", pdf, f"{name}.pdf", "application/pdf", on_click="ignore", icon=":material/download:"
         )
-        cols[2].download_button(
+        row.download_button(
             "Brief (HTML)", page, f"{name}.html", "text/html", on_click="ignore", icon=":material/download:"
         )
-    cols[3].caption("Key figures, stages, map, partners, actors, projects, sources: for a meeting.")
+    row.caption("Key figures, stages, map, partners, actors, projects, sources: for a meeting.", width="stretch")

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from streamlit.proto.Block_pb2 import Block
 
 from components.chart_style import esc
 from components.layout import plain
@@ -172,6 +173,15 @@ def test_whole_economy_figures_say_confidential_and_no_data_in_words(
         assert list(table.columns) == ["region", "name", "value", "unit", "source"], "no column of empty flags"
         assert table["name"].eq("GDP per head").all() and table["source"].eq("Test").all()
         shown |= {(year, r): v for r, v in zip(table["region"], table["value"], strict=True)}
+    # The funding tab names the sources of its projects and of the funding indicator, each once, and no other.
+    at = open_app("pages/profile.py", region=REGION_LABEL, **{Profile.TAB: "Projects and funding"})
+    (caption,) = [c.value for c in at.caption if "public funding: whole projects" in c.value]
+    assert caption.count("demo data (synthetic)") == 1 and "Test" not in caption, caption
+    # Labels short enough for large type at 1280 px; the indicator, threshold and growth inputs line up at the bottom
+    # when the threshold's label takes two lines.
+    assert [m.label for m in at.metric][-3:] == ["Projects", "Public funding", "EU funding received in 2023"]
+    controls = [c for c in at.main.columns if len(c.selectbox) or len(c.radio)][:3]
+    assert [Block.Column.VerticalAlignment.Name(c.proto.vertical_alignment) for c in controls] == ["BOTTOM"] * 3
     assert shown == {
         ("2023", "Övre Norrland"): "2.51",
         ("2023", "Pohjois- ja Itä-Suomi"): "confidential (c)",
