@@ -197,3 +197,21 @@ def top_menu(page: Any) -> tuple[list[str], list[str], list[str]]:
         }"""
     )
     return links, groups, more
+
+
+def clipped(page: Any) -> list[str]:
+    """Words the page cuts short (an ellipsis or hidden overflow: the text is wider than its box), in the main area
+    and the sidebar; formulas (KaTeX, measured in its own way) aside."""
+    return page.evaluate(
+        """() => {
+            const cut = [];
+            for (const e of document.querySelectorAll('[data-testid=stMain] *, [data-testid=stSidebar] *')) {
+                if (e.closest('[inert], .katex') || !e.innerText || e.scrollWidth <= e.clientWidth + 1) continue;
+                const style = getComputedStyle(e);
+                if (style.textOverflow === 'ellipsis' || style.overflowX === 'hidden') {
+                    cut.push(e.innerText.trim().replace(/\\n/g, ' '));
+                }
+            }
+            return [...new Set(cut)].filter(t => t);
+        }"""
+    )

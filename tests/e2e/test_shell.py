@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote_plus, urlparse
 
 import pytest
 
-from .conftest import choose_country, go_to, screenshot, served, top_menu, wait_idle
+from components.state import Matchmaking, Profile
+
+from .conftest import choose_country, clipped, go_to, screenshot, served, top_menu, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -117,3 +119,27 @@ def test_deep_link_by_code_keeps_codes_in_the_url_across_pages_and_back(app_url:
     wait_idle(page)
     page.wait_for_function("() => location.search.includes('region=SE33') && !location.search.includes('Norrland')")
     assert sidebar.get_by_role("combobox", name="Focus region").input_value() == "SE33 Övre Norrland"
+
+
+def test_no_words_cut_short_at_1280_for_a_director_or_a_facilitator_in_large_type(app_url: str, browser) -> None:
+    """At 1280×720, in normal and in large type: the home page's numbers and page list, the map's region card, the
+    profile's brief buttons and funding figures, matchmaking's closer look show their words whole."""
+    views = (
+        "/",
+        "/map?region=SE33",
+        "/profile?region=SE33",
+        f"/profile?region=SE33&{Profile.TAB}=Projects+and+funding",
+        f"/matchmaking?region=SE33&{Matchmaking.TAB}={quote_plus(Matchmaking.TABS[2])}",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        for large in ("false", "true"):
+            for view in views:
+                page.goto(f"{app_url}{view}{'&' if '?' in view else '?'}present={large}")
+                wait_idle(page)
+                page.get_by_role("heading").first.wait_for()
+                assert clipped(page) == [], (view, large)
+        screenshot(page, "matchmaking-pair-large-1280")
+    finally:
+        context.close()
