@@ -13,7 +13,7 @@ import pytest
 from components import nav
 from components.state import Flows, Map
 
-from .conftest import editor_server, go_to, screenshot, sign_in, top_menu, wait_idle
+from .conftest import clipped, editor_server, go_to, screenshot, sign_in, top_menu, wait_idle
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "workshop-secret"
@@ -165,6 +165,17 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     wait_idle(participant)
     assert participant.get_by_role("button", name="Sign in").count() == 1
     assert participant.get_by_text("Upload", exact=True).count() == 0
+
+    # The agenda and the join code's row at 1280×720, in normal and in large type: every button's word whole.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_role("tab", name="Agenda").click()
+    wait_idle(page)
+    assert page.get_by_role("button", name="Present").count() == 3
+    assert clipped(page) == []
+    page.locator(SIDEBAR).get_by_text("Large type for screen-sharing").click()
+    wait_idle(page)
+    assert clipped(page) == []
+    screenshot(page, "workshop-agenda-large-1280")
     facilitator.context.close()
     participant.context.close()
 
