@@ -20,7 +20,8 @@ def controls(data: Data, keys: state.BenchmarkKeys) -> tuple[str, float, DeltaGe
     table = table[table["additive"].fillna(False).astype(bool)]
     names = dict(zip(table["indicator_id"], table["name"], strict=True))
     options = list(names)
-    cols = st.columns([2, 1, 1])
+    # Bottom-aligned: in large type the threshold's label takes two lines, and the three inputs still line up.
+    cols = st.columns([2, 1, 1], vertical_alignment="bottom")
     indicator = cols[0].selectbox(
         "Indicator",
         options,

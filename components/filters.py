@@ -128,7 +128,7 @@ def sidebar(data: Data, where: DeltaGenerator) -> None:
         "Sectors (NACE Rev. 2)",
         o.sectors,
         format_func=o.sector_label,
-        placeholder="All sectors of these stages",
+        placeholder="All in these stages",  # short: the sidebar cuts a longer one in large type
     )
     countries = where.multiselect(
         "Countries",

@@ -20,8 +20,13 @@ SYNTHETIC = "demo data (synthetic)"
 _LARGE_TYPE = """
 <style>
 html { font-size: 21px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
+/* A link's words wrap instead of being cut (the home page's list of pages, the map's link to a profile). */
+[data-testid="stPageLink-NavLink"] * { white-space: normal; }
 [data-testid="stMainMenu"], [data-testid="stToolbarActions"], [data-testid="stAppDeployButton"] { display: none; }
+/* The pages' menu, in large words, fits at 1280 px: the toolbar it shares the header with is hidden above, so its
+   reserved width goes to the menu, and the menu's links show their words without icons. */
+[data-testid="stToolbar"] div:has(> [data-testid="stToolbarActions"]) { min-width: 0; }
+[data-testid="stTopNavLink"] > span:has([data-testid="stIconMaterial"]) { display: none; }
 </style>
 """
 

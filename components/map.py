@@ -612,8 +612,9 @@ def side_panel(data: Data, sel: Selection, the_panel: Panel | None) -> None:
     if any(spec.path == PROFILE_PAGE for spec in nav.PAGES):
         st.page_link(
             PROFILE_PAGE,
-            label=f"Open the profile of {layout.plain(p.name)}",
+            label="Open its profile",  # the card's heading names the region; with the name the link was cut short
             icon=":material/location_city:",
+            help=f"The region profile of {layout.plain(p.name)}: specialisation, peers, actors, funding, flows",
             query_params=_global_params(),
         )
     st.button("Clear the selection", on_click=_clear_region, icon=":material/close:")

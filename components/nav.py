@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +14,12 @@ from components import auth, state
 @dataclass(frozen=True)
 class PageSpec:
     path: str
-    title: str
+    title: str  # as the page's heading and the home page's list of pages say it
     icon: str
     section: str  # the top menu's group of the page (TOP: a link of its own)
     purpose: str
     url_path: str | None = None
+    menu: str = ""  # its shorter name in the top menu and the browser tab (default: the title)
     editors_only: bool = False  # viewers reach it only by its URL (to sign in); it is not listed for them
     # Its main chart is sent before the sidebar's filters (app.py draws them after the page). Such a page never calls
     # st.stop(): a stopped run draws nothing more, so the filters would be missing and lose their state.
@@ -52,6 +54,7 @@ _ALL = (
         TOP,
         "How goods, knowledge and investment flow from stage to stage and region to region.",
         "flows",
+        menu="Flows",
         chart_first=True,
     ),
     PageSpec(
@@ -73,10 +76,19 @@ _ALL = (
         chart_first=True,
     ),
     PageSpec(
+        "pages/about.py",
+        "About & method",
+        ":material/menu_book:",
+        TOP,
+        "The four BSR S3 steps, every indicator formula, data sources, versions and licences.",
+        "about",
+        menu="About",
+    ),
+    PageSpec(
         "pages/data.py",
         "Data",
         ":material/upload_file:",
-        "Data",
+        TOP,
         "Upload, validate, version and roll back datasets (editors only).",
         "data",
         editors_only=True,
@@ -98,33 +110,29 @@ _ALL = (
         "Participants: type the workshop's code, vote on partners and ideas, leave a comment.",
         "join",
     ),
-    PageSpec(
-        "pages/about.py",
-        "About & method",
-        ":material/menu_book:",
-        TOP,
-        "The four BSR S3 steps, every indicator formula, data sources, versions and licences.",
-        "about",
-    ),
 )
 # A page appears once its file exists: nothing is registered before it works.
 PAGES = tuple(spec for spec in _ALL if (REPO / spec.path).exists())
 
 
 def pages() -> dict[str, list[st.Page]]:
-    """st.navigation's input, grouped by section."""
-    out: dict[str, list[st.Page]] = {}
+    """st.navigation's input, grouped by section. A section with one page this person may open is a link of its
+    own (a dropdown of one only hides the page behind a click): viewers get "Join a workshop" as a link, editors
+    get the Workshop group. Titles are the short `menu` names, so that an editor's whole menu fits at 1280 px."""
     editor = auth.identity().can_write
+    shown = [spec for spec in PAGES if editor or not spec.editors_only]
+    sizes = Counter(spec.section for spec in shown)
+    out: dict[str, list[st.Page]] = {}
     for i, spec in enumerate(PAGES):
         page = st.Page(
             spec.path,
-            title=spec.title,
+            title=spec.menu or spec.title,
             icon=spec.icon,
             default=i == 0,
-            visibility="hidden" if spec.editors_only and not editor else "visible",
+            visibility="visible" if spec in shown else "hidden",
             **({"url_path": spec.url_path} if spec.url_path else {}),
         )
-        out.setdefault(spec.section, []).append(page)
+        out.setdefault(spec.section if sizes[spec.section] > 1 else TOP, []).append(page)
     return out
 
 

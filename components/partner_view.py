@@ -14,6 +14,7 @@ from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
 
 MAX_WEIGHT = 5
+PAIR_FIGURES_A_ROW = 3  # the closer look's score and components: six side by side cut "Complementarity" short
 
 
 def weights() -> dict[str, int]:
@@ -208,10 +209,13 @@ def partner_picker(ranked: pd.DataFrame) -> str:
 def pair_detail(ranked: pd.DataFrame, partner: str) -> None:
     """The partner's score, its components and the reason, in large numbers for screen-sharing."""
     row = ranked.set_index("region_id").loc[partner]
-    cols = st.columns(1 + len(matching.COMPONENTS))
-    cols[0].metric("Score", f"{row['score']:.2f}", help=f"Rank {int(row['rank'])} of the suggestions")
-    for col, (c, title) in zip(cols[1:], matching.COMPONENTS.items(), strict=True):
-        col.metric(title, f"{row[c]:.2f}", help=matching.COMPONENT_HELP[c])
+    figures = [("Score", row["score"], f"Rank {int(row['rank'])} of the suggestions")]
+    figures += [(title, row[c], matching.COMPONENT_HELP[c]) for c, title in matching.COMPONENTS.items()]
+    for start in range(0, len(figures), PAIR_FIGURES_A_ROW):
+        for col, (label, value, why) in zip(
+            st.columns(PAIR_FIGURES_A_ROW), figures[start : start + PAIR_FIGURES_A_ROW], strict=False
+        ):
+            col.metric(label, f"{value:.2f}", help=why)
     st.markdown(f"**Why:** {layout.plain(row['why'])}.")
 
 
@@ -227,7 +231,7 @@ def matched_actors(frame: pd.DataFrame, a_name: str, b_name: str) -> None:
             "actor_a": f"Actor in {a_name}",
             "type_a": "Helix",
             "stage_a": "Stage",
-            "relation": "",
+            "relation": "Link",
             "actor_b": f"Actor in {b_name}",
             "type_b": "Helix",
             "stage_b": "Stage",

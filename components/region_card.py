@@ -12,12 +12,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import data as app_data
 from components import layout, state
-from valuechain import brief, matching
+from valuechain import brief, choropleth, matching
 from valuechain.query import Data, Selection, split_list, whole_economy_figures
-from valuechain.schema import ACTOR_TYPES
+from valuechain.schema import ACTOR_TYPES, FLAGS
 
 FORMULAS_HINT = "formulas: About & method"
 FUNDING = "eu_funding"  # the indicator of EU funding received (demo and Kohesio/CORDIS-style uploads)
+_FLAG_HELP = "A flag of the source follows its number: " + ", ".join(f"{k} {v}" for k, v in FLAGS.items()) + "."
 
 
 def source(bench: matching.Benchmark, extra: str) -> None:
@@ -181,13 +182,15 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str]) -> Non
     cols[0].metric("Projects", len(p), help="With a partner in this region, of this value chain or of none")
     public = p["public_funding_eur"].fillna(p["budget_eur"]).sum()
     cols[1].metric(
-        "Public funding of these projects",
+        "Public funding",  # a longer label is cut short in large type at 1280 px
         f"€{public / 1e6:,.1f} M",
-        help="Whole projects, all partners; public (incl. EU) share where known, else the budget",
+        help="Of these projects: whole projects, all partners; public (incl. EU) share where known, else the budget",
     )
-    received = None
+    received, funding_sources = None, pd.Series(dtype=object)
     if data.is_additive(FUNDING):
         received = matching.indicator_over(data, sel, FUNDING, sectors).get(region)
+        obs = data["observations"]
+        funding_sources = obs.loc[(obs["indicator"] == FUNDING) & (obs["year"] == sel.year), "source"]
     cols[2].metric(
         f"EU funding received in {sel.year}",
         f"€{received / 1e6:,.1f} M" if received is not None and pd.notna(received) else "–",
@@ -207,7 +210,8 @@ def projects(data: Data, sel: Selection, region: str, sectors: list[str]) -> Non
                 "partner_regions": "Partner regions",
             },
         )
-    st.caption(f"Source: {_sources(p['source'], [data.data_source()])} · public funding: whole projects, all partners")
+    # the projects' sources and the funding indicator's, not every indicator's (each source once)
+    st.caption(f"Source: {_sources(p['source'], funding_sources)} · public funding: whole projects, all partners")
 
 
 def flows(data: Data, sel: Selection, region: str, names: dict[str, str]) -> None:
@@ -277,13 +281,27 @@ def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[st
     if figures.empty:
         return
     st.subheader(f"Whole-economy figures, {sel.year}")
-    st.dataframe(
-        figures.assign(region=figures["region_id"].map(names).fillna(figures["region_id"]))[
-            ["region", "name", "value", "unit", "flag", "source"]
-        ],
+    table = pd.DataFrame(
+        {
+            "region": figures["region_id"].map(names).fillna(figures["region_id"]),
+            "name": figures["name"],
+            # the number with its flag, or "confidential (c)" / "no data" as on the map: never an empty cell
+            "value": [choropleth.value_text(v, f) for v, f in zip(figures["value"], figures["flag"], strict=True)],
+            "unit": figures["unit"],
+            "source": figures["source"],
+        }
+    )
+    layout.table(
+        table,
         hide_index=True,
         key=f"whole_economy_{where}",
-        column_config={"name": "indicator", "value": st.column_config.NumberColumn("value", format="%.6g")},
+        column_config={
+            "region": "Region",
+            "name": "Indicator",
+            "value": st.column_config.TextColumn("Value", alignment="right", help=_FLAG_HELP),
+            "unit": "Unit",
+            "source": "Source",
+        },
     )
     st.caption(
         f"Source: {_sources(figures['source'])} · whole economy (sector TOTAL): these figures "
@@ -294,8 +312,10 @@ def whole_economy(data: Data, sel: Selection, regions: list[str], names: dict[st
 def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) -> None:
     """The region brief for meetings: two A4 pages (PDF) and the same as one HTML file."""
     key = f"_brief_{sel.region}_{sel.chain_id}_{sel.year}_{sel.level}_{state.data_key(data)}"
-    cols = st.columns([2, 2, 2, 3], vertical_alignment="center")
-    if cols[0].button("Make the region brief", key="brief_make", icon=":material/description:"):
+    # One row, each button as wide as its label (narrow columns cut "Make the region brief" short at 1280 px),
+    # wrapping in large type.
+    row = st.container(horizontal=True, vertical_alignment="center", key="brief_row")
+    if row.button("Make the region brief", key="brief_make", icon=":material/description:"):
         with st.spinner("Drawing the charts and laying out two pages…"):
             made = brief.make(data, sel, store_datasets)
             pictures = brief.pictures(made)
@@ -303,10 +323,10 @@ def brief_downloads(data: Data, sel: Selection, store_datasets: pd.DataFrame) ->
     if key in st.session_state:
         pdf, page = st.session_state[key]
         name = f"region-brief-{sel.region}-{sel.year}"
-        cols[1].download_button(
+        row.download_button(
             "Brief (PDF)", pdf, f"{name}.pdf", "application/pdf", on_click="ignore", icon=":material/download:"
         )
-        cols[2].download_button(
+        row.download_button(
             "Brief (HTML)", page, f"{name}.html", "text/html", on_click="ignore", icon=":material/download:"
         )
-    cols[3].caption("Key figures, stages, map, partners, actors, projects, sources: for a meeting.")
+    row.caption("Key figures, stages, map, partners, actors, projects, sources: for a meeting.", width="stretch")

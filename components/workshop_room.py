@@ -78,21 +78,22 @@ def agenda(store: Store, ws: dict, who: Identity) -> pd.DataFrame:
         return scenes
     for scene in scenes.to_dict("records"):
         with st.container(border=True, key=f"scene_row_{scene['scene_id']}"):
-            top = st.columns([6, 1, 1, 1, 1, 1], vertical_alignment="center")
-            top[0].markdown(
+            # The title takes the room the buttons leave; each button is as wide as its word (equal columns cut
+            # "Present" to "P." in large type), and the buttons, kept together, go below the title when the row is
+            # too narrow.
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(
                 f"**{scene['position']}. {layout.plain(scene['title'])}** · "
-                f"{workshop.PAGE_TITLES.get(scene['page'], layout.plain(scene['page']))}"
+                f"{workshop.PAGE_TITLES.get(scene['page'], layout.plain(scene['page']))}",
+                width="stretch",
             )
             sid = int(scene["scene_id"])
-            top[1].button("Open", key=f"open_{sid}", on_click=scenes_ui.go_to, args=(scene, ws["workshop_id"], False))
-            top[2].button(
-                "Present", key=f"present_{sid}", on_click=scenes_ui.go_to, args=(scene, ws["workshop_id"], True)
-            )
-            top[3].button("↑", key=f"up_{sid}", on_click=_run, args=(store.move_scene, sid, -1), kwargs={"who": who})
-            top[4].button("↓", key=f"down_{sid}", on_click=_run, args=(store.move_scene, sid, 1), kwargs={"who": who})
-            top[5].button(
-                "Delete", key=f"del_{sid}", on_click=_run, args=(store.delete_scene, sid), kwargs={"who": who}
-            )
+            top = row.container(horizontal=True, width="content", wrap=False)
+            top.button("Open", key=f"open_{sid}", on_click=scenes_ui.go_to, args=(scene, ws["workshop_id"], False))
+            top.button("Present", key=f"present_{sid}", on_click=scenes_ui.go_to, args=(scene, ws["workshop_id"], True))
+            top.button("↑", key=f"up_{sid}", on_click=_run, args=(store.move_scene, sid, -1), kwargs={"who": who})
+            top.button("↓", key=f"down_{sid}", on_click=_run, args=(store.move_scene, sid, 1), kwargs={"who": who})
+            top.button("Delete", key=f"del_{sid}", on_click=_run, args=(store.delete_scene, sid), kwargs={"who": who})
             if scene["note"]:
                 st.text(scene["note"])
             link = f"/{scene['page']}?" + urlencode(scenes_ui.scene_params(scene, ws["workshop_id"], False), doseq=True)
@@ -102,17 +103,17 @@ def agenda(store: Store, ws: dict, who: Identity) -> pd.DataFrame:
 
 
 def controls(store: Store, ws: dict, who: Identity) -> None:
-    cols = st.columns([2, 2, 3], vertical_alignment="center")
-    cols[0].metric("Join code", ws["code"], help="Participants open the Join page and type this code.")
+    row = st.container(horizontal=True, vertical_alignment="center")  # each part as wide as its words
+    row.metric("Join code", ws["code"], help="Participants open the Join page and type this code.", width="content")
     label = "Reopen voting" if ws["closed"] else "Close: freeze votes and comments"
-    cols[1].button(
+    row.button(
         label,
         key="ws_close",
         on_click=_run,
         args=(store.set_closed, ws["workshop_id"], not ws["closed"]),
         kwargs={"who": who},
     )
-    cols[2].caption("Closed: votes and comments are frozen." if ws["closed"] else "Open: participants can vote.")
+    row.caption("Closed: votes and comments are frozen." if ws["closed"] else "Open: participants can vote.")
 
 
 # --- the board: items, tallies, comments ------------------------------------------------------------

@@ -54,6 +54,7 @@ else:
         with pair_tab:
             partner = partner_view.partner_picker(ranked)
             partner_view.pair_detail(ranked, partner)
+            layout.source_caption(data, "score and components of this pair · formulas: About & method")
             region_card.whole_economy(data, sel, [region, partner], names, "pair")
             actors = matching.matched_actors(data, pairs.bench, region, partner)
             partner_view.matched_actors(actors, names[region], names[partner])

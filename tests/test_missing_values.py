@@ -144,3 +144,19 @@ def test_the_value_column_never_had_a_not_null_constraint_so_older_databases_tak
     statement = ddl(schema.OBSERVATIONS)
     assert "value DOUBLE PRECISION," in statement and "value DOUBLE PRECISION NOT NULL" not in statement
     assert schema.OBSERVATIONS.column("value").required, "the column itself must still be in the file"
+
+
+@pytest.mark.parametrize(
+    ("value", "flag", "text"),
+    [
+        (2.51, None, "2.51"),
+        (3.1, "p", "3.10 (p: provisional)"),
+        (118518.73, "pe", "118,519 (pe: provisional, estimated)"),
+        (-0.4, np.nan, "\u22120.40"),  # U+2212: never read as a formula in a copied table
+        (np.nan, "c", "confidential (c)"),
+        (None, None, "no data"),
+        (np.nan, "u", "no data"),
+    ],
+)
+def test_a_table_cell_says_what_a_gap_is_in_the_maps_words(value: object, flag: object, text: str) -> None:
+    assert choropleth.value_text(value, flag) == text

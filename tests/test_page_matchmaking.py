@@ -4,6 +4,7 @@ it, the synergy matrix stays small, and editors (only) save idea cards."""
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,13 @@ def test_ranked_partners_with_reasons_for_a_demo_region(seeded_db: Path) -> None
     assert at.selectbox(key=Matchmaking.PARTNER).value == best["region_id"]
     assert f"**Why:** {plain(best['why'])}." in [m.value for m in at.markdown]
     assert {m.label: m.value for m in at.metric}["Score"] == f"{best['score']:.2f}"
+    assert [m.label for m in at.metric] == ["Score", *matching.COMPONENTS.values()], "three a row, none cut short"
+    widths = [c.weight for c in at.main.columns if len(c.metric)]
+    assert widths == pytest.approx([1 / 3] * 6), "two rows of three"
+    captions = [c.value for c in at.caption]
+    assert any("score and components of this pair" in c and "demo data (synthetic)" in c for c in captions)
+    actors = next(d for d in at.dataframe if "relation" in d.value.columns)
+    assert json.loads(actors.proto.columns)["relation"]["label"] == "Link", "no column without a heading"
 
 
 def test_weights_reorder_the_list(seeded_db: Path) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from streamlit.proto.Block_pb2 import Block
 
 from components.chart_style import esc
 from components.layout import plain
 from components.state import PICKED_REGION, SELECTION, Profile
-from valuechain import matching
+from valuechain import cli_import, matching
 from valuechain.query import Data, Selection, sectors_in_selection
 from valuechain.store import open_store
 
@@ -147,3 +149,41 @@ def test_the_first_year_has_no_growth(seeded_db: Path) -> None:
     assert metrics(at)["Growth a year"] == "–"
     assert "no earlier year in the data" in [c.value for c in at.caption]
     assert all(s.key != "since" for s in at.selectbox)
+
+
+def test_whole_economy_figures_say_confidential_and_no_data_in_words(
+    monkeypatch: pytest.MonkeyPatch, seeded_db: Path, tmp_path: Path
+) -> None:
+    """A whole-economy figure the source keeps confidential reads "confidential (c)", one without a value "no data"
+    (the map's words), a flag is spelled out: no empty cell, no "None"."""
+    db = tmp_path / "app.duckdb"
+    shutil.copy(seeded_db, db)
+    monkeypatch.setenv("VALUECHAIN_DB_PATH", str(db))
+    figures = tmp_path / "gdp.csv"
+    figures.write_text("region_id,year,value\nSE33,2023,2.51\nFI1D,2023,: c\nPL84,2023,:\nSE33,2022,3.1 p\n")
+    new = ["--new-indicator", "gdp_test", "GDP per head", "EUR", "rate"]
+    settings = ["--set", "sector=TOTAL", "--set", "indicator=gdp_test", "--set", "unit=EUR", "--set", "source=Test"]
+    assert cli_import.main([str(figures), *settings, *new, "--dataset", "GDP", "--editor", "x"]) == 0
+
+    shown: dict[tuple[str, str], str] = {}
+    for year in ("2023", "2022"):
+        at = open_app("pages/profile.py", region=REGION_LABEL, year=year, **PEERS, **{Profile.TAB: Profile.TABS[1]})
+        table = next(d.value for d in at.dataframe if list(d.value.columns)[:3] == ["region", "name", "value"])
+        assert list(table.columns) == ["region", "name", "value", "unit", "source"], "no column of empty flags"
+        assert table["name"].eq("GDP per head").all() and table["source"].eq("Test").all()
+        shown |= {(year, r): v for r, v in zip(table["region"], table["value"], strict=True)}
+    # The funding tab names the sources of its projects and of the funding indicator, each once, and no other.
+    at = open_app("pages/profile.py", region=REGION_LABEL, **{Profile.TAB: "Projects and funding"})
+    (caption,) = [c.value for c in at.caption if "public funding: whole projects" in c.value]
+    assert caption.count("demo data (synthetic)") == 1 and "Test" not in caption, caption
+    # Labels short enough for large type at 1280 px; the indicator, threshold and growth inputs line up at the bottom
+    # when the threshold's label takes two lines.
+    assert [m.label for m in at.metric][-3:] == ["Projects", "Public funding", "EU funding received in 2023"]
+    controls = [c for c in at.main.columns if len(c.selectbox) or len(c.radio)][:3]
+    assert [Block.Column.VerticalAlignment.Name(c.proto.vertical_alignment) for c in controls] == ["BOTTOM"] * 3
+    assert shown == {
+        ("2023", "Övre Norrland"): "2.51",
+        ("2023", "Pohjois- ja Itä-Suomi"): "confidential (c)",
+        ("2023", "Podlaskie"): "no data",
+        ("2022", "Övre Norrland"): "3.10 (p: provisional)",
+    }

@@ -25,6 +25,7 @@ from valuechain.query import (
     region_level,
     regions_in_view,
 )
+from valuechain.schema import FLAGS
 
 SCHEMES = {
     "quantiles": "Quantiles",
@@ -106,6 +107,20 @@ def confidential(values: pd.Series, flags: pd.Series) -> pd.Series:
 def gap_label(flag: object) -> str:
     """What a region without a number has: a confidential value (flag c) or no data."""
     return "confidential (c)" if isinstance(flag, str) and "c" in flag else "no data"
+
+
+def value_text(value: object, flag: object) -> str:
+    """A value as a table cell reads it: the number with its flags spelled out (`3.10 (p: provisional)`), or the
+    map's words for a gap (`confidential (c)`, `no data`), so a missing value never looks like an empty cell. A
+    negative number takes the minus sign U+2212, which no spreadsheet takes for the start of a formula."""
+    number = format_number(value)
+    if number == "no data":
+        return gap_label(flag)
+    number = number.replace("-", "\u2212")
+    letters = flag.strip() if isinstance(flag, str) else ""
+    if not letters:
+        return number
+    return f"{number} ({letters}: {', '.join(FLAGS.get(ch, 'unknown flag') for ch in letters)})"
 
 
 # --- classification --------------------------------------------------------------------------------

@@ -26,6 +26,21 @@ VERSION_STATUSES = ("current", "superseded", "deleted")
 TOTAL_SECTOR = "TOTAL"  # observations over the whole economy, the denominator of location quotients
 DATA_TABLES = ("observations", "flows", "actors", "priorities", "projects")  # data, not definitions
 LIST_SEPARATOR = ";"  # multi-valued text cells (stages of an actor, partner regions of a project)
+# Eurostat's observation flags (https://ec.europa.eu/eurostat/data/database/information): the flag column's letters,
+# read by ingest's checks and spelled out where a value is shown.
+FLAGS = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs",
+    "e": "estimated",
+    "f": "forecast",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+}
 
 
 @dataclass(frozen=True)

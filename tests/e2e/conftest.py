@@ -179,3 +179,39 @@ def go_to(page: Any, title: str) -> None:
             page.keyboard.press("Escape")
     link.click()
     wait_idle(page)
+
+
+def top_menu(page: Any) -> tuple[list[str], list[str], list[str]]:
+    """What the top menu shows, as a person sees it: its links, its groups (dropdowns) and any overflow ("3 more"),
+    each only when visible, inside the window and not one of the copies the menu measures its width with."""
+    links, groups, more = page.locator("[data-testid='stTopNav']").evaluate(
+        """nav => {
+            const shown = e => { const r = e.getBoundingClientRect();
+                return !e.closest('[inert]') && r.width > 0 && r.right <= window.innerWidth; };
+            const text = e => (e.querySelector('[data-testid=stMarkdownContainer]') || e).innerText.trim();
+            const links = [...nav.querySelectorAll('[data-testid=stTopNavLink]')].filter(shown).map(text);
+            const groups = [...nav.querySelectorAll('[data-testid=stTopNavSection]')].filter(shown).map(text);
+            const more = [...nav.querySelectorAll('*')].filter(e => e.children.length === 0 && shown(e))
+                .map(e => e.textContent.trim()).filter(t => /^\\d+ more$/.test(t));
+            return [links, groups, more];
+        }"""
+    )
+    return links, groups, more
+
+
+def clipped(page: Any) -> list[str]:
+    """Words the page cuts short (an ellipsis or hidden overflow: the text is wider than its box), in the main area
+    and the sidebar; formulas (KaTeX, measured in its own way) aside."""
+    return page.evaluate(
+        """() => {
+            const cut = [];
+            for (const e of document.querySelectorAll('[data-testid=stMain] *, [data-testid=stSidebar] *')) {
+                if (e.closest('[inert], .katex') || !e.innerText || e.scrollWidth <= e.clientWidth + 1) continue;
+                const style = getComputedStyle(e);
+                if (style.textOverflow === 'ellipsis' || style.overflowX === 'hidden') {
+                    cut.push(e.innerText.trim().replace(/\\n/g, ' '));
+                }
+            }
+            return [...new Set(cut)].filter(t => t);
+        }"""
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote_plus, urlparse
 
 import pytest
 
-from .conftest import choose_country, go_to, screenshot, served, wait_idle
+from components.state import Matchmaking, Profile
+
+from .conftest import choose_country, clipped, go_to, screenshot, served, top_menu, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +60,7 @@ def test_deep_link_as_the_first_request_to_a_fresh_server_runs_through_the_shell
         assert sidebar.locator("[data-testid='stRadio'] input[type='radio']").nth(1).is_checked()  # level=1
         assert "Data on screen" in sidebar.inner_text()  # the shell's dataset badge
         nav = page.locator("[data-testid='stTopNav']")
-        assert nav.get_by_text("Value-chain flows").is_visible()  # app.py's titles, not the file names
+        assert nav.get_by_role("link", name="Flows", exact=True).is_visible()  # app.py's titles, not the file names
         assert not nav.get_by_text("flows", exact=True).count()
 
 
@@ -80,9 +82,9 @@ def test_layout_menu_at_the_top_leaves_the_sidebar_to_the_filters_at_900px(app_u
     try:
         page.goto(f"{app_url}/map")
         wait_idle(page)
-        nav = page.locator("[data-testid='stTopNav']")
-        for title in ("Home", "Map", "Value-chain flows", "Region profile", "Matchmaking"):
-            assert nav.get_by_role("link", name=title, exact=True).is_visible(), title
+        # A viewer's whole menu, each page a link (a group of one would hide "Join a workshop" behind a click).
+        pages = ["Home", "Map", "Flows", "Region profile", "Matchmaking", "About", "Join a workshop"]
+        assert top_menu(page) == (pages, [], [])
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         sidebar = page.locator("[data-testid='stSidebar']")
         box = sidebar.locator("[data-testid='stMultiSelect']", has_text="Countries")
@@ -117,3 +119,27 @@ def test_deep_link_by_code_keeps_codes_in_the_url_across_pages_and_back(app_url:
     wait_idle(page)
     page.wait_for_function("() => location.search.includes('region=SE33') && !location.search.includes('Norrland')")
     assert sidebar.get_by_role("combobox", name="Focus region").input_value() == "SE33 Övre Norrland"
+
+
+def test_no_words_cut_short_at_1280_for_a_director_or_a_facilitator_in_large_type(app_url: str, browser) -> None:
+    """At 1280×720, in normal and in large type: the home page's numbers and page list, the map's region card, the
+    profile's brief buttons and funding figures, matchmaking's closer look show their words whole."""
+    views = (
+        "/",
+        "/map?region=SE33",
+        "/profile?region=SE33",
+        f"/profile?region=SE33&{Profile.TAB}=Projects+and+funding",
+        f"/matchmaking?region=SE33&{Matchmaking.TAB}={quote_plus(Matchmaking.TABS[2])}",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        for large in ("false", "true"):
+            for view in views:
+                page.goto(f"{app_url}{view}{'&' if '?' in view else '?'}present={large}")
+                wait_idle(page)
+                page.get_by_role("heading").first.wait_for()
+                assert clipped(page) == [], (view, large)
+        screenshot(page, "matchmaking-pair-large-1280")
+    finally:
+        context.close()

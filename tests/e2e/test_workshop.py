@@ -10,9 +10,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from components import nav
 from components.state import Flows, Map
 
-from .conftest import editor_server, go_to, screenshot, sign_in, wait_idle
+from .conftest import clipped, editor_server, go_to, screenshot, sign_in, top_menu, wait_idle
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "workshop-secret"
@@ -68,7 +69,7 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     assert map_view[Map.BUBBLES] == ["true"] and "Natural breaks" in map_view[Map.CLASSES][0]
     save_scene(page, "Where the bioeconomy jobs are", "Point at eastern Finland.")
     # Scene 2: investment flows.
-    go_to(page, "Value-chain flows")
+    go_to(page, "Flows")
     page.get_by_text("Investment", exact=True).click()
     wait_idle(page)
     assert query(page)[Flows.KIND] == ["Investment"]
@@ -164,5 +165,43 @@ def test_facilitator_presents_participant_votes_tally_updates(workshop_app: str,
     wait_idle(participant)
     assert participant.get_by_role("button", name="Sign in").count() == 1
     assert participant.get_by_text("Upload", exact=True).count() == 0
+
+    # The agenda and the join code's row at 1280×720, in normal and in large type: every button's word whole.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_role("tab", name="Agenda").click()
+    wait_idle(page)
+    assert page.get_by_role("button", name="Present").count() == 3
+    assert clipped(page) == []
+    page.locator(SIDEBAR).get_by_text("Large type for screen-sharing").click()
+    wait_idle(page)
+    assert clipped(page) == []
+    screenshot(page, "workshop-agenda-large-1280")
     facilitator.context.close()
     participant.context.close()
+
+
+def test_an_editors_whole_menu_fits_at_1280_and_1920_in_normal_and_large_type(workshop_app: str, browser) -> None:
+    """Every page an editor may open is in the top menu as a link or in its group, with no "N more" overflow,
+    at 1280×720 and 1920×1080, in normal and in large type (the facilitator's screen-sharing mode)."""
+    links = [spec.menu or spec.title for spec in nav.PAGES if spec.section == nav.TOP]
+    groups = sorted({spec.section for spec in nav.PAGES if spec.section != nav.TOP})
+    assert links == ["Home", "Map", "Flows", "Region profile", "Matchmaking", "About", "Data"]
+    assert groups == ["Workshop"]
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{workshop_app}/data")
+    wait_idle(page)
+    sign_in(page, "Anna", PASSWORD)
+    for large in (False, True):
+        if large:
+            page.locator(SIDEBAR).get_by_text("Large type for screen-sharing").click()
+            wait_idle(page)
+            assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "21px"
+        for width, height in ((1280, 720), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(500)  # the menu measures its items again
+            assert top_menu(page) == (links, groups, []), (width, large)
+            screenshot(page, f"menu-editor-{width}{'-large' if large else ''}")
+    page.locator("[data-testid='stTopNavSection']", has_text="Workshop").click()
+    for title in ("Workshop", "Join a workshop"):
+        assert page.get_by_role("menuitem", name=title, exact=True).is_visible()
+    page.context.close()

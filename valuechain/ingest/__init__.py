@@ -22,7 +22,6 @@ from valuechain.ingest.commit import commit, load_file
 from valuechain.ingest.common import (
     DEFAULT_MAX_UPLOAD_MB,
     FAILURES_PER_CHECK,
-    FLAGS,
     MAX_UPLOAD_ENV,
     UPLOADABLE,
     IngestError,
@@ -44,6 +43,7 @@ from valuechain.ingest.rows import ISO3_TO_NUTS0, KIND_NAMES, RowGroup, region_k
 from valuechain.ingest.source import Parsed, ReadOptions
 from valuechain.ingest.suggestions import NutsChange, nace_hint, nuts_change, nuts_correspondence, nuts_hint, suggester
 from valuechain.ingest.templates import column_guide, template_csv, template_frame, template_xlsx
+from valuechain.schema import FLAGS
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB",

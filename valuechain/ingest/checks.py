@@ -17,7 +17,6 @@ from valuechain.ingest.common import (
     _HTML,
     DEMO_DATASET,
     FAILURES_PER_CHECK,
-    FLAGS,
     MAX_MAGNITUDE,
     MAX_TEXT_CHARS,
     _failure_frame,
@@ -33,7 +32,7 @@ from valuechain.ingest.regions import codes_from_names
 from valuechain.ingest.rows import RowGroup, left_out_counts, left_rows, triage, with_group_hints
 from valuechain.ingest.source import Parsed
 from valuechain.ingest.suggestions import suggester
-from valuechain.schema import ERROR_COLUMNS, TABLES, Table
+from valuechain.schema import ERROR_COLUMNS, FLAGS, TABLES, Table
 from valuechain.store import Store, key_isin
 
 

@@ -47,22 +47,6 @@ FAILURES_PER_CHECK = 1000  # per column and check; the rest is summed up in one 
 MISSING_MARKS = ("", ":", "..", "…", "-")  # Eurostat ':'; Nordic statistics offices '..'
 
 
-# Eurostat's observation flags (https://ec.europa.eu/eurostat/data/database/information).
-FLAGS = {
-    "b": "break in time series",
-    "c": "confidential",
-    "d": "definition differs",
-    "e": "estimated",
-    "f": "forecast",
-    "n": "not significant",
-    "p": "provisional",
-    "r": "revised",
-    "s": "Eurostat estimate",
-    "u": "low reliability",
-    "z": "not applicable",
-}
-
-
 ReadKind = Literal["CSV", "Excel", "Eurostat bulk TSV", "Eurostat SDMX-CSV", "OECD SDMX-CSV", "SDMX-CSV"]
 
 
