@@ -680,9 +680,31 @@ def node_options(flows: pd.DataFrame, chain: Chain) -> dict[str, str]:
     }
 
 
+def _selection(data: Data, sel: Selection, kind: str | None) -> tuple[pd.DataFrame, dict[str, str], tuple[str, ...]]:
+    """The selection's flows, drill-down choices and level notes (the last MAX_CUTS kept on the Data).
+
+    None of them depends on the focus region, so a focus-region change (and the page's two calls per rerun,
+    drill_options and flow_view) reuses them; the frame is shared: treat it as read-only."""
+    made: OrderedDict = data._cache.setdefault("flows:selections", OrderedDict())
+    key = (sel.chain_id, int(sel.year), int(sel.level), sel.countries, sel.stages, kind)
+    hit = made.get(key)
+    if hit is None:
+        flows = selected_flows(data, sel, kind)
+        hit = made[key] = (
+            flows,
+            node_options(flows, Chain.of(data, sel.chain_id)),
+            tuple(_level_notes(flows, sel.level)),
+        )
+        while len(made) > MAX_CUTS:
+            made.popitem(last=False)
+    else:
+        made.move_to_end(key)
+    return hit
+
+
 def drill_options(data: Data, sel: Selection, kind: str | None) -> dict[str, str]:
     """The nodes the page offers for drill-down before it builds the view (a mask, no group-by)."""
-    return node_options(selected_flows(data, sel, kind), Chain.of(data, sel.chain_id))
+    return dict(_selection(data, sel, kind)[1])
 
 
 def flow_view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
@@ -691,9 +713,8 @@ def flow_view(data: Data, sel: Selection, opts: FlowOptions) -> FlowView:
     The drill-down node is the one picked on the page, else the focus region of the global filters.
     """
     chain = Chain.of(data, sel.chain_id)
-    flows = selected_flows(data, sel, opts.kind)
-    options = node_options(flows, chain)
-    notes = _level_notes(flows, sel.level)
+    flows, shared_options, level_notes = _selection(data, sel, opts.kind)
+    options, notes = dict(shared_options), list(level_notes)
     if flows.empty:
         return FlowView(
             chain,
