@@ -253,16 +253,18 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
     obs = observations_at_level(data, indicator, level)
     obs = obs[obs["region_id"].isin(ids) & obs["sector"].isin([*sectors, TOTAL_SECTOR])]
     obs = obs.assign(value=obs["value"].astype("float64"))  # NaN rather than pd.NA in every matrix
-    # one row per key: "first" keeps a missing value missing, where "sum" would turn it into 0
-    panel = obs.pivot_table(index="region_id", columns=["year", "sector"], values="value", aggfunc="first").reindex(
-        index=ids
-    )
-    missing = (
+    # one row per key: "first" keeps a missing value missing, where "sum" would turn it into 0; values and missing
+    # marks in one group-by, each then shaped as its own pivot_table would (sorted columns; the panel without a
+    # (year, sector) column that has no value at all, the marks with it)
+    wide = (
         obs.assign(missing=obs["value"].isna())
-        .pivot_table(index="region_id", columns=["year", "sector"], values="missing", aggfunc="any")
-        .reindex(index=ids)
-        .eq(True)  # False where a region has no row of that year and sector
+        .groupby(["region_id", "year", "sector"])
+        .agg(value=("value", "first"), missing=("missing", "any"))
+        .unstack(["year", "sector"])
     )
+    panel = wide["value"].dropna(how="all", axis=1).sort_index(axis=1).reindex(index=ids)
+    # False where a region has no row of that year and sector
+    missing = wide["missing"].sort_index(axis=1).reindex(index=ids).eq(True)
     units = obs["unit"].dropna()
     sources = sorted(obs["source"].dropna().unique())
     base = _Base(
