@@ -256,15 +256,14 @@ def _base(data: Data, chain_id: str, level: int, indicator: str) -> _Base:
     # one row per key: "first" keeps a missing value missing, where "sum" would turn it into 0; values and missing
     # marks in one group-by, each then shaped as its own pivot_table would (sorted columns; the panel without a
     # (year, sector) column that has no value at all, the marks with it)
-    wide = (
+    cells = (
         obs.assign(missing=obs["value"].isna())
         .groupby(["region_id", "year", "sector"])
         .agg(value=("value", "first"), missing=("missing", "any"))
-        .unstack(["year", "sector"])
     )
-    panel = wide["value"].dropna(how="all", axis=1).sort_index(axis=1).reindex(index=ids)
+    panel = cells["value"].unstack(["year", "sector"]).dropna(how="all", axis=1).sort_index(axis=1).reindex(index=ids)
     # False where a region has no row of that year and sector
-    missing = wide["missing"].sort_index(axis=1).reindex(index=ids).eq(True)
+    missing = cells["missing"].unstack(["year", "sector"]).sort_index(axis=1).reindex(index=ids).eq(True)
     units = obs["unit"].dropna()
     sources = sorted(obs["source"].dropna().unique())
     base = _Base(
