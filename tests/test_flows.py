@@ -325,3 +325,21 @@ def test_chain_year_cuts_are_cached_but_bounded(demo_data: dict) -> None:
             F.chain_year_flows(data, CHAIN, year, level)
     assert len(data._cache["flows:cuts"]) == F.MAX_CUTS
     assert (CHAIN, 2018, 0) not in data._cache["flows:cuts"]  # the least recently used went first
+
+
+def test_a_focus_region_change_reuses_the_selection_but_drills_into_the_new_region(demo_data: dict) -> None:
+    data = bundle(demo_data)
+    opts = F.FlowOptions(kind="goods")
+    first = F.flow_view(data, Selection(CHAIN, YEAR, countries=("LV", "EE"), region="LV00"), opts)
+    second = F.flow_view(data, Selection(CHAIN, YEAR, countries=("LV", "EE"), region="EE00"), opts)
+    assert second.flows is first.flows  # the selection's flows are kept per selection, not per focus region
+    assert second.node_options == first.node_options
+    assert second.node_options is not first.node_options  # each view gets its own choices
+    assert first.drill is not None and first.drill.node == "region:LV00"
+    assert second.drill is not None and second.drill.node == "region:EE00"
+    fresh = F.flow_view(bundle(demo_data), Selection(CHAIN, YEAR, countries=("LV", "EE"), region="EE00"), opts)
+    assert fresh.drill is not None
+    pd.testing.assert_frame_equal(second.drill.partners, fresh.drill.partners)
+    pd.testing.assert_frame_equal(second.sankey.links, fresh.sankey.links)
+    other = F.flow_view(data, Selection(CHAIN, YEAR, countries=("LV",), region="LV00"), opts)
+    assert other.flows is not first.flows  # another selection (here: other countries) gets its own
