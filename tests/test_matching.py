@@ -485,3 +485,20 @@ def test_saved_ideas_list_and_export(store: Store, tiny: Data) -> None:
     csv = matching.ideas_csv(view).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv and csv == export.to_csv_bytes(view).decode("utf-8-sig")
     assert matching.ideas_view(data, "other_chain").empty
+
+
+def test_a_year_with_only_missing_values_is_marked_but_has_no_panel_column(tiny: Data) -> None:
+    gaps = pd.DataFrame(
+        [
+            {**row, "year": 2021, "value": None, "flag": "c"}
+            for row in employment("SE01", 2021, 0, 0, 0, 0) + employment("FI01", 2021, 0, 0, 0, 0)
+            if row["sector"] in ("C16", "A01")
+        ]
+    )
+    obs = pd.concat([tiny["observations"], schema.coerce(gaps, schema.OBSERVATIONS)], ignore_index=True)
+    bench = matching.benchmark(Data({**tiny.frames, "observations": schema.coerce(obs, schema.OBSERVATIONS)}), SEL)
+    assert 2021 not in bench.panel.columns.get_level_values("year")  # no value at all that year
+    assert bench.missing.loc["SE01", (2021, "C16")] and bench.missing.loc["FI01", (2021, "A01")]
+    assert not bench.missing.loc["SE02", (2021, "C16")] and not bench.missing.loc["SE01", (2023, "C16")]
+    assert bench.panel.loc["SE01", (2023, "A01")] == 40 and math.isnan(bench.panel.loc["NO01", (2023, "A01")])
+    assert bench.panel.columns.is_monotonic_increasing and bench.missing.columns.is_monotonic_increasing
