@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components import layout, state
 from components.chart_style import esc
@@ -106,13 +107,19 @@ def test_offline_message_on_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Eurostat cannot be reached" in errors and "Check the internet connection" in errors
 
 
-def test_any_dataset_code_can_be_fetched_and_checked(api: Behaviour) -> None:
+def another_dataset(code: str, indicator: str, name: str, unit: str) -> AppTest:
+    """The editor's page with a dataset code outside the catalogue typed in, and the indicator it becomes."""
     at = editor()
     at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
-    at.text_input(key="eurostat_code").input("nama_10r_2gdp")
-    at.text_input(key="eurostat_indicator").input("gdp_nuts2")
-    at.text_input(key="eurostat_indicator_name").input("GDP by NUTS 2 region")
-    at.text_input(key="eurostat_unit").input("million EUR").run()
+    at.text_input(key="eurostat_code").input(code)
+    at.text_input(key="eurostat_indicator").input(indicator)
+    at.text_input(key="eurostat_indicator_name").input(name)
+    at.text_input(key="eurostat_unit").input(unit).run()
+    return at
+
+
+def test_any_dataset_code_can_be_fetched_and_checked(api: Behaviour) -> None:
+    at = another_dataset("nama_10r_2gdp", "gdp_nuts2", "GDP by NUTS 2 region", "million EUR")
     at.text_input(key="eurostat_filters").input("unit=MIO_EUR").run()
     button(at, "Fetch from Eurostat").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -163,12 +170,9 @@ def test_profile_and_matchmaking_show_stage_scores_from_eurostat_division_data(
 def test_dimension_picker_keeps_one_code_of_a_dimension_that_splits_the_answer(api: Behaviour, seeded_db: Path) -> None:
     """pat_ep_rtot without a unit filter answers in two units (recorded: NR and P_MHAB): the page asks for one, shows
     only that one's rows, and commits them."""
-    at = editor()
-    at.selectbox(key="eurostat_entry").set_value("Another dataset code…").run()
-    at.text_input(key="eurostat_code").input("pat_ep_rtot")
-    at.text_input(key="eurostat_indicator").input("patents_per_mhab")
-    at.text_input(key="eurostat_indicator_name").input("Patent applications per million inhabitants")
-    at.text_input(key="eurostat_unit").input("per million inhabitants").run()
+    at = another_dataset(
+        "pat_ep_rtot", "patents_per_mhab", "Patent applications per million inhabitants", "per million inhabitants"
+    )
     at.number_input(key="eurostat_since_Another dataset code…").set_value(2000).run()
     button(at, "Fetch from Eurostat").click().run()
     assert not at.exception, [e.value for e in at.exception]

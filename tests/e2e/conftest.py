@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -140,6 +141,14 @@ def sign_in(page: object, name: str, password: str) -> None:
     login.get_by_label("Your name").fill(name)
     login.get_by_label("Editor password").fill(password)
     login.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+
+
+def commit(page: Any, button: str | re.Pattern[str] = "Commit as a new version") -> None:
+    """Click the Data page's commit button (the first one with this name) and wait until the new version is stored
+    and every page has been told."""
+    page.get_by_role("button", name=button).first.click()
+    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
     wait_idle(page)
 
 

@@ -16,7 +16,7 @@ from components.state import Matchmaking
 from tests.conftest import _postgres_database, make_store
 from valuechain import demo
 
-from .conftest import editor_server, go_to, screenshot, sign_in, wait_idle
+from .conftest import commit, editor_server, go_to, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -84,9 +84,7 @@ def test_an_upload_committed_on_one_replica_shows_on_the_other_at_its_next_rerun
     editor.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fix))
     editor.get_by_text("No errors in patents_replica.csv").wait_for(timeout=120_000)
     wait_idle(editor)
-    editor.get_by_role("button", name=re.compile("^Commit as a new version")).click()
-    editor.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(editor)
+    commit(editor, re.compile("^Commit as a new version"))
 
     # The same browser session on replica B, next rerun (a page change in the top menu): no reload, no restart.
     go_to(viewer, "Home")

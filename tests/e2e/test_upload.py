@@ -15,7 +15,7 @@ import pytest
 
 from components import state
 
-from .conftest import editor_server, screenshot, sign_in, wait_idle
+from .conftest import commit, editor_server, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -94,9 +94,7 @@ def test_analyst_uploads_eurostat_tsv_and_sees_the_indicator_on_the_map(upload_a
     assert "1 with a missing value not shown" in page.locator(".js-plotly-plot").first.inner_text()
     screenshot(page, "data-upload-preview")
 
-    page.get_by_role("button", name="Commit as a new version of 'Eurostat sbs_r_nuts2021'").click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version of 'Eurostat sbs_r_nuts2021'")
     assert "Stored version" in page.inner_text("body")
     screenshot(page, "data-upload-committed")
     page.get_by_role("tab", name="Versions").click()
@@ -133,9 +131,7 @@ def test_deleting_a_fix_gives_the_demo_data_its_row_back(upload_app: str, page, 
     page.get_by_text("No errors in patent_fix.csv").wait_for(timeout=60_000)
     type_into(page, "upload_dataset", "Patent fix")
     assert "rows of dataset 'Demo data (synthetic)' with the same key are replaced" in page.inner_text("body")
-    page.get_by_role("button", name="Commit as a new version of 'Patent fix'").click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version of 'Patent fix'")
 
     page.get_by_role("tab", name="Versions").click()
     wait_idle(page)

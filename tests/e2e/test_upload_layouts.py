@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from components import state
 
-from .conftest import editor_server, screenshot, sign_in, wait_idle
+from .conftest import commit, editor_server, screenshot, sign_in, wait_idle
 from .test_upload import type_into
 
 pytestmark = pytest.mark.e2e
@@ -117,9 +117,7 @@ def test_editor_loads_data_browser_sheet_and_latin1_csv_leaving_unplaceable_rows
     leave_out(page, 4)  # SEZZ and LVZZ, 2021 and 2022: extra-regio (their ':' cells are rows, as missing values)
     body = page.inner_text("body")
     assert "No errors in tgs00042_page_spreadsheet.xlsx" in body, body[-2000:]
-    page.get_by_role("button", name="Commit as a new version").first.click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version")
 
     latin = tmp_path / "gerd_2020_offices.csv"
     latin.write_bytes(CSV.encode("latin-1"))
@@ -132,9 +130,7 @@ def test_editor_loads_data_browser_sheet_and_latin1_csv_leaving_unplaceable_rows
     leave_out(page, 2)  # PL11 and LT00, NUTS 2013
     body = page.inner_text("body")
     assert "No errors in gerd_2020_offices.csv" in body, body[-2000:]
-    page.get_by_role("button", name="Commit as a new version").first.click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version")
 
     page.get_by_role("tab", name="Versions").click()
     wait_idle(page)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import editor_server, screenshot, sign_in, wait_idle
+from .conftest import commit, editor_server, screenshot, sign_in, wait_idle
 from .test_upload_layouts import leave_out, upload
 
 pytestmark = pytest.mark.e2e
@@ -50,9 +50,7 @@ def test_editor_leaves_the_shifted_rows_of_a_real_project_list_out_as_one_unusab
     body = page.inner_text("body")
     assert "2 left out as chosen, counted in the version's record" in body, body[-3000:]
     assert "No errors in erdf_2014_2020_fi_projektilista.csv" in body, body[-3000:]
-    page.get_by_role("button", name="Commit as a new version").first.click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version")
 
     page.get_by_role("tab", name="Versions").click()
     wait_idle(page)

@@ -12,7 +12,7 @@ import pytest
 
 from components import state
 
-from .conftest import editor_server, screenshot, sign_in, wait_idle
+from .conftest import commit, editor_server, screenshot, sign_in, wait_idle
 from .test_upload import type_into
 from .test_upload_layouts import fill, upload
 
@@ -70,9 +70,7 @@ def test_editor_loads_two_indicators_from_a_wide_panel_and_maps_both(wide_app: s
     body = page.inner_text("body")
     assert "No errors in wood_panel.csv" in body, body[-2000:]
     screenshot(page, "data-wide-panel")
-    page.get_by_role("button", name="Commit as a new version").first.click()
-    page.get_by_text("Every page shows it now").wait_for(timeout=120_000)
-    wait_idle(page)
+    commit(page, "Commit as a new version")
 
     page.goto(f"{wide_app}/map?year=2022")
     wait_idle(page)
