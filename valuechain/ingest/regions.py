@@ -124,11 +124,17 @@ def district_changes() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _districts() -> pd.DataFrame:
+    """Destatis' list of districts: key, name and NUTS-3 code, read once for the keys and the report's names."""
+    return pd.read_csv(_DISTRICTS_FILE, sep=";", dtype=str, usecols=["AGS", "name", "NUTS3"])
+
+
+@lru_cache(maxsize=1)
 def district_keys() -> dict[str, str]:
     """German official keys → NUTS 2021 codes: each district (5 digits) its NUTS-3 region, as Destatis lists them;
     a Land (2 digits) or a statistical region / Regierungsbezirk (3 digits) the NUTS-1 or NUTS-2 region holding
     exactly its districts and no other's; '' for a key known without a one-to-one region (`district_change`)."""
-    table = pd.read_csv(_DISTRICTS_FILE, sep=";", dtype=str, usecols=["AGS", "NUTS3"])
+    table = _districts()
     districts = dict(zip(table["AGS"], table["NUTS3"], strict=True))
     keys = dict(districts)
     for digits, length in ((2, 3), (3, 4)):
@@ -152,7 +158,7 @@ def district_keys() -> dict[str, str]:
 def _district_places() -> dict[str, str]:
     """Each district key with its name: today's with their NUTS-3 code, dissolved ones as Regionalstatistik names
     them."""
-    current = pd.read_csv(_DISTRICTS_FILE, sep=";", dtype=str, usecols=["AGS", "name", "NUTS3"])
+    current = _districts()
     places = {k: f"{k} {n} ({c})" for k, n, c in zip(current["AGS"], current["name"], current["NUTS3"], strict=True)}
     for old, name in zip(district_changes()["old_key"], district_changes()["name"], strict=True):
         places.setdefault(old, f"{old} {name}" if name else old)
