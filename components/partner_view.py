@@ -14,12 +14,20 @@ from components.chart_style import layout as chart_layout
 from valuechain import colors, export, matching
 
 MAX_WEIGHT = 5
-PAIR_FIGURES_A_ROW = 3  # the closer look's score and components: six side by side cut "Complementarity" short
+# Labels a row holds at 1280 px: six figures side by side (or five sliders in large type) cut "Complementarity" short
+A_ROW = 3
+
+
+def _cells(count: int, per_row: int) -> list[Any]:
+    """`count` columns in rows of `per_row`, all of one width (a short last row keeps the others' width)."""
+    return [col for _ in range(0, count, per_row) for col in st.columns(per_row)][:count]
 
 
 def weights() -> dict[str, int]:
-    """One slider per score component (0 = ignore, 5 = very important), bound to the URL."""
-    cols = st.columns(len(matching.COMPONENTS))
+    """One slider per score component (0 = ignore, 5 = very important), bound to the URL; in rows of three in large
+    type, where five in a row break their labels mid-word."""
+    count = len(matching.COMPONENTS)
+    cols = _cells(count, A_ROW if layout.large_type() else count)
     return {
         c: int(
             col.slider(
@@ -211,11 +219,8 @@ def pair_detail(ranked: pd.DataFrame, partner: str) -> None:
     row = ranked.set_index("region_id").loc[partner]
     figures = [("Score", row["score"], f"Rank {int(row['rank'])} of the suggestions")]
     figures += [(title, row[c], matching.COMPONENT_HELP[c]) for c, title in matching.COMPONENTS.items()]
-    for start in range(0, len(figures), PAIR_FIGURES_A_ROW):
-        for col, (label, value, why) in zip(
-            st.columns(PAIR_FIGURES_A_ROW), figures[start : start + PAIR_FIGURES_A_ROW], strict=False
-        ):
-            col.metric(label, f"{value:.2f}", help=why)
+    for col, (label, value, why) in zip(_cells(len(figures), A_ROW), figures, strict=True):
+        col.metric(label, f"{value:.2f}", help=why)
     st.markdown(f"**Why:** {layout.plain(row['why'])}.")
 
 

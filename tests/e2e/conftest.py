@@ -210,7 +210,8 @@ def top_menu(page: Any) -> tuple[list[str], list[str], list[str]]:
 
 def clipped(page: Any) -> list[str]:
     """Words the page cuts short (an ellipsis or hidden overflow: the text is wider than its box), in the main area
-    and the sidebar; formulas (KaTeX, measured in its own way) aside."""
+    and the sidebar, and words a widget or metric label breaks mid-word over two lines ("Complementar / ity"; at a
+    hyphen a break is fine); formulas (KaTeX, measured in its own way) aside."""
     return page.evaluate(
         """() => {
             const cut = [];
@@ -219,6 +220,19 @@ def clipped(page: Any) -> list[str]:
                 const style = getComputedStyle(e);
                 if (style.textOverflow === 'ellipsis' || style.overflowX === 'hidden') {
                     cut.push(e.innerText.trim().replace(/\\n/g, ' '));
+                }
+            }
+            const labels = document.querySelectorAll('[data-testid=stWidgetLabel], [data-testid=stMetricLabel]');
+            for (const label of labels) {
+                const walk = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+                for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                    for (const word of node.textContent.matchAll(/[^\\s-]+/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, word.index);
+                        range.setEnd(node, word.index + word[0].length);
+                        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                        if (lines.size > 1) cut.push(word[0]);
+                    }
                 }
             }
             return [...new Set(cut)].filter(t => t);

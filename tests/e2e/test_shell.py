@@ -130,6 +130,7 @@ def test_no_words_cut_short_at_1280_for_a_director_or_a_facilitator_in_large_typ
         "/profile?region=SE33",
         f"/profile?region=SE33&{Profile.TAB}=Projects+and+funding",
         f"/matchmaking?region=SE33&{Matchmaking.TAB}={quote_plus(Matchmaking.TABS[2])}",
+        "/matchmaking?region=SE33",  # the weight sliders: five in a row broke "Complementarity" in large type
     )
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
